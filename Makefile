@@ -1,0 +1,34 @@
+# Every target runs scripts/setup first, so a fresh machine needs nothing but Rust, Node, npm and Python.
+SHELL := /bin/bash
+WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue
+WASM_RAW := target/wasm32-unknown-unknown/release/openathens_rawstats.wasm
+PKG := www/pkg
+
+.PHONY: setup build test bench serve test-native test-wasm test-js
+.DEFAULT_GOAL := build
+
+setup:
+	@scripts/setup
+
+build: setup
+	cargo build --release --target wasm32-unknown-unknown --lib
+	wasm-bindgen --target web --out-dir $(PKG) $(WASM_RAW)
+	node_modules/.bin/wasm-opt -O3 $(WASM_FEATURES) $(PKG)/openathens_rawstats_bg.wasm -o $(PKG)/openathens_rawstats_bg.wasm
+	@echo "wasm: $$(wc -c < $(PKG)/openathens_rawstats_bg.wasm) bytes, $$(gzip -9c $(PKG)/openathens_rawstats_bg.wasm | wc -c) gzipped"
+
+test: test-native test-wasm test-js
+
+test-native: setup
+	cargo test --workspace --release
+
+# The same wasm-bindgen-test suite, once in Node and once in headless Chromium.
+test-wasm: setup
+	cargo test --release --target wasm32-unknown-unknown --test wasm
+	WASM_BINDGEN_USE_BROWSER=1 cargo test --release --target wasm32-unknown-unknown --test wasm
+
+test-js: build
+	node --test --test-concurrency=1 tests/js/
+
+bench: setup
+	scripts/bench

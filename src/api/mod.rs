@@ -1,0 +1,7 @@
+//! Talking to the OpenAthens reports API without doing I/O: the report-date window and the poll loop.
+
+mod date;
+mod task;
+
+pub use date::validate_report_date;
+pub use task::*;

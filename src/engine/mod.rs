@@ -1,0 +1,14 @@
+//! The road from report bytes to a [`Summary`]: gzip members → CSV records → columns by name → tallies.
+//! Nothing here knows about JS or I/O; every stage takes bytes pushed in any chunking.
+
+mod gzip;
+mod parser;
+mod summary;
+mod tally;
+mod timestamp;
+
+pub use gzip::GzipDecoder;
+pub use parser::ReportParser;
+pub use summary::{Authentications, Resource, Summary, Transfers};
+pub use tally::Tally;
+pub use timestamp::ReportDate;

@@ -1,0 +1,62 @@
+//! The Summary of SPEC.md as plain data; `Tally::summary` fills it. Maps are BTreeMaps so the JSON is
+//! the same for the same report.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub type Counts = BTreeMap<String, u64>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub schema_version: u32,
+    pub rows: u64,
+    pub skipped_rows: u64,
+    pub undated_rows: u64,
+    pub columns: Vec<String>,
+    pub first_event: Option<String>,
+    pub last_event: Option<String>,
+    pub by_action: Counts,
+    pub by_status: Counts,
+    pub by_action_status: BTreeMap<String, Counts>,
+    pub authentications: Authentications,
+    pub transfers: Transfers,
+    pub resources: Vec<Resource>,
+    pub by_hour: [u64; 24],
+    pub by_country: Counts,
+    pub by_isp: Counts,
+    pub by_auth_system: Counts,
+    pub by_account_type: Counts,
+    pub by_account_status: Counts,
+    pub by_organisation: Counts,
+    pub by_permission_set: Counts,
+    pub distinct_accounts: u64,
+    pub distinct_ips: u64,
+    pub custom_attributes: BTreeMap<String, Counts>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Authentications {
+    pub total: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transfers {
+    pub total: u64,
+    pub succeeded: u64,
+    pub blocked_restrictive: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    pub id: String,
+    pub title: String,
+    pub federation: String,
+    pub transfers: u64,
+    pub blocked: u64,
+}
