@@ -32,3 +32,8 @@ test-js: build
 
 bench: setup
 	scripts/bench
+
+# The page and the demo reports API (demo-api/README.md) on one port; gen-report makes the demo data.
+serve: build
+	cargo build --release -p rawstats-gen
+	node demo-api/main.mjs --port 8080

@@ -66,7 +66,7 @@ export async function startDemoApi({
   };
 
   const server = createServer((req, res) => {
-    if (log) res.on('close', () => log(`${req.method} ${req.url} ${res.statusCode}${res.writableFinished ? '' : ' (cut)'}`));
+    if (log) res.on('close', () => log(`${req.method} ${req.url} ${res.statusCode}${res.writableFinished ? '' : ' (incomplete)'}`));
     route(req, res).catch((error) => {
       if (res.headersSent) res.destroy();
       else sendError(req, res, 500, `Demo server error: ${error.message}`);
