@@ -29,7 +29,9 @@ enum Stage {
     Fixed,
     /// The two-byte XLEN of FEXTRA.
     ExtraLen,
-    Extra { left: usize },
+    Extra {
+        left: usize,
+    },
     /// Zero-terminated FNAME or FCOMMENT.
     Text,
     /// The two-byte header CRC of FHCRC, skipped like the other optional fields.
@@ -114,9 +116,11 @@ impl GzipDecoder {
                     "The download is cut off: no gzip data arrived. Download the report again.",
                 ));
             }
-            Stage::Fixed | Stage::ExtraLen | Stage::Extra { .. } | Stage::Text | Stage::HeaderCrc => {
-                "inside a member's header"
-            }
+            Stage::Fixed
+            | Stage::ExtraLen
+            | Stage::Extra { .. }
+            | Stage::Text
+            | Stage::HeaderCrc => "inside a member's header",
             Stage::Body => "inside a member",
             Stage::Trailer => "inside a member's trailer",
         };
@@ -129,7 +133,11 @@ impl GzipDecoder {
         ))
     }
 
-    fn decode<F: FnMut(&[u8]) -> Result<()>>(&mut self, mut input: &[u8], out: &mut F) -> Result<()> {
+    fn decode<F: FnMut(&[u8]) -> Result<()>>(
+        &mut self,
+        mut input: &[u8],
+        out: &mut F,
+    ) -> Result<()> {
         while !input.is_empty() {
             match self.stage {
                 Stage::Fixed => {
@@ -142,7 +150,10 @@ impl GzipDecoder {
                 }
                 Stage::ExtraLen => {
                     if self.fill(&mut input, 2) {
-                        self.skip_extra(usize::from(u16::from_le_bytes([self.field[0], self.field[1]])));
+                        self.skip_extra(usize::from(u16::from_le_bytes([
+                            self.field[0],
+                            self.field[1],
+                        ])));
                     }
                 }
                 Stage::Extra { left } => {
@@ -177,12 +188,21 @@ impl GzipDecoder {
     }
 
     /// Inflates until the input is used up or the member's deflate data ends.
-    fn inflate<F: FnMut(&[u8]) -> Result<()>>(&mut self, input: &mut &[u8], out: &mut F) -> Result<()> {
+    fn inflate<F: FnMut(&[u8]) -> Result<()>>(
+        &mut self,
+        input: &mut &[u8],
+        out: &mut F,
+    ) -> Result<()> {
         loop {
             if self.filled == self.buf.len() {
                 self.flush(out)?;
             }
-            let result = inflate(&mut self.inflater, input, &mut self.buf[self.filled..], MZFlush::None);
+            let result = inflate(
+                &mut self.inflater,
+                input,
+                &mut self.buf[self.filled..],
+                MZFlush::None,
+            );
             let produced = &self.buf[self.filled..self.filled + result.bytes_written];
             self.crc.update(produced);
             self.member_len += produced.len() as u64;
@@ -208,7 +228,11 @@ impl GzipDecoder {
     fn check_fixed_header(&self) -> Result<()> {
         let head = &self.field[..self.field_len];
         let at = |index: usize| self.member_start + index as u64 + 1;
-        if let Some(wrong) = head.iter().zip([0x1f, 0x8b]).position(|(&byte, magic)| byte != magic) {
+        if let Some(wrong) = head
+            .iter()
+            .zip([0x1f, 0x8b])
+            .position(|(&byte, magic)| byte != magic)
+        {
             return Err(if self.members == 0 {
                 bad_gzip("the gzip signature is missing", at(wrong))
             } else {
@@ -216,17 +240,25 @@ impl GzipDecoder {
             });
         }
         if let Some(&method) = head.get(2).filter(|&&m| m != 8) {
-            return Err(bad_gzip(&format!("compression method {method} is not deflate"), at(2)));
+            return Err(bad_gzip(
+                &format!("compression method {method} is not deflate"),
+                at(2),
+            ));
         }
-        if head.get(3).is_some_and(|&flags| flags & FLAGS_RESERVED != 0) {
+        if head
+            .get(3)
+            .is_some_and(|&flags| flags & FLAGS_RESERVED != 0)
+        {
             return Err(bad_gzip("reserved header flags are set", at(3)));
         }
         Ok(())
     }
 
     fn check_trailer(&mut self) -> Result<()> {
-        let stored_crc = u32::from_le_bytes([self.field[0], self.field[1], self.field[2], self.field[3]]);
-        let stored_len = u32::from_le_bytes([self.field[4], self.field[5], self.field[6], self.field[7]]);
+        let stored_crc =
+            u32::from_le_bytes([self.field[0], self.field[1], self.field[2], self.field[3]]);
+        let stored_len =
+            u32::from_le_bytes([self.field[4], self.field[5], self.field[6], self.field[7]]);
         let member = self.members + 1;
         let trailer_at = self.offset - TRAILER_LEN as u64 + 1;
         if stored_crc != std::mem::replace(&mut self.crc, Hasher::new()).finalize() {
@@ -300,7 +332,6 @@ impl GzipDecoder {
         let filled = std::mem::take(&mut self.filled);
         out(&self.buf[..filled])
     }
-
 }
 
 /// `at` is the 1-based position of the offending byte.
@@ -413,7 +444,9 @@ mod tests {
                 break;
             }
         }
-        let result = result.and_then(|()| decoder.push(rest, &mut out)).and_then(|()| decoder.finish());
+        let result = result
+            .and_then(|()| decoder.push(rest, &mut out))
+            .and_then(|()| decoder.finish());
         (output, result)
     }
 
@@ -460,7 +493,11 @@ mod tests {
         assert!(data.len() > 3 * OUT_BUF_LEN);
         let mut pieces = Vec::new();
         let mut decoder = GzipDecoder::default();
-        decoder.push(&gzip(&data), &mut |piece| Ok(pieces.push(piece.len()))).unwrap();
+        let mut out = |piece: &[u8]| {
+            pieces.push(piece.len());
+            Ok(())
+        };
+        decoder.push(&gzip(&data), &mut out).unwrap();
         decoder.finish().unwrap();
         let (last, full) = pieces.split_last().unwrap();
         assert!(full.iter().all(|&len| len == OUT_BUF_LEN), "{pieces:?}");
@@ -494,7 +531,11 @@ mod tests {
     fn every_split_point_gives_the_same_output() {
         let (expected, stream) = multi_member();
         for split in 0..=stream.len() {
-            assert_eq!(decode_in(&stream, [split]), (expected.clone(), Ok(())), "split at {split}");
+            assert_eq!(
+                decode_in(&stream, [split]),
+                (expected.clone(), Ok(())),
+                "split at {split}"
+            );
         }
         assert_eq!(bytewise(&stream), (expected, Ok(())));
     }
@@ -514,7 +555,11 @@ mod tests {
                 Some((_, content)) => assert_eq!(decode(&stream[..end]), (content.clone(), Ok(()))),
                 None => {
                     let error = error(decode(&stream[..end]).1);
-                    assert_eq!(error.code, ErrorCode::Truncated, "prefix of {end} bytes: {error}");
+                    assert_eq!(
+                        error.code,
+                        ErrorCode::Truncated,
+                        "prefix of {end} bytes: {error}"
+                    );
                 }
             }
         }
@@ -532,8 +577,16 @@ mod tests {
             error(bytewise(cut).1).message,
             "The download is cut off: the gzip data ends inside a member after 1,234 bytes. Download the report again."
         );
-        assert!(error(decode(&stream[..5]).1).message.contains("inside a member's header after 5 bytes"));
-        assert!(error(decode(&stream[..stream.len() - 3]).1).message.contains("inside a member's trailer"));
+        assert!(
+            error(decode(&stream[..5]).1)
+                .message
+                .contains("inside a member's header after 5 bytes")
+        );
+        assert!(
+            error(decode(&stream[..stream.len() - 3]).1)
+                .message
+                .contains("inside a member's trailer")
+        );
     }
 
     #[test]
@@ -544,15 +597,24 @@ mod tests {
         stream[len - 8] ^= 1;
         let bad_crc = error(decode(&stream).1);
         assert_eq!(bad_crc.code, ErrorCode::BadGzip);
-        assert!(bad_crc.message.contains("CRC32 checksum of member 2"), "{bad_crc}");
-        assert!(bad_crc.message.contains(&format!("at byte {}", grouped(len as u64 - 7))), "{bad_crc}");
+        assert!(
+            bad_crc.message.contains("CRC32 checksum of member 2"),
+            "{bad_crc}"
+        );
+        assert!(
+            bad_crc
+                .message
+                .contains(&format!("at byte {}", grouped(len as u64 - 7))),
+            "{bad_crc}"
+        );
 
         stream[len - 8] ^= 1;
         stream[len - 4] ^= 1;
         let bad_len = error(bytewise(&stream).1);
         assert_eq!(bad_len.code, ErrorCode::BadGzip);
         let (decoded, recorded) = (grouped(data.len() as u64), grouped(data.len() as u64 ^ 1));
-        let lengths = format!("decodes to {decoded} bytes but its trailer records a length of {recorded}");
+        let lengths =
+            format!("decodes to {decoded} bytes but its trailer records a length of {recorded}");
         assert!(bad_len.message.contains(&lengths), "{bad_len}");
     }
 
@@ -560,11 +622,23 @@ mod tests {
     fn corrupt_header_or_data_is_bad_gzip() {
         let stream = gzip(&csv(100));
         let cases: [(&str, Vec<u8>); 5] = [
-            ("the gzip signature is missing at byte 2", [&[0x1f, 0x8c][..], &stream[2..]].concat()),
-            ("compression method 7 is not deflate at byte 3", [&stream[..2], &[7], &stream[3..]].concat()),
-            ("reserved header flags are set at byte 4", [&stream[..3], &[0x20], &stream[4..]].concat()),
+            (
+                "the gzip signature is missing at byte 2",
+                [&[0x1f, 0x8c][..], &stream[2..]].concat(),
+            ),
+            (
+                "compression method 7 is not deflate at byte 3",
+                [&stream[..2], &[7], &stream[3..]].concat(),
+            ),
+            (
+                "reserved header flags are set at byte 4",
+                [&stream[..3], &[0x20], &stream[4..]].concat(),
+            ),
             // BFINAL with the reserved block type 3.
-            ("the compressed data is corrupt", [&stream[..10], &[0x07, 0, 0, 0]].concat()),
+            (
+                "the compressed data is corrupt",
+                [&stream[..10], &[0x07, 0, 0, 0]].concat(),
+            ),
             (
                 "unexpected data after the end of the gzip stream at byte",
                 [&stream[..], &gzip(b"more"), b"\n"].concat(),
@@ -575,7 +649,11 @@ mod tests {
                 let error = error(result);
                 assert_eq!(error.code, ErrorCode::BadGzip, "{what}: {error}");
                 assert!(error.message.contains(what), "{what}: {error}");
-                assert!(error.message.ends_with("Download the report again or open the .csv instead."));
+                assert!(
+                    error
+                        .message
+                        .ends_with("Download the report again or open the .csv instead.")
+                );
             }
         }
     }
@@ -597,7 +675,13 @@ mod tests {
 
     #[test]
     fn byte_counts_are_grouped_in_thousands() {
-        let cases = [(0, "0"), (999, "999"), (1000, "1,000"), (123456, "123,456"), (12345678, "12,345,678")];
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (123456, "123,456"),
+            (12345678, "12,345,678"),
+        ];
         for (n, text) in cases {
             assert_eq!(grouped(n), text);
         }
