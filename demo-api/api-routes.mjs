@@ -5,6 +5,7 @@
 // Every request needs `Authorization: OAApiKey <key>`. Checks run in the order a client can act on:
 // scenario faults, route, key (401), API name (404), key of another API name (403), then the request itself.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ReportDateError, checkReportDate } from './report-date.mjs';
 import { sendReport } from './download.mjs';
 import { ScenarioError, faultFor, parseScenario } from './scenarios.mjs';
@@ -40,7 +41,7 @@ function apiKeyOf(req) {
   return match ? match[1] : null;
 }
 
-// `ctx`: { tenants, reports, tasks, counters, defaults: { rows, running }, now, apiRoot }.
+// `ctx`: { tenants, reports, tasks, counters, defaults: { rows, running }, generationWaitMs, now, apiRoot }.
 // `mount`: { scenarioText, prefix, rest, origin } — the switches, the path before `apiRoot`, the path after
 // it, and the absolute origin links are built on.
 export async function handleApi(ctx, req, res, url, mount) {
@@ -91,9 +92,10 @@ export async function handleApi(ctx, req, res, url, mount) {
       throw error;
     }
     const report = { apiName: owner.apiName, org: owner.org, date, ...scenario.report };
-    // Start generating now, as the real service starts its job; the download waits for it if need be.
-    ctx.reports.report(report).catch(() => {});
-    const task = ctx.tasks.create(taskOwner, report);
+    const generation = ctx.reports.report(report);
+    const task = ctx.tasks.create(taskOwner, report, generation);
+    // Like the real service: FINISHED at once if the job ends within a few seconds, RUNNING otherwise.
+    await settledWithin(generation, ctx.generationWaitMs);
     return sendTask(req, res, nextTaskDocument(task, scenario, apiUrl), scenario);
   }
 
@@ -110,6 +112,15 @@ export async function handleApi(ctx, req, res, url, mount) {
   }
   const filename = url.searchParams.get('filename');
   await sendReport(req, res, file, { scenario, filename, members: task.report.members ?? 1 });
+}
+
+async function settledWithin(promise, ms) {
+  const timer = new AbortController();
+  await Promise.race([
+    promise.catch(() => {}),
+    sleep(ms, undefined, { signal: timer.signal }).catch(() => {}),
+  ]);
+  timer.abort();
 }
 
 function sendTask(req, res, document, scenario) {

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { realpath } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { handleApi } from './api-routes.mjs';
 import { reportDateWindow } from './report-date.mjs';
 import { ReportsCache } from './reports-cache.mjs';
@@ -34,7 +34,8 @@ function scenarioSegment(switches) {
  *   port (0 = any free port), host, root (static files; relative to the repo root), genReport (the
  *   gen-report binary; default $GEN_REPORT or target/release/gen-report), defaultRows (rows of a report
  *   unless a scenario says `rows=`), runningPolls (RUNNING answers before FINISHED unless a scenario says
- *   `running=`), apiRoot ('/api/v1'), tenants (API names and keys; default DEMO_TENANTS), cacheDir (keep
+ *   `running=`), generationWaitMs (how long a new task waits for its report before answering RUNNING;
+ *   the reference's 5 s), apiRoot ('/api/v1'), tenants (API names and keys; default DEMO_TENANTS), cacheDir (keep
  *   generated reports there across runs; default a temp dir removed by close()), now (clock for the date
  *   window), log (called with one line per request and per generated report; never given an API key).
  * Resolves to { url, baseUrl, scenarioUrl(switches), apiName, keys, truth({ date, key, switches }), close() }.
@@ -46,6 +47,7 @@ export async function startDemoApi({
   genReport = process.env.GEN_REPORT || DEFAULT_GEN_REPORT,
   defaultRows = 20_000,
   runningPolls = 0,
+  generationWaitMs = 5000,
   apiRoot = '/api/v1',
   tenants = DEMO_TENANTS,
   cacheDir,
@@ -61,6 +63,7 @@ export async function startDemoApi({
     tasks: new TaskStore(),
     counters: new ScenarioCounters(),
     defaults: { rows: defaultRows, running: runningPolls },
+    generationWaitMs,
     now,
     apiRoot,
   };

@@ -207,6 +207,29 @@ describe('the task flow', () => {
   });
 });
 
+describe('a report still being generated', () => {
+  let eager;
+  before(async () => {
+    eager = await startDemoApi({ root: staticRoot, defaultRows: 3000, generationWaitMs: 0 });
+  });
+  after(() => eager?.close());
+
+  test('keeps its task RUNNING until it is ready, then the same report is FINISHED at once', async () => {
+    let doc = await startTask(eager.baseUrl);
+    assert.equal(doc.status, 'RUNNING');
+    const percents = [doc.percentComplete];
+    while (doc.status === 'RUNNING') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      doc = await (await authGet(link(doc, 'SELF'))).json();
+      percents.push(doc.percentComplete);
+    }
+    assert.equal(doc.status, 'FINISHED');
+    assert.ok(percents.every((p, i) => i === 0 || p >= percents[i - 1]), `${percents}`);
+    assert.equal((await authGet(link(doc, 'DOWN'))).status, 200);
+    assert.equal((await startTask(eager.baseUrl)).status, 'FINISHED');
+  });
+});
+
 describe('refusals', () => {
   const report = `/${API}/rawreport?date=${YESTERDAY}`;
 
