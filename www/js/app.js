@@ -61,9 +61,9 @@ function finishJob(job, text) {
  * the one running.
  * @param {'fetch'|'file'} type
  * @param {object} payload      for ReportWorker.run
- * @param {{what: string, reportDate?: string, totalBytes?: number}} context
+ * @param {{what: string, reportDate?: string}} context
  */
-function run(type, payload, { what, reportDate, totalBytes }) {
+function run(type, payload, { what, reportDate }) {
   currentJob?.cancel();
   errorPanel.hidden = true;
   statusPanel.hidden = false;
@@ -71,7 +71,7 @@ function run(type, payload, { what, reportDate, totalBytes }) {
   showProgress({ text: `${what}…`, fraction: null });
   performance.mark('report-start');
   const job = worker.run(type, payload, (progress) => {
-    if (currentJob === job) showProgress(describeProgress(progress, totalBytes));
+    if (currentJob === job) showProgress(describeProgress(progress));
   });
   currentJob = job;
   job.result.then(
@@ -147,7 +147,7 @@ function fetchFromForm() {
 
 function openFile(file) {
   if (!file) return;
-  run('file', { file }, { what: `Opening ${file.name}`, totalBytes: file.size });
+  run('file', { file }, { what: `Opening ${file.name}` });
 }
 
 // The demo server (make serve) publishes demo-config.json beside the page; on any other host it is absent.

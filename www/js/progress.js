@@ -1,23 +1,27 @@
-// Progress reports from fetchReport / summarizeStream in words, with a fraction for the bar when one is known.
+// fetchReport / summarizeStream progress ({phase, percentComplete, bytes, rows, label?}) in words, with the
+// fraction for the progress bar when one is known.
 
 import { formatBytes, formatCount } from './views/format.js';
 
-/**
- * @param {{phase: string, percentComplete?: number, bytes?: number, rows?: number}} progress
- * @param {number} [totalBytes]  the size of an opened file, so reading it can show a fraction
- * @returns {{text: string, fraction: number|null}}
- */
-export function describeProgress({ phase, percentComplete, bytes = 0, rows = 0 }, totalBytes) {
+function words({ phase, percentComplete, bytes, rows }) {
   switch (phase) {
     case 'requesting':
-      return { text: 'Waiting for the report…', fraction: null };
+      return 'Waiting for the report…';
     case 'running':
-      return { text: `The API is preparing the report: ${percentComplete ?? 0}% done`, fraction: (percentComplete ?? 0) / 100 };
-    default: {
-      // Downloading (a fetch) or reading (a file): the bytes so far and the rows parsed from them.
-      const parsed = `parsing ${formatCount(rows)} rows`;
-      if (totalBytes) return { text: `Reading ${formatBytes(bytes)} of ${formatBytes(totalBytes)}, ${parsed}`, fraction: Math.min(1, bytes / totalBytes) };
-      return { text: `Downloading ${formatBytes(bytes)}, ${parsed}`, fraction: null };
-    }
+      return `The API is preparing the report: ${percentComplete ?? 0}% done`;
+    case 'downloading':
+      return `Downloading ${formatBytes(bytes)}, parsing ${formatCount(rows)} rows`;
+    default:
+      return `Reading ${formatBytes(bytes)}, parsing ${formatCount(rows)} rows`;
   }
+}
+
+/**
+ * @param {{phase: string, percentComplete: number|null, bytes: number, rows: number, label?: string}} progress
+ * @returns {{text: string, fraction: number|null}}  fraction null: not known (the bar shows activity only)
+ */
+export function describeProgress(progress) {
+  const text = words(progress);
+  const fraction = progress.percentComplete === null || progress.percentComplete === undefined ? null : progress.percentComplete / 100;
+  return { text: progress.label ? `${progress.label}: ${text}` : text, fraction };
 }

@@ -11,15 +11,17 @@ const running = new Map();
 const PROGRESS_INTERVAL_MS = 100;
 
 function progressPoster(id) {
-  let lastPhase = null;
+  let lastStep = null;
   let lastTime = 0;
   return (progress) => {
+    const { phase, percentComplete, bytes, rows, label } = progress;
+    // A new phase (or another key's) is always shown; updates within one are thinned out.
+    const step = `${label}/${phase}`;
     const now = performance.now();
-    if (progress.phase === lastPhase && now - lastTime < PROGRESS_INTERVAL_MS) return;
-    lastPhase = progress.phase;
+    if (step === lastStep && now - lastTime < PROGRESS_INTERVAL_MS) return;
+    lastStep = step;
     lastTime = now;
-    const { phase, percentComplete, bytes, rows } = progress;
-    self.postMessage({ type: 'progress', id, progress: { phase, percentComplete, bytes, rows } });
+    self.postMessage({ type: 'progress', id, progress: { phase, percentComplete, bytes, rows, label } });
   };
 }
 
