@@ -2,7 +2,8 @@
 // The page's figures, measured rather than tested: the time from a 1M-row report file chosen to its summary
 // drawn in headless Chromium, the gzipped size of www/ as served, and the README's screenshots
 // (docs/page-desktop.png, docs/page-phone.png). Needs `make build` and gen-report.
-// Usage: node scripts/page-figures.mjs [--rows N] [--runs N] [--no-screenshots]
+// Usage: node scripts/page-figures.mjs [--rows N | --report FILE] [--runs N] [--no-screenshots]
+// (--report: time an existing report, e.g. make bench's, instead of generating one)
 
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { startDemoApi, DEFAULT_GEN_REPORT } from '../demo-api/server.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
-  options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, 'no-screenshots': { type: 'boolean', default: false } },
+  options: { rows: { type: 'string', default: '1000000' }, report: { type: 'string' }, runs: { type: 'string', default: '3' }, 'no-screenshots': { type: 'boolean', default: false } },
 });
 const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
@@ -45,10 +46,12 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 try {
-  const report = join(scratch, 'report.csv.gz');
-  execFileSync(process.env.GEN_REPORT || DEFAULT_GEN_REPORT, ['--rows', args.rows, '--seed', '1', '--date', yesterday, '--out', report, '--truth', join(scratch, 'truth.json')]);
+  const report = args.report ?? join(scratch, 'report.csv.gz');
+  if (!args.report) {
+    execFileSync(process.env.GEN_REPORT || DEFAULT_GEN_REPORT, ['--rows', args.rows, '--seed', '1', '--date', yesterday, '--out', report]);
+  }
   const { size } = await stat(report);
-  console.log(`report: ${Number(args.rows).toLocaleString('en-US')} rows, ${(size / 1e6).toFixed(1)} MB gzipped`);
+  console.log(`report: ${report}, ${(size / 1e6).toFixed(1)} MB gzipped`);
 
   for (let run = 1; run <= Number(args.runs); run += 1) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

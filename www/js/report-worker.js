@@ -4,6 +4,7 @@ export class ReportWorker {
   #worker;
   #nextId = 0;
   #jobs = new Map();
+  #failure = null;
 
   constructor() {
     this.#worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -18,11 +19,11 @@ export class ReportWorker {
       if (data.type === 'done') job.resolve(data.result);
       else job.reject(data.error);
     });
-    // The worker script or the wasm package failed to load: no job can ever finish.
+    // The worker script or the wasm package failed to load (often before any job): no job can ever finish.
     this.#worker.addEventListener('error', (event) => {
       event.preventDefault();
-      const error = { message: `The report engine could not start (${event.message || 'worker.js or pkg/ failed to load'}). If you host this page, run make build so that pkg/ is there.` };
-      for (const job of this.#jobs.values()) job.reject(error);
+      this.#failure = { message: `The report engine could not start (${event.message || 'worker.js or pkg/ failed to load'}). If you host this page, run make build so that pkg/ is there.` };
+      for (const job of this.#jobs.values()) job.reject(this.#failure);
       this.#jobs.clear();
     });
   }
@@ -35,7 +36,10 @@ export class ReportWorker {
    */
   run(type, payload, onProgress) {
     const id = ++this.#nextId;
-    const result = new Promise((resolve, reject) => this.#jobs.set(id, { resolve, reject, onProgress }));
+    const result = new Promise((resolve, reject) => {
+      if (this.#failure) reject(this.#failure);
+      else this.#jobs.set(id, { resolve, reject, onProgress });
+    });
     this.#worker.postMessage({ type, id, ...payload });
     return { result, cancel: () => this.#worker.postMessage({ type: 'cancel', id }) };
   }

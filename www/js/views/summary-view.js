@@ -233,7 +233,7 @@ export function renderResult(root, result, options = {}) {
   const headingId = uniqueId('oa-parts');
   const element = h('div', { class: 'oa-result' }, [
     h('section', { class: 'oa-card oa-parts', 'aria-labelledby': headingId }, [
-      h('h2', { id: headingId }, 'Sub-organisations'),
+      h('h2', { id: headingId, tabindex: '-1' }, 'Sub-organisations'),
       renderTable({
         title: 'Sub-organisation labels',
         columns: [
