@@ -74,6 +74,10 @@ async function newPage({ width = 1280, height = 900, timezoneId } = {}) {
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // A CSP refusal means the page relies on something its own policy forbids (inline style or script).
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
+  });
   page.on('dialog', (dialog) => {
     problems.push(`dialog: ${dialog.message()}`);
     dialog.dismiss();
