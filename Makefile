@@ -16,6 +16,7 @@ build: setup
 	wasm-bindgen --target web --out-dir $(PKG) $(WASM_RAW)
 	node_modules/.bin/wasm-opt -O3 $(WASM_FEATURES) $(PKG)/openathens_rawstats_bg.wasm -o $(PKG)/openathens_rawstats_bg.wasm
 	@echo "wasm: $$(wc -c < $(PKG)/openathens_rawstats_bg.wasm) bytes, $$(gzip -9c $(PKG)/openathens_rawstats_bg.wasm | wc -c) gzipped"
+	mkdir -p www/vendor && cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/ && cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE
 
 test: test-native test-wasm test-js
 
