@@ -2,3 +2,4 @@
 //! values and throws `Error` objects carrying a SPEC `code`.
 
 mod errors;
+pub mod exports;
