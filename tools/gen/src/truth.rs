@@ -43,6 +43,8 @@ pub struct Truth {
     transfers: [u64; 4],
     resources: HashMap<String, ResourceTruth>,
     by_hour: [u64; 24],
+    sign_ins_by_hour: [u64; 24],
+    transfers_by_hour: [u64; 24],
     /// In the order of `COUNTED`.
     counted: Vec<Counts>,
     by_permission_set: Counts,
@@ -151,6 +153,8 @@ impl Truth {
             transfers: [0; 4],
             resources: HashMap::new(),
             by_hour: [0; 24],
+            sign_ins_by_hour: [0; 24],
+            transfers_by_hour: [0; 24],
             by_permission_set: Counts::new(),
             accounts: HashSet::new(),
             ips: HashSet::new(),
@@ -206,6 +210,12 @@ impl Truth {
         match moment {
             Some((hour, iso)) => {
                 self.by_hour[hour] += 1;
+                if SIGN_INS.contains(&action) {
+                    self.sign_ins_by_hour[hour] += 1;
+                }
+                if TRANSFERS.contains(&action) {
+                    self.transfers_by_hour[hour] += 1;
+                }
                 if self.first_event.as_ref().is_none_or(|first| iso < *first) {
                     self.first_event = Some(iso.clone());
                 }
@@ -291,8 +301,14 @@ impl Truth {
                 mine.federation = theirs.federation.clone();
             }
         }
-        for (mine, theirs) in self.by_hour.iter_mut().zip(other.by_hour) {
-            *mine += theirs;
+        for (mine, theirs) in [
+            (&mut self.by_hour, &other.by_hour),
+            (&mut self.sign_ins_by_hour, &other.sign_ins_by_hour),
+            (&mut self.transfers_by_hour, &other.transfers_by_hour),
+        ] {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
         }
         for (mine, theirs) in self.counted.iter_mut().zip(&other.counted) {
             add_counts(mine, theirs);
@@ -337,6 +353,8 @@ impl Truth {
             },
             "resources": resources,
             "byHour": self.by_hour,
+            "signInsByHour": self.sign_ins_by_hour,
+            "transfersByHour": self.transfers_by_hour,
             "byPermissionSet": self.by_permission_set,
             "distinctAccounts": self.accounts.len(),
             "distinctIps": self.ips.len(),
