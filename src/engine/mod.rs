@@ -1,8 +1,11 @@
 //! The road from report bytes to a [`Summary`]: gzip members → CSV records → columns by name → tallies.
 //! Nothing here knows about JS or I/O; every stage takes bytes pushed in any chunking.
 
+mod columns;
 mod gzip;
+mod interner;
 mod parser;
+mod records;
 mod summary;
 mod tally;
 mod timestamp;

@@ -1,14 +1,314 @@
-//! Tally: the mergeable counts behind a Summary.
-use crate::engine::Summary;
+//! Tally: everything a Summary is made from, kept as interned ids and counts so a row costs a few lookups
+//! and no allocation, and so two organisations' tallies merge exactly (sub-organisations).
 
-pub struct Tally {}
+use std::collections::BTreeMap;
+
+use crate::engine::columns::Columns;
+use crate::engine::interner::{Counter, Interner};
+use crate::engine::records::Record;
+use crate::engine::summary::{Authentications, Counts, Resource, Summary, Transfers};
+use crate::engine::timestamp::{EventTimes, ReportDate};
+
+const SUCCESS: &[u8] = b"SUCCESS";
+const FAILURE_RESTRICTIVE: &[u8] = b"FAILURE_RESTRICTIVE";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    SignIn,
+    Transfer,
+    Other,
+}
+
+fn kind_of(action: &[u8]) -> Kind {
+    match action {
+        b"AUTHENTICATE" | b"LOCAL_AUTHENTICATE" => Kind::SignIn,
+        b"FEDERATED_TRANSFER" | b"LOCAL_FEDERATED_TRANSFER" => Kind::Transfer,
+        _ => Kind::Other,
+    }
+}
+
+/// What a resource keeps beside its transfer count.
+#[derive(Clone, Default)]
+struct ResourceDetail {
+    blocked: u64,
+    title: Vec<u8>,
+    federation: Vec<u8>,
+}
+
+impl ResourceDetail {
+    fn note(&mut self, title: &[u8], federation: &[u8]) {
+        for (kept, seen) in [(&mut self.title, title), (&mut self.federation, federation)] {
+            if !seen.is_empty() && kept.as_slice() != seen {
+                kept.clear();
+                kept.extend_from_slice(seen);
+            }
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+pub struct Tally {
+    columns: Vec<String>,
+    rows: u64,
+    skipped_rows: u64,
+    times: EventTimes,
+    actions: Counter,
+    action_kinds: Vec<Kind>,
+    statuses: Counter,
+    /// Rows by `[action id][status id]`.
+    action_status: Vec<Vec<u64>>,
+    countries: Counter,
+    isps: Counter,
+    auth_systems: Counter,
+    account_types: Counter,
+    account_statuses: Counter,
+    organisations: Counter,
+    /// Whole `account.permissionsets` fields; split into sets only when the summary is made.
+    permission_sets: Counter,
+    accounts: Interner,
+    ips: Interner,
+    resources: Counter,
+    resource_details: Vec<ResourceDetail>,
+    custom: Vec<(String, Counter)>,
+    /// For each `Columns::custom` entry of the file being read, its place in `custom`.
+    custom_slots: Vec<usize>,
+}
 
 impl Tally {
+    pub fn new(report_date: Option<ReportDate>) -> Self {
+        Tally { times: EventTimes::new(report_date), ..Default::default() }
+    }
+
+    /// Prepares for the rows of a file with these columns.
+    pub(crate) fn start_file(&mut self, columns: &Columns) {
+        self.note_column_names(&columns.names);
+        self.custom_slots = columns.custom.iter().map(|(_, name)| self.custom_slot(name)).collect();
+    }
+
+    pub(crate) fn skip_row(&mut self) {
+        self.skipped_rows += 1;
+    }
+
+    pub(crate) fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    #[inline]
+    pub(crate) fn add_row(&mut self, columns: &Columns, row: &Record<'_>) {
+        self.rows += 1;
+        self.times.add(row.get(columns.date));
+
+        let action = self.actions.add(row.field(columns.action)) as usize;
+        if action == self.action_kinds.len() {
+            self.action_kinds.push(kind_of(self.actions.key(action as u32)));
+            self.action_status.push(Vec::new());
+        }
+        let status_field = row.field(columns.status);
+        let status = self.statuses.add(status_field) as usize;
+        let by_status = &mut self.action_status[action];
+        if by_status.len() <= status {
+            by_status.resize(status + 1, 0);
+        }
+        by_status[status] += 1;
+
+        self.countries.add(row.get(columns.country));
+        self.isps.add(row.get(columns.isp));
+        self.auth_systems.add(row.get(columns.auth_system));
+        self.account_types.add(row.get(columns.account_type));
+        self.account_statuses.add(row.get(columns.account_status));
+        self.organisations.add(row.get(columns.organisation));
+        self.permission_sets.add(row.get(columns.permission_sets));
+        for (set, column) in [(&mut self.accounts, columns.account_id), (&mut self.ips, columns.ip)] {
+            let value = row.get(column);
+            if !value.is_empty() {
+                set.intern(value);
+            }
+        }
+
+        if self.action_kinds[action] == Kind::Transfer {
+            let blocked = u64::from(status_field == FAILURE_RESTRICTIVE);
+            self.add_resource(row.get(columns.resource_id), 1, blocked, row.get(columns.resource_title), row.get(columns.federation));
+        }
+
+        for (&slot, (column, _)) in self.custom_slots.iter().zip(&columns.custom) {
+            self.custom[slot].1.add(row.field(*column));
+        }
+    }
+
+    fn add_resource(&mut self, id: &[u8], transfers: u64, blocked: u64, title: &[u8], federation: &[u8]) {
+        let id = self.resources.add_n(id, transfers) as usize;
+        if id == self.resource_details.len() {
+            self.resource_details.push(ResourceDetail::default());
+        }
+        let detail = &mut self.resource_details[id];
+        detail.blocked += blocked;
+        detail.note(title, federation);
+    }
+
+    fn note_column_names(&mut self, names: &[String]) {
+        for name in names {
+            if !self.columns.contains(name) {
+                self.columns.push(name.clone());
+            }
+        }
+    }
+
+    fn custom_slot(&mut self, name: &str) -> usize {
+        self.custom.iter().position(|(n, _)| n == name).unwrap_or_else(|| {
+            self.custom.push((name.to_string(), Counter::default()));
+            self.custom.len() - 1
+        })
+    }
+
     /// Adds `other` (another organisation's report of the same day); distinct sets union exactly.
-    pub fn merge(&mut self, _other: Tally) {
-        todo!("engine")
+    pub fn merge(&mut self, other: Tally) {
+        self.note_column_names(&other.columns);
+        self.rows += other.rows;
+        self.skipped_rows += other.skipped_rows;
+        self.times.merge(&other.times);
+        for (action, by_status) in other.action_status.iter().enumerate() {
+            for (status, &n) in by_status.iter().enumerate().filter(|(_, n)| **n > 0) {
+                self.add_action_status(other.actions.key(action as u32), other.statuses.key(status as u32), n);
+            }
+        }
+        for (mine, theirs) in [
+            (&mut self.countries, &other.countries),
+            (&mut self.isps, &other.isps),
+            (&mut self.auth_systems, &other.auth_systems),
+            (&mut self.account_types, &other.account_types),
+            (&mut self.account_statuses, &other.account_statuses),
+            (&mut self.organisations, &other.organisations),
+            (&mut self.permission_sets, &other.permission_sets),
+        ] {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in [(&mut self.accounts, &other.accounts), (&mut self.ips, &other.ips)] {
+            for key in theirs.keys() {
+                mine.intern(key);
+            }
+        }
+        for ((id, transfers), detail) in other.resources.iter().zip(&other.resource_details) {
+            self.add_resource(id, transfers, detail.blocked, &detail.title, &detail.federation);
+        }
+        for (name, counter) in &other.custom {
+            let slot = self.custom_slot(name);
+            self.custom[slot].1.merge(counter);
+        }
     }
+
+    fn add_action_status(&mut self, action: &[u8], status: &[u8], n: u64) {
+        let a = self.actions.add_n(action, n) as usize;
+        if a == self.action_kinds.len() {
+            self.action_kinds.push(kind_of(action));
+            self.action_status.push(Vec::new());
+        }
+        let s = self.statuses.add_n(status, n) as usize;
+        let by_status = &mut self.action_status[a];
+        if by_status.len() <= s {
+            by_status.resize(s + 1, 0);
+        }
+        by_status[s] += n;
+    }
+
     pub fn summary(&self) -> Summary {
-        todo!("engine")
+        let times = self.times.times();
+        let mut by_action_status: BTreeMap<String, Counts> = BTreeMap::new();
+        let mut authentications = Authentications::default();
+        let mut transfers = Transfers::default();
+        for (action, by_status) in self.action_status.iter().enumerate() {
+            let kind = self.action_kinds[action];
+            let statuses = by_action_status.entry(text(self.actions.key(action as u32))).or_default();
+            for (status, &n) in by_status.iter().enumerate().filter(|(_, n)| **n > 0) {
+                let status = self.statuses.key(status as u32);
+                *statuses.entry(text(status)).or_default() += n;
+                match kind {
+                    Kind::SignIn => {
+                        authentications.total += n;
+                        if status == SUCCESS {
+                            authentications.succeeded += n;
+                        } else {
+                            authentications.failed += n;
+                        }
+                    }
+                    Kind::Transfer => {
+                        transfers.total += n;
+                        match status {
+                            SUCCESS => transfers.succeeded += n,
+                            FAILURE_RESTRICTIVE => transfers.blocked_restrictive += n,
+                            _ => transfers.failed += n,
+                        }
+                    }
+                    Kind::Other => {}
+                }
+            }
+        }
+
+        let mut resources: Vec<Resource> = self
+            .resources
+            .iter()
+            .zip(&self.resource_details)
+            .map(|((id, transfers), detail)| Resource {
+                id: text(id),
+                title: text(&detail.title),
+                federation: text(&detail.federation),
+                transfers,
+                blocked: detail.blocked,
+            })
+            .collect();
+        resources.sort_by(|a, b| b.transfers.cmp(&a.transfers).then_with(|| a.id.cmp(&b.id)));
+
+        let mut by_permission_set = Counts::new();
+        for (field, n) in self.permission_sets.iter() {
+            let field = text(field);
+            let mut named = false;
+            for set in field.split(',').map(|s| s.trim_matches(' ')).filter(|s| !s.is_empty()) {
+                *by_permission_set.entry(set.to_string()).or_default() += n;
+                named = true;
+            }
+            if !named {
+                *by_permission_set.entry(String::new()).or_default() += n;
+            }
+        }
+
+        Summary {
+            schema_version: 1,
+            rows: self.rows,
+            skipped_rows: self.skipped_rows,
+            undated_rows: self.rows - times.dated,
+            columns: self.columns.clone(),
+            first_event: times.first_event,
+            last_event: times.last_event,
+            by_action: counts(&self.actions),
+            by_status: counts(&self.statuses),
+            by_action_status,
+            authentications,
+            transfers,
+            resources,
+            by_hour: times.by_hour,
+            by_country: counts(&self.countries),
+            by_isp: counts(&self.isps),
+            by_auth_system: counts(&self.auth_systems),
+            by_account_type: counts(&self.account_types),
+            by_account_status: counts(&self.account_statuses),
+            by_organisation: counts(&self.organisations),
+            by_permission_set,
+            distinct_accounts: self.accounts.len() as u64,
+            distinct_ips: self.ips.len() as u64,
+            custom_attributes: self.custom.iter().map(|(name, counter)| (name.clone(), counts(counter))).collect(),
+        }
     }
+}
+
+/// Report text for display: bytes that are not UTF-8 become U+FFFD.
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A counter as a map by text; values that read the same once made lossy share their count.
+fn counts(counter: &Counter) -> Counts {
+    let mut out = Counts::new();
+    for (key, n) in counter.iter().filter(|(_, n)| *n > 0) {
+        *out.entry(text(key)).or_default() += n;
+    }
+    out
 }

@@ -1,5 +1,271 @@
-//! Event times and report dates.
+//! Event times. `date` is documented as `dd/MM/yyyyTHH:mm:ss`, but the API is beta, so ISO 8601 is read too,
+//! and `a/b/yyyy` is ambiguous: every row is counted under both day orders and the order is chosen when the
+//! summary is made (docs/summary.md), which keeps the parser streaming and chunk-invariant.
+
+use time::macros::format_description;
+use time::{Date, Month, OffsetDateTime};
 
 /// A calendar day (UTC), e.g. the date a report was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ReportDate(pub time::Date);
+pub struct ReportDate(pub Date);
+
+/// What a `date` field says before the day order is known.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    /// `a/b/yyyy` as written, or for ISO dates the day and month.
+    a: u8,
+    b: u8,
+    year: u16,
+    iso: bool,
+    second_of_day: u32,
+}
+
+const DAY_MONTH: usize = 0;
+const MONTH_DAY: usize = 1;
+const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
+
+/// Times seen under one day order.
+#[derive(Clone, Default)]
+struct Clock {
+    dated: u64,
+    first: Option<i64>,
+    last: Option<i64>,
+    by_hour: [u64; 24],
+    on_report_date: u64,
+}
+
+impl Clock {
+    fn add(&mut self, julian_day: i64, second_of_day: u32, report_day: Option<i64>) {
+        let t = (julian_day - UNIX_EPOCH_JULIAN_DAY) * 86_400 + i64::from(second_of_day);
+        self.dated += 1;
+        self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        self.by_hour[(second_of_day / 3600) as usize] += 1;
+        if report_day == Some(julian_day) {
+            self.on_report_date += 1;
+        }
+    }
+
+    fn merge(&mut self, other: &Clock) {
+        self.dated += other.dated;
+        self.first = either_or_both(self.first, other.first, i64::min);
+        self.last = either_or_both(self.last, other.last, i64::max);
+        for (h, n) in self.by_hour.iter_mut().zip(other.by_hour) {
+            *h += n;
+        }
+        self.on_report_date += other.on_report_date;
+    }
+}
+
+fn either_or_both(a: Option<i64>, b: Option<i64>, pick: fn(i64, i64) -> i64) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(pick(a, b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The time side of a Summary, as chosen from both day orders.
+pub struct Times {
+    pub dated: u64,
+    pub first_event: Option<String>,
+    pub last_event: Option<String>,
+    pub by_hour: [u64; 24],
+}
+
+#[derive(Clone, Default)]
+pub struct EventTimes {
+    report_day: Option<i64>,
+    clocks: [Clock; 2],
+    first_part_over_12: bool,
+    second_part_over_12: bool,
+    /// Consecutive rows nearly always share their date, so its calendar check is reused.
+    last_date: Option<((u8, u8, u16, bool), [Option<i64>; 2])>,
+}
+
+impl EventTimes {
+    pub fn new(report_date: Option<ReportDate>) -> Self {
+        EventTimes { report_day: report_date.map(|d| i64::from(d.0.to_julian_day())), ..Default::default() }
+    }
+
+    #[inline]
+    pub fn add(&mut self, field: &[u8]) {
+        let Some(stamp) = parse(field) else { return };
+        if !stamp.iso {
+            self.first_part_over_12 |= stamp.a > 12;
+            self.second_part_over_12 |= stamp.b > 12;
+        }
+        let key = (stamp.a, stamp.b, stamp.year, stamp.iso);
+        let days = match self.last_date {
+            Some((k, days)) if k == key => days,
+            _ => {
+                let days = if stamp.iso {
+                    let day = julian_day(stamp.year, stamp.b, stamp.a);
+                    [day, day]
+                } else {
+                    [julian_day(stamp.year, stamp.b, stamp.a), julian_day(stamp.year, stamp.a, stamp.b)]
+                };
+                self.last_date = Some((key, days));
+                days
+            }
+        };
+        for (clock, day) in self.clocks.iter_mut().zip(days) {
+            if let Some(day) = day {
+                clock.add(day, stamp.second_of_day, self.report_day);
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &EventTimes) {
+        self.report_day = self.report_day.or(other.report_day);
+        for (mine, theirs) in self.clocks.iter_mut().zip(&other.clocks) {
+            mine.merge(theirs);
+        }
+        self.first_part_over_12 |= other.first_part_over_12;
+        self.second_part_over_12 |= other.second_part_over_12;
+    }
+
+    pub fn times(&self) -> Times {
+        let [day_month, month_day] = &self.clocks;
+        let month_first = if self.report_day.is_some() && month_day.on_report_date != day_month.on_report_date {
+            month_day.on_report_date > day_month.on_report_date
+        } else {
+            self.second_part_over_12 && !self.first_part_over_12
+        };
+        let clock = &self.clocks[if month_first { MONTH_DAY } else { DAY_MONTH }];
+        Times {
+            dated: clock.dated,
+            first_event: clock.first.map(format_utc),
+            last_event: clock.last.map(format_utc),
+            by_hour: clock.by_hour,
+        }
+    }
+}
+
+fn julian_day(year: u16, month: u8, day: u8) -> Option<i64> {
+    let month = Month::try_from(month).ok()?;
+    Date::from_calendar_date(i32::from(year), month, day).ok().map(|d| i64::from(d.to_julian_day()))
+}
+
+fn format_utc(unix_seconds: i64) -> String {
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+/// Reads `a/b/yyyy` or `yyyy-MM-dd`, then `T` or a space, `HH:mm:ss`, an optional fraction and `Z`.
+fn parse(field: &[u8]) -> Option<Stamp> {
+    let mut s = Cursor(field.trim_ascii());
+    let first = s.number(1, 4)?;
+    let (a, b, year, iso) = match s.next()? {
+        b'/' if first.1 <= 2 => {
+            let b = s.number(1, 2)?.0;
+            s.expect(b'/')?;
+            (first.0, b, s.number(4, 4)?.0, false)
+        }
+        b'-' if first.1 == 4 => {
+            let month = s.number(2, 2)?.0;
+            s.expect(b'-')?;
+            (s.number(2, 2)?.0, month, first.0, true)
+        }
+        _ => return None,
+    };
+    if !matches!(s.next()?, b'T' | b' ') {
+        return None;
+    }
+    let hour = s.number(1, 2)?.0;
+    s.expect(b':')?;
+    let minute = s.number(2, 2)?.0;
+    s.expect(b':')?;
+    let second = s.number(2, 2)?.0;
+    if s.0.first() == Some(&b'.') {
+        s.next();
+        s.number(1, 9)?;
+    }
+    if s.0 == b"Z" {
+        s.next();
+    }
+    if !s.0.is_empty() || hour > 23 || minute > 59 || second > 59 || a > 99 || b > 99 {
+        return None;
+    }
+    Some(Stamp { a: a as u8, b: b as u8, year: year as u16, iso, second_of_day: hour * 3600 + minute * 60 + second })
+}
+
+struct Cursor<'a>(&'a [u8]);
+
+impl Cursor<'_> {
+    fn next(&mut self) -> Option<u8> {
+        let (&c, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(c)
+    }
+
+    fn expect(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
+    }
+
+    /// A run of `min..=max` digits (more digits than `max` fail): its value and length.
+    fn number(&mut self, min: usize, max: usize) -> Option<(u32, usize)> {
+        let len = self.0.iter().take(max + 1).take_while(|c| c.is_ascii_digit()).count();
+        if len < min || len > max {
+            return None;
+        }
+        let value = self.0[..len].iter().fold(0, |v, &c| v * 10 + u32::from(c - b'0'));
+        self.0 = &self.0[len..];
+        Some((value, len))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    fn times(dates: &[&str], report_date: Option<ReportDate>) -> Times {
+        let mut t = EventTimes::new(report_date);
+        for d in dates {
+            t.add(d.as_bytes());
+        }
+        t.times()
+    }
+
+    #[test]
+    fn documented_format_and_iso() {
+        let t = times(&["06/06/2023T19:29:16", "2023-06-06T00:00:04Z", " 2023-06-06 23:59:59.123 "], None);
+        assert_eq!(t.dated, 3);
+        assert_eq!(t.first_event.as_deref(), Some("2023-06-06T00:00:04Z"));
+        assert_eq!(t.last_event.as_deref(), Some("2023-06-06T23:59:59Z"));
+        assert_eq!((t.by_hour[0], t.by_hour[19], t.by_hour[23]), (1, 1, 1));
+    }
+
+    #[test]
+    fn day_first_by_default_month_first_when_only_that_makes_sense() {
+        let t = times(&["05/06/2023T10:00:00", "07/06/2023T10:00:00"], None);
+        assert_eq!(t.first_event.as_deref(), Some("2023-06-05T10:00:00Z"));
+        let t = times(&["06/05/2023T10:00:00", "06/25/2023T10:00:00"], None);
+        assert_eq!(t.first_event.as_deref(), Some("2023-06-05T10:00:00Z"));
+        assert_eq!(t.dated, 2);
+    }
+
+    #[test]
+    fn report_date_decides_the_day_order() {
+        let day = Some(ReportDate(date!(2023 - 06 - 07)));
+        let t = times(&["06/07/2023T10:00:00", "06/07/2023T11:00:00"], day);
+        assert_eq!(t.first_event.as_deref(), Some("2023-06-07T10:00:00Z"));
+        let t = times(&["07/06/2023T10:00:00"], day);
+        assert_eq!(t.first_event.as_deref(), Some("2023-06-07T10:00:00Z"));
+    }
+
+    #[test]
+    fn impossible_or_malformed_dates_are_undated() {
+        for bad in [
+            "", "31/02/2023T10:00:00", "06/06/2023T24:00:00", "06/06/2023T10:60:00", "06/06/23T10:00:00",
+            "2023-6-06T10:00:00", "06/06/2023", "06/06/2023T10:00", "06/06/2023T10:00:00+01:00", "x",
+            "006/06/2023T10:00:00", "2023-06-06T10:00:00ZZ",
+        ] {
+            assert_eq!(times(&[bad], None).dated, 0, "{bad:?}");
+        }
+    }
+}
