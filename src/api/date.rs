@@ -12,7 +12,7 @@ const OLDEST_DAYS_AGO: i64 = 30;
 
 /// Checks a `yyyy-MM-dd` date against the window relative to `today` (UTC).
 pub fn validate_report_date(date: &str, today: ReportDate) -> Result<ReportDate> {
-    let day = parse_day(date)?;
+    let ReportDate(day) = parse_report_date(date)?;
     let newest = today.0 - Duration::days(1);
     let oldest = today.0 - Duration::days(OLDEST_DAYS_AGO);
     if day < oldest || day > newest {
@@ -33,8 +33,9 @@ pub fn format_day(day: Date) -> String {
     format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day())
 }
 
-/// Exactly `yyyy-MM-dd` with ASCII digits; no signs, spaces or short fields, which the API would refuse.
-fn parse_day(date: &str) -> Result<Date> {
+/// Reads exactly `yyyy-MM-dd` with ASCII digits (no signs, spaces or short fields, which the API would
+/// refuse), whatever the day; e.g. the date of a report file opened from disk.
+pub fn parse_report_date(date: &str) -> Result<ReportDate> {
     let bytes = date.as_bytes();
     let well_formed = bytes.len() == 10
         && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
@@ -50,6 +51,7 @@ fn parse_day(date: &str) -> Result<Date> {
     let month = Month::try_from(number(5..7) as u8);
     month
         .and_then(|month| Date::from_calendar_date(i32::from(number(0..4)), month, number(8..10) as u8))
+        .map(ReportDate)
         .map_err(|_| {
             Error::new(ErrorCode::BadDate, format!("The report date {date} is not a day of the calendar: check the month and day."))
         })

@@ -229,29 +229,31 @@ impl TaskFlow {
                     Purpose::Task => self.on_task(reply.body, now_ms),
                 }
             }
-            429 => self.retry(now_ms, reply.retry_after, Trouble::RateLimited),
-            502..=504 => self.retry(now_ms, reply.retry_after, Trouble::Unavailable(reply.status)),
+            429 => self.retry(now_ms, reply.retry_after, Trouble::RateLimited).map_or_else(Step::Fail, Step::Fetch),
+            502..=504 => self
+                .retry(now_ms, reply.retry_after, Trouble::Unavailable(reply.status))
+                .map_or_else(Step::Fail, Step::Fetch),
             status => Step::Fail(self.refusal(status, reply.body)),
         }
     }
 
-    /// The current request got no answer (connection refused, DNS, CORS, a dropped connection).
-    pub fn on_network_error(&mut self, now_ms: f64) -> Step {
+    /// The current request got no answer (connection refused, DNS, CORS, a dropped connection): the same
+    /// request again later, or the error once retries run out.
+    pub fn on_network_error(&mut self, now_ms: f64) -> Result<Request> {
         let origin = origin_of(&self.current.url).unwrap_or(&self.current.url).to_owned();
         self.retry(now_ms, None, Trouble::NoAnswer(origin))
     }
 
     /// Asks for the download again from the start (the driver's fallback when the host's own gzip decoder
     /// gave up part way).
-    pub fn restart_download(&mut self, now_ms: f64) -> Step {
-        match &self.download {
-            Some(download) => {
-                self.retries = 0;
-                self.current = Request { at_ms: now_ms, ..download.clone() };
-                Step::Fetch(self.current.clone())
-            }
-            None => Step::Fail(bad_response("There is no download to restart: the report task has not finished.")),
-        }
+    pub fn restart_download(&mut self, now_ms: f64) -> Result<Request> {
+        let download = self
+            .download
+            .as_ref()
+            .ok_or_else(|| bad_response("There is no download to restart: the report task has not finished."))?;
+        self.retries = 0;
+        self.current = Request { at_ms: now_ms, ..download.clone() };
+        Ok(self.current.clone())
     }
 
     fn on_task(&mut self, body: &[u8], now_ms: f64) -> Step {
@@ -296,29 +298,29 @@ impl TaskFlow {
     }
 
     /// Repeats the current request after a pause, or gives up with the code the trouble calls for.
-    fn retry(&mut self, now_ms: f64, retry_after: Option<&str>, trouble: Trouble) -> Step {
+    fn retry(&mut self, now_ms: f64, retry_after: Option<&str>, trouble: Trouble) -> Result<Request> {
         let (code, what) = trouble.describe();
         let asked = retry_after.and_then(|value| parse_retry_after(value, now_ms));
         if let Some(wait) = asked.filter(|wait| *wait > MAX_RETRY_AFTER_MS) {
-            return Step::Fail(Error::new(
+            return Err(Error::new(
                 code,
                 format!("{what} and asks to wait {} before trying again. Fetch the report again after that.", describe_ms(wait)),
             ));
         }
         if self.retries >= MAX_RETRIES {
-            return Step::Fail(Error::new(code, format!("{what}, after {} tries. {}", self.retries + 1, advice(code))));
+            return Err(Error::new(code, format!("{what}, after {} tries. {}", self.retries + 1, advice(code))));
         }
         let backoff = self.poll_interval_ms / 2.0 * 2f64.powi(self.retries as i32);
         let at_ms = now_ms + asked.unwrap_or(backoff);
         if self.phase != Phase::Downloading && at_ms > self.deadline_ms {
-            return Step::Fail(Error::new(
+            return Err(Error::new(
                 code,
                 format!("{what}, and waiting to try again would pass the timeout. {}", advice(code)),
             ));
         }
         self.retries += 1;
         self.current.at_ms = at_ms;
-        Step::Fetch(self.current.clone())
+        Ok(self.current.clone())
     }
 
     /// The error for a status that retrying will not change.
@@ -819,9 +821,9 @@ mod tests {
         let (mut flow, _) = start(API);
         let mut now = 0.0;
         for _ in 0..MAX_RETRIES {
-            now = fetch(flow.on_network_error(now)).at_ms;
+            now = flow.on_network_error(now).unwrap().at_ms;
         }
-        let error = fail(flow.on_network_error(now));
+        let error = flow.on_network_error(now).unwrap_err();
         assert_eq!(error.code, ErrorCode::Network);
         assert!(error.message.contains("https://reports.openathens.net") && error.message.contains("CORS"));
     }
@@ -898,10 +900,10 @@ mod tests {
     #[test]
     fn a_download_can_be_restarted_from_the_start() {
         let (mut flow, _) = start(API);
-        assert_eq!(fail(flow.restart_download(0.0)).code, ErrorCode::BadResponse);
+        assert_eq!(flow.restart_download(0.0).unwrap_err().code, ErrorCode::BadResponse);
         fetch(flow.on_reply(ok(&task("FINISHED", 100, "DOWN", DOWN)), 0.0));
         assert_eq!(flow.on_reply(status(200), 10.0), Step::Stream);
-        let again = fetch(flow.restart_download(50.0));
+        let again = flow.restart_download(50.0).unwrap();
         assert_eq!(again, Request { url: DOWN.into(), send_key: true, at_ms: 50.0, purpose: Purpose::Download });
         assert_eq!(flow.on_reply(status(200), 60.0), Step::Stream);
     }

@@ -2,3 +2,6 @@
 //! values and throws `Error` objects carrying a SPEC `code`.
 
 mod errors;
+mod fetch;
+mod host;
+mod stream;
