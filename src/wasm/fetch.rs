@@ -283,7 +283,7 @@ async fn fetch_parts(
 ) -> Result<JsValue> {
     let keys = Rc::new(keys);
     // (index into `keys`, result), in the order the parts finish.
-    let results: Rc<RefCell<Vec<(usize, Result<Tally>)>>> = Rc::new(RefCell::new(Vec::new()));
+    let results = Rc::new(RefCell::new(Vec::<(usize, Result<Tally>)>::new()));
     let next = Rc::new(Cell::new(0));
     let lanes = Array::new();
     for _ in 0..LANES.min(keys.len()) {
