@@ -11,7 +11,7 @@ pub mod api;
 pub mod engine;
 mod error;
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use engine::{ReportParser, Summary, Tally};
 pub use error::{Error, ErrorCode, Result};

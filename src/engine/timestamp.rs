@@ -10,14 +10,19 @@ use time::{Date, Month, OffsetDateTime};
 pub struct ReportDate(pub Date);
 
 /// What a `date` field says before the day order is known.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 struct Stamp {
-    /// `a/b/yyyy` as written, or for ISO dates the day and month.
+    day: Day,
+    second_of_day: u32,
+}
+
+/// `a/b/yyyy` as written, or for ISO dates the day and month.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Day {
     a: u8,
     b: u8,
     year: u16,
     iso: bool,
-    second_of_day: u32,
 }
 
 const DAY_MONTH: usize = 0;
@@ -79,7 +84,7 @@ pub struct EventTimes {
     first_part_over_12: bool,
     second_part_over_12: bool,
     /// Consecutive rows nearly always share their date, so its calendar check is reused.
-    last_date: Option<((u8, u8, u16, bool), [Option<i64>; 2])>,
+    last_day: Option<(Day, [Option<i64>; 2])>,
 }
 
 impl EventTimes {
@@ -89,28 +94,27 @@ impl EventTimes {
 
     #[inline]
     pub fn add(&mut self, field: &[u8]) {
-        let Some(stamp) = parse(field) else { return };
-        if !stamp.iso {
-            self.first_part_over_12 |= stamp.a > 12;
-            self.second_part_over_12 |= stamp.b > 12;
+        let Some(Stamp { day, second_of_day }) = parse(field) else { return };
+        if !day.iso {
+            self.first_part_over_12 |= day.a > 12;
+            self.second_part_over_12 |= day.b > 12;
         }
-        let key = (stamp.a, stamp.b, stamp.year, stamp.iso);
-        let days = match self.last_date {
-            Some((k, days)) if k == key => days,
+        let days = match self.last_day {
+            Some((last, days)) if last == day => days,
             _ => {
-                let days = if stamp.iso {
-                    let day = julian_day(stamp.year, stamp.b, stamp.a);
-                    [day, day]
+                let days = if day.iso {
+                    let julian = julian_day(day.year, day.b, day.a);
+                    [julian, julian]
                 } else {
-                    [julian_day(stamp.year, stamp.b, stamp.a), julian_day(stamp.year, stamp.a, stamp.b)]
+                    [julian_day(day.year, day.b, day.a), julian_day(day.year, day.a, day.b)]
                 };
-                self.last_date = Some((key, days));
+                self.last_day = Some((day, days));
                 days
             }
         };
         for (clock, day) in self.clocks.iter_mut().zip(days) {
             if let Some(day) = day {
-                clock.add(day, stamp.second_of_day, self.report_day);
+                clock.add(day, second_of_day, self.report_day);
             }
         }
     }
@@ -189,7 +193,7 @@ fn parse(field: &[u8]) -> Option<Stamp> {
     if !s.0.is_empty() || hour > 23 || minute > 59 || second > 59 || a > 99 || b > 99 {
         return None;
     }
-    Some(Stamp { a: a as u8, b: b as u8, year: year as u16, iso, second_of_day: hour * 3600 + minute * 60 + second })
+    Some(Stamp { day: Day { a: a as u8, b: b as u8, year: year as u16, iso }, second_of_day: hour * 3600 + minute * 60 + second })
 }
 
 struct Cursor<'a>(&'a [u8]);

@@ -11,7 +11,8 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{Headers, ReadableStream, RequestInit, Response};
 
 use super::errors::to_js;
-use super::host::{Abort, Progress, describe_js, global_fetch, now_ms, option, summary_to_js};
+use super::exports::summary_to_js;
+use super::host::{Abort, Progress, describe_js, global_fetch, now_ms, option};
 use super::stream::{Source, tally_source};
 use crate::api::{
     DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Purpose, Reply, Request, Step, TaskConfig,
@@ -108,7 +109,7 @@ async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
             let key = option(&options, "apiKey").and_then(|key| key.as_string()).unwrap_or_default();
             let mut progress = Progress::new(callback, None);
             let tally = fetch_tally(&config, &key, &abort, &mut progress).await?;
-            summary_to_js(&tally.summary())
+            Ok(summary_to_js(&tally.summary()))
         }
     }
 }
@@ -316,7 +317,7 @@ async fn fetch_parts(
         set(&part, "label", &label.into());
         match result {
             Ok(tally) => {
-                set(&part, "summary", &summary_to_js(&tally.summary())?);
+                set(&part, "summary", &summary_to_js(&tally.summary()));
                 match &mut merged {
                     Some(merged) => merged.merge(tally),
                     None => merged = Some(tally),
@@ -340,7 +341,7 @@ async fn fetch_parts(
         (None, None) => return Err(Error::new(ErrorCode::Auth, "No API keys were given: give at least one labelled key.")),
     };
     let report = Object::new();
-    set(&report, "merged", &summary_to_js(&merged.summary())?);
+    set(&report, "merged", &summary_to_js(&merged.summary()));
     set(&report, "parts", &parts);
     Ok(report.into())
 }

@@ -6,13 +6,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::engine::Summary;
 use crate::error::{Error, ErrorCode, Result};
 
 /// A member of `globalThis` that must be a function, called with `globalThis` as `this`.
@@ -267,13 +265,6 @@ impl Progress {
         // A throwing progress callback must not fail the report it is watching.
         let _ = callback.call1(&JsValue::UNDEFINED, &report);
     }
-}
-
-/// A Summary as a plain JSON-able object (maps as objects, counts as numbers).
-pub(crate) fn summary_to_js(summary: &Summary) -> Result<JsValue> {
-    summary
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|error| Error::new(ErrorCode::NotAReport, format!("The summary could not be handed to JavaScript: {error}")))
 }
 
 /// A JS exception as short text for a message.

@@ -2,6 +2,7 @@
 //! values and throws `Error` objects carrying a SPEC `code`.
 
 mod errors;
+pub mod exports;
 mod fetch;
 mod host;
 mod stream;

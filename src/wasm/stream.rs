@@ -16,7 +16,8 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, ReadableStream, ReadableStreamDefaultReader, WritableStream, WritableStreamDefaultWriter};
 
 use super::errors::to_js;
-use super::host::{Abort, Progress, describe_js, has_global, option, quietly, summary_to_js};
+use super::exports::summary_to_js;
+use super::host::{Abort, Progress, describe_js, has_global, option, quietly};
 use crate::api::parse_report_date;
 use crate::engine::{ReportDate, ReportParser, Tally};
 use crate::error::{Error, ErrorCode, Result};
@@ -81,7 +82,7 @@ async fn summarize_js_source(source: JsValue, options: JsValue) -> Result<JsValu
     let mut progress = Progress::new(callback, None);
     let mut source = JsSource::new(source)?;
     let tally = tally_source(&mut source, report_date, &abort, &mut progress, "parsing").await?;
-    summary_to_js(&tally.summary())
+    Ok(summary_to_js(&tally.summary()))
 }
 
 /// A source of report bytes.

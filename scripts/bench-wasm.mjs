@@ -1,0 +1,27 @@
+// make bench, wasm side: the same report through the wasm module in Node, read in 64 KiB pieces.
+// usage: node scripts/bench-wasm.mjs REPORT PLAIN_BYTES
+import fs from 'node:fs';
+import { initSync, ReportParser } from '../www/pkg/openathens_rawstats.js';
+
+const [report, plainArg] = process.argv.slice(2);
+const plainBytes = Number(plainArg);
+const wasm = initSync({ module: fs.readFileSync(new URL('../www/pkg/openathens_rawstats_bg.wasm', import.meta.url)) });
+
+function line(label, seconds, rows) {
+  const linear = wasm.memory.buffer.byteLength / 2 ** 20;
+  const rss = process.resourceUsage().maxRSS / 1024;
+  console.log(`${label.padEnd(7)} ${seconds.toFixed(3).padStart(7)} s  ${(plainBytes / seconds / 1e6).toFixed(1).padStart(6)} MB/s  ` +
+    `wasm linear memory ${linear.toFixed(1)} MiB  (Node peak RSS ${rss.toFixed(0)} MB, ${rows} rows)`);
+}
+
+// All of the work in wasm: miniz_oxide inflate, CRC32, csv-core, tallies (what `summarize` does).
+{
+  const fd = fs.openSync(report, 'r');
+  const chunk = new Uint8Array(64 * 1024);
+  const started = performance.now();
+  const parser = new ReportParser();
+  for (let n; (n = fs.readSync(fd, chunk)) > 0;) parser.push(chunk.subarray(0, n));
+  const summary = parser.finish();
+  line('wasm', (performance.now() - started) / 1000, summary.rows);
+  fs.closeSync(fd);
+}
