@@ -15,7 +15,7 @@ use super::exports::summary_to_js;
 use super::host::{Abort, Progress, describe_js, global_fetch, now_ms, option};
 use super::stream::{Source, tally_source};
 use crate::api::{
-    DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Purpose, Reply, Request, Step, TaskConfig,
+    DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply, Request, Step, TaskConfig,
     TaskFlow, validate_report_date,
 };
 use crate::engine::{ReportDate, Tally};
@@ -193,7 +193,8 @@ async fn settle(
             }
             None => flow.on_network_error(now_ms())?,
         };
-        if let Some(progress) = progress.as_deref_mut() {
+        // The download reports its own progress (bytes and rows) once its body flows.
+        if let Some(progress) = progress.as_deref_mut().filter(|_| flow.phase() != Phase::Downloading) {
             progress.phase(flow.phase().as_str(), flow.percent_complete());
         }
         request = next;
