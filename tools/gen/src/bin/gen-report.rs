@@ -1,0 +1,104 @@
+//! `gen-report`: writes a generated report (gzip unless --plain) and, optionally, its truth as JSON.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use rawstats_gen::{Config, Date, DateStyle, write_report};
+
+const USAGE: &str =
+    "usage: gen-report --rows N --seed S --date yyyy-MM-dd --out FILE|- [--truth FILE]
+                  [--org LABEL] [--date-style dmy|mdy|iso] [--hostile] [--members K] [--plain]
+                  [--crlf] [--shuffle-columns] [--drop-columns a,b]
+Writes a seeded OpenAthens raw statistics report (gzip unless --plain) to --out ('-' is stdout)
+and the Summary it must give, as JSON, to --truth.";
+
+struct Args {
+    config: Config,
+    out: String,
+    truth: Option<String>,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut config = Config::default();
+    let (mut rows, mut seed, mut date, mut out, mut truth) = (None, None, None, None, None);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--rows" => rows = Some(number(&flag, &value()?)?),
+            "--seed" => seed = Some(number(&flag, &value()?)?),
+            "--date" => date = Some(Date::parse(&value()?)?),
+            "--org" => config.org = value()?,
+            "--date-style" => {
+                config.date_style = match value()?.as_str() {
+                    "dmy" => DateStyle::DayMonth,
+                    "mdy" => DateStyle::MonthDay,
+                    "iso" => DateStyle::Iso,
+                    other => {
+                        return Err(format!("--date-style takes dmy, mdy or iso, not {other:?}"));
+                    }
+                }
+            }
+            "--members" => config.members = number(&flag, &value()?)? as usize,
+            "--drop-columns" => {
+                config.drop_columns = value()?.split(',').map(str::to_string).collect()
+            }
+            "--out" => out = Some(value()?),
+            "--truth" => truth = Some(value()?),
+            "--hostile" => config.hostile = true,
+            "--plain" => config.plain = true,
+            "--crlf" => config.crlf = true,
+            "--shuffle-columns" => config.shuffle_columns = true,
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    let missing = |name: &str| format!("{name} is required");
+    config.rows = rows.ok_or_else(|| missing("--rows"))?;
+    config.seed = seed.ok_or_else(|| missing("--seed"))?;
+    config.date = date.ok_or_else(|| missing("--date"))?;
+    config.check()?;
+    Ok(Args {
+        config,
+        out: out.ok_or_else(|| missing("--out"))?,
+        truth,
+    })
+}
+
+fn number(flag: &str, text: &str) -> Result<u64, String> {
+    text.parse()
+        .map_err(|_| format!("{flag} takes a whole number, not {text:?}"))
+}
+
+fn run(args: &Args) -> io::Result<()> {
+    let truth = if args.out == "-" {
+        write_report(&args.config, BufWriter::new(io::stdout().lock()))?
+    } else {
+        let file = File::create(&args.out)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", args.out)))?;
+        write_report(&args.config, BufWriter::new(file))?
+    };
+    if let Some(path) = &args.truth {
+        let mut file =
+            File::create(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
+        serde_json::to_writer_pretty(&mut file, &truth.to_json())?;
+        file.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("gen-report: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gen-report: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
