@@ -67,9 +67,12 @@ export interface SubOrgReport {
 #[wasm_bindgen(js_name = validateReportDate)]
 pub fn validate_report_date_js(
     #[wasm_bindgen(unchecked_param_type = "string")] date: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Date | number | undefined")] now: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Date | number")] now: Option<JsValue>,
 ) -> Result<String, JsValue> {
-    let now_ms = if now.is_undefined() { now_ms() } else { js_sys::Date::new(&now).get_time() };
+    let now_ms = match now {
+        Some(now) => js_sys::Date::new(&now).get_time(),
+        None => now_ms(),
+    };
     checked_date(&date, now_ms).map(|_| date.as_string().unwrap_or_default()).map_err(|error| to_js(&error))
 }
 

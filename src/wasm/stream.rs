@@ -67,9 +67,9 @@ export interface SummarizeStreamOptions {
 #[wasm_bindgen(js_name = summarizeStream, unchecked_return_type = "Summary")]
 pub async fn summarize_stream(
     #[wasm_bindgen(unchecked_param_type = "ReportSource")] source: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "SummarizeStreamOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SummarizeStreamOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    summarize_js_source(source, options).await.map_err(|error| to_js(&error))
+    summarize_js_source(source, options.unwrap_or(JsValue::UNDEFINED)).await.map_err(|error| to_js(&error))
 }
 
 async fn summarize_js_source(source: JsValue, options: JsValue) -> Result<JsValue> {
