@@ -6,14 +6,17 @@
 //! source is read again from the start with the wasm inflater, which reads any number of members and tells
 //! BAD_GZIP from TRUNCATED. A source that can only be read once skips the host's decoder.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{Blob, ReadableStream, ReadableStreamDefaultReader, WritableStream, WritableStreamDefaultWriter};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Blob, ReadableStream, ReadableStreamDefaultReader, ReadableWritablePair, StreamPipeOptions, TransformStream,
+    TransformStreamDefaultController, Transformer, WritableStream,
+};
 
 use super::errors::to_js;
 use super::exports::summary_to_js;
@@ -103,23 +106,23 @@ pub(crate) async fn tally_source(
     progress: &mut Progress,
     phase: &'static str,
 ) -> Result<Tally> {
-    let (reader, first) = open(source, abort, progress, phase).await?;
-    let bytes = first.as_ref().map_or(0.0, |chunk| f64::from(chunk.length()));
-    let gzip = first.as_ref().is_some_and(|chunk| chunk.length() >= 2 && chunk.get_index(0) == 0x1f && chunk.get_index(1) == 0x8b);
-    if gzip && source.reopenable() && has_global("DecompressionStream") {
-        let native = NativeGzip::start(first, reader, bytes)?;
+    let (stream, reader, first) = open(source, abort, progress, phase).await?;
+    let gzip = first.as_ref().filter(|chunk| {
+        chunk.length() >= 2 && chunk.get_index(0) == 0x1f && chunk.get_index(1) == 0x8b
+    });
+    if let Some(first) = gzip.filter(|_| source.reopenable() && has_global("DecompressionStream")) {
         let mut parser = ReportParser::new(report_date);
-        match native.drain(&mut parser, source, abort, progress).await {
-            Ok(()) => return finish(&mut parser, progress),
-            Err(Drained::Failed(error)) => return Err(error),
-            Err(Drained::HostGaveUp) => {
-                let (reader, first) = open(source, abort, progress, phase).await?;
-                let bytes = first.as_ref().map_or(0.0, |chunk| f64::from(chunk.length()));
-                return read_all(first, bytes, &reader, report_date, source, abort, progress).await;
+        match NativeGzip::start(&stream, &reader, first, abort)?.drain(&mut parser, abort, progress).await? {
+            Drained::Done => return finish(&mut parser, progress),
+            // Whatever the host's side met (corrupt data, several members in Chromium, a broken download),
+            // the wasm inflater reading the source again says exactly what.
+            Drained::HostGaveUp => {
+                let (_, reader, first) = open(source, abort, progress, phase).await?;
+                return read_all(first, &reader, report_date, source, abort, progress).await;
             }
         }
     }
-    read_all(first, bytes, &reader, report_date, source, abort, progress).await
+    read_all(first, &reader, report_date, source, abort, progress).await
 }
 
 /// Opens the source from its first byte and reads its first chunk (None: the source is empty).
@@ -128,12 +131,12 @@ async fn open(
     abort: &Abort,
     progress: &mut Progress,
     phase: &'static str,
-) -> Result<(ReadableStreamDefaultReader, Option<Uint8Array>)> {
+) -> Result<(ReadableStream, ReadableStreamDefaultReader, Option<Uint8Array>)> {
     let (stream, total) = source.open(abort).await?;
     progress.source(phase, total);
     let reader = reader_of(&stream)?;
     let first = next_chunk(&reader, 0.0, source, abort).await?;
-    Ok((reader, first))
+    Ok((stream, reader, first))
 }
 
 /// The next chunk of a source, a failed read being the source's failure.
@@ -153,7 +156,6 @@ async fn next_chunk(
 /// The wasm inflater path: every byte of the source through the parser.
 async fn read_all(
     first: Option<Uint8Array>,
-    mut bytes: f64,
     reader: &ReadableStreamDefaultReader,
     report_date: Option<ReportDate>,
     source: &impl Source,
@@ -162,15 +164,16 @@ async fn read_all(
 ) -> Result<Tally> {
     let mut parser = ReportParser::new(report_date);
     let mut buffer = Vec::new();
+    let mut bytes = 0.0;
     let mut next = first;
     while let Some(chunk) = next {
+        bytes += f64::from(chunk.length());
         if let Err(error) = push(&mut parser, &chunk, &mut buffer) {
             quietly(&reader.cancel());
             return Err(error);
         }
         progress.data(bytes, parser.rows());
         next = next_chunk(reader, bytes, source, abort).await?;
-        bytes += next.as_ref().map_or(0.0, |chunk| f64::from(chunk.length()));
     }
     finish(&mut parser, progress)
 }
@@ -188,113 +191,71 @@ fn push(parser: &mut ReportParser, chunk: &Uint8Array, buffer: &mut Vec<u8>) -> 
     parser.push(buffer)
 }
 
-/// Why the host's gzip path stopped short.
-enum Drained {
-    /// A failure the wasm path would meet too (the source broke, the CSV is not a report, an abort).
-    Failed(Error),
-    /// The host's decoder failed: read again with the wasm inflater.
-    HostGaveUp,
-}
-
-impl From<Error> for Drained {
-    fn from(error: Error) -> Drained {
-        Drained::Failed(error)
-    }
-}
-
-/// The source pumped into a `DecompressionStream` by a task of its own while the caller reads plain CSV
-/// out: writes wait for reads, so the two must run side by side.
+/// The host's gzip path: the source piped by the host through a byte counter and a `DecompressionStream`,
+/// so the only per-chunk work left to wasm is parsing plain CSV.
 struct NativeGzip {
-    source: ReadableStreamDefaultReader,
     output: ReadableStreamDefaultReader,
-    pump: Rc<PumpState>,
-}
-
-#[derive(Default)]
-struct PumpState {
-    bytes: Cell<f64>,
-    /// The source's own failure, told apart from the decoder's.
-    source_error: RefCell<Option<JsValue>>,
+    bytes: Rc<Cell<f64>>,
+    /// Called by the host for every source chunk while the pipe runs.
+    _count: Closure<dyn FnMut(Uint8Array, TransformStreamDefaultController)>,
 }
 
 impl NativeGzip {
-    fn start(first: Option<Uint8Array>, source: ReadableStreamDefaultReader, bytes: f64) -> Result<NativeGzip> {
-        let decoder = DecompressionStream::new("gzip").map_err(|error| {
+    /// `first` was read from `reader` already: the counter hands it on first, then the rest of `stream`.
+    fn start(stream: &ReadableStream, reader: &ReadableStreamDefaultReader, first: &Uint8Array, abort: &Abort) -> Result<NativeGzip> {
+        let start_failed = |error: JsValue| {
             Error::new(ErrorCode::BadGzip, format!("The host's gzip decoder could not start: {}", describe_js(&error)))
-        })?;
-        let writer: WritableStreamDefaultWriter = decoder.writable().get_writer().map_err(|error| {
-            Error::new(ErrorCode::BadGzip, format!("The host's gzip decoder could not start: {}", describe_js(&error)))
-        })?;
-        let output = reader_of(&decoder.readable())?;
-        let pump = Rc::new(PumpState { bytes: Cell::new(bytes), ..PumpState::default() });
-        spawn_local(run_pump(first, source.clone(), writer, pump.clone()));
-        Ok(NativeGzip { source, output, pump })
+        };
+        let bytes = Rc::new(Cell::new(f64::from(first.length())));
+        let counted = bytes.clone();
+        let count = Closure::new(move |chunk: Uint8Array, controller: TransformStreamDefaultController| {
+            counted.set(counted.get() + f64::from(chunk.length()));
+            let _ = controller.enqueue_with_chunk(&chunk);
+        });
+        let first = first.clone();
+        let start = Closure::once_into_js(move |controller: TransformStreamDefaultController| {
+            let _ = controller.enqueue_with_chunk(&first);
+        });
+        let transformer = Transformer::new();
+        transformer.set_start(start.unchecked_ref());
+        transformer.set_transform(count.as_ref().unchecked_ref());
+        let counter = TransformStream::new_with_transformer(&transformer).map_err(start_failed)?;
+        let decoder = DecompressionStream::new("gzip").map_err(start_failed)?;
+        reader.release_lock();
+        let options = StreamPipeOptions::new();
+        options.set_signal(&abort.signal());
+        quietly(&stream.pipe_to_with_options(&counter.writable(), &options));
+        let output = counter.readable().pipe_through(&ReadableWritablePair::new(&decoder.readable(), &decoder.writable()));
+        Ok(NativeGzip { output: reader_of(&output)?, bytes, _count: count })
     }
 
-    async fn drain(
-        &self,
-        parser: &mut ReportParser,
-        source: &impl Source,
-        abort: &Abort,
-        progress: &mut Progress,
-    ) -> Result<(), Drained> {
+    /// Parses the plain CSV coming out. Err: a failure reading again would not change (the CSV is not a
+    /// report, an abort).
+    async fn drain(self, parser: &mut ReportParser, abort: &Abort, progress: &mut Progress) -> Result<Drained> {
         let mut buffer = Vec::new();
-        let result = async {
-            loop {
-                match read(&self.output, abort).await? {
-                    Ok(Some(chunk)) => {
-                        push(parser, &chunk, &mut buffer)?;
-                        progress.data(self.pump.bytes.get(), parser.rows());
-                    }
-                    Ok(None) => return Ok(()),
-                    Err(_) => {
-                        return Err(match self.pump.source_error.borrow().as_ref() {
-                            Some(source_error) => Drained::Failed(source.broken(self.pump.bytes.get(), source_error)),
-                            None => Drained::HostGaveUp,
-                        });
-                    }
-                }
+        let outcome = loop {
+            // No race with the abort here: the pipe carries the abort signal and fails the output itself.
+            let read = JsFuture::from(self.output.read()).await;
+            abort.check()?;
+            let chunk = match read.map(|result| chunk_of(&result)) {
+                Ok(Ok(Some(chunk))) => chunk,
+                Ok(Ok(None)) => return Ok(Drained::Done),
+                Ok(Err(error)) => break Err(error),
+                Err(_) => break Ok(Drained::HostGaveUp),
+            };
+            if let Err(error) = push(parser, &chunk, &mut buffer) {
+                break Err(error);
             }
-        }
-        .await;
-        if result.is_err() {
-            quietly(&self.output.cancel());
-            quietly(&self.source.cancel());
-        }
-        result
+            progress.data(self.bytes.get(), parser.rows());
+        };
+        quietly(&self.output.cancel());
+        outcome
     }
 }
 
-/// Source → decoder, one chunk at a time. A source failure is recorded, so the reader of the output can
-/// tell it from the decoder's; either way the decoder is aborted so its output side ends too.
-async fn run_pump(
-    first: Option<Uint8Array>,
-    source: ReadableStreamDefaultReader,
-    writer: WritableStreamDefaultWriter,
-    state: Rc<PumpState>,
-) {
-    let mut next = first;
-    while let Some(chunk) = next {
-        if JsFuture::from(writer.write_with_chunk(&chunk)).await.is_err() {
-            // The decoder refused the bytes, or its output was cancelled: the output side says which.
-            quietly(&source.cancel());
-            return;
-        }
-        let read = JsFuture::from(source.read())
-            .await
-            .and_then(|result| chunk_of(&result).map_err(|error| JsValue::from(error.message)));
-        match read {
-            Ok(chunk) => next = chunk,
-            Err(error) => {
-                *state.source_error.borrow_mut() = Some(error.clone());
-                quietly(&source.cancel());
-                quietly(&writer.abort_with_reason(&error));
-                return;
-            }
-        }
-        state.bytes.set(state.bytes.get() + next.as_ref().map_or(0.0, |chunk| f64::from(chunk.length())));
-    }
-    quietly(&writer.close());
+enum Drained {
+    Done,
+    HostGaveUp,
 }
 
 /// Reads the next chunk: Ok(Ok(None)) at the end, Ok(Err(_)) when the stream failed, Err on abort or on
