@@ -30,7 +30,12 @@ pub fn validate_report_date(date: &str, today: ReportDate) -> Result<ReportDate>
 
 /// `yyyy-MM-dd` as text, the form the API and `validateReportDate` use.
 pub fn format_day(day: Date) -> String {
-    format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    )
 }
 
 /// Reads exactly `yyyy-MM-dd` with ASCII digits (no signs, spaces or short fields, which the API would
@@ -38,22 +43,40 @@ pub fn format_day(day: Date) -> String {
 pub fn parse_report_date(date: &str) -> Result<ReportDate> {
     let bytes = date.as_bytes();
     let well_formed = bytes.len() == 10
-        && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
+        && bytes.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if !well_formed {
         return Err(Error::new(
             ErrorCode::BadDate,
-            format!("The report date {} is not in the form yyyy-MM-dd (for example 2023-06-06).", quoted(date)),
+            format!(
+                "The report date {} is not in the form yyyy-MM-dd (for example 2023-06-06).",
+                quoted(date)
+            ),
         ));
     }
     let number = |range: core::ops::Range<usize>| -> u16 {
-        bytes[range].iter().fold(0, |n, b| n * 10 + u16::from(b - b'0'))
+        bytes[range]
+            .iter()
+            .fold(0, |n, b| n * 10 + u16::from(b - b'0'))
     };
     let month = Month::try_from(number(5..7) as u8);
     month
-        .and_then(|month| Date::from_calendar_date(i32::from(number(0..4)), month, number(8..10) as u8))
+        .and_then(|month| {
+            Date::from_calendar_date(i32::from(number(0..4)), month, number(8..10) as u8)
+        })
         .map(ReportDate)
         .map_err(|_| {
-            Error::new(ErrorCode::BadDate, format!("The report date {date} is not a day of the calendar: check the month and day."))
+            Error::new(
+                ErrorCode::BadDate,
+                format!(
+                    "The report date {date} is not a day of the calendar: check the month and day."
+                ),
+            )
         })
 }
 
@@ -81,17 +104,36 @@ mod tests {
 
     #[test]
     fn yesterday_and_thirty_days_ago_are_the_edges() {
-        assert_eq!(validate_report_date("2023-06-20", TODAY), Ok(ReportDate(date!(2023 - 06 - 20))));
-        assert_eq!(validate_report_date("2023-05-22", TODAY), Ok(ReportDate(date!(2023 - 05 - 22))));
-        assert_eq!(code("2023-06-21"), ErrorCode::DateOutOfRange, "today is not reported yet");
-        assert_eq!(code("2023-05-21"), ErrorCode::DateOutOfRange, "31 days ago is gone");
+        assert_eq!(
+            validate_report_date("2023-06-20", TODAY),
+            Ok(ReportDate(date!(2023 - 06 - 20)))
+        );
+        assert_eq!(
+            validate_report_date("2023-05-22", TODAY),
+            Ok(ReportDate(date!(2023 - 05 - 22)))
+        );
+        assert_eq!(
+            code("2023-06-21"),
+            ErrorCode::DateOutOfRange,
+            "today is not reported yet"
+        );
+        assert_eq!(
+            code("2023-05-21"),
+            ErrorCode::DateOutOfRange,
+            "31 days ago is gone"
+        );
         assert_eq!(code("2024-06-20"), ErrorCode::DateOutOfRange);
     }
 
     #[test]
     fn out_of_range_names_the_allowed_days() {
-        let message = validate_report_date("2023-01-01", TODAY).unwrap_err().message;
-        assert!(message.contains("from 2023-05-22 to 2023-06-20"), "{message}");
+        let message = validate_report_date("2023-01-01", TODAY)
+            .unwrap_err()
+            .message;
+        assert!(
+            message.contains("from 2023-05-22 to 2023-06-20"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -99,35 +141,63 @@ mod tests {
         let new_year = ReportDate(date!(2024 - 01 - 01));
         assert!(validate_report_date("2023-12-31", new_year).is_ok());
         assert!(validate_report_date("2023-12-02", new_year).is_ok());
-        assert_eq!(validate_report_date("2023-12-01", new_year).unwrap_err().code, ErrorCode::DateOutOfRange);
+        assert_eq!(
+            validate_report_date("2023-12-01", new_year)
+                .unwrap_err()
+                .code,
+            ErrorCode::DateOutOfRange
+        );
         let leap = ReportDate(date!(2024 - 03 - 01));
         assert!(validate_report_date("2024-02-29", leap).is_ok());
         assert!(validate_report_date("2024-01-31", leap).is_ok());
-        assert_eq!(validate_report_date("2024-01-30", leap).unwrap_err().code, ErrorCode::DateOutOfRange);
+        assert_eq!(
+            validate_report_date("2024-01-30", leap).unwrap_err().code,
+            ErrorCode::DateOutOfRange
+        );
     }
 
     #[test]
     fn only_strict_yyyy_mm_dd_is_read() {
         for bad in [
-            "", "2023-6-20", "2023-06-2", "20-06-2023", "2023/06/20", "2023-06-20T00:00", " 2023-06-20", "2023-06-20 ",
-            "+023-06-20", "2023-0a-20", "２０２３-06-20", "06/20/2023",
+            "",
+            "2023-6-20",
+            "2023-06-2",
+            "20-06-2023",
+            "2023/06/20",
+            "2023-06-20T00:00",
+            " 2023-06-20",
+            "2023-06-20 ",
+            "+023-06-20",
+            "2023-0a-20",
+            "２０２３-06-20",
+            "06/20/2023",
         ] {
             assert_eq!(code(bad), ErrorCode::BadDate, "{bad:?}");
         }
-        let message = validate_report_date("yesterday", TODAY).unwrap_err().message;
+        let message = validate_report_date("yesterday", TODAY)
+            .unwrap_err()
+            .message;
         assert!(message.contains("yyyy-MM-dd"), "{message}");
     }
 
     #[test]
     fn impossible_days_are_bad_dates() {
-        for bad in ["2023-02-29", "2023-06-31", "2023-13-01", "2023-00-10", "2023-06-00"] {
+        for bad in [
+            "2023-02-29",
+            "2023-06-31",
+            "2023-13-01",
+            "2023-00-10",
+            "2023-06-00",
+        ] {
             assert_eq!(code(bad), ErrorCode::BadDate, "{bad:?}");
         }
     }
 
     #[test]
     fn long_input_is_shortened_in_the_message() {
-        let message = validate_report_date(&"x".repeat(10_000), TODAY).unwrap_err().message;
+        let message = validate_report_date(&"x".repeat(10_000), TODAY)
+            .unwrap_err()
+            .message;
         assert!(message.len() < 200, "{message}");
     }
 

@@ -125,11 +125,17 @@ impl TaskDocument {
     }
 
     fn link(&self, rel: &str) -> Option<&str> {
-        self.links.iter().find(|link| link.rel.eq_ignore_ascii_case(rel)).map(|link| link.href.as_str())
+        self.links
+            .iter()
+            .find(|link| link.rel.eq_ignore_ascii_case(rel))
+            .map(|link| link.href.as_str())
     }
 
     fn percent(&self) -> Option<f64> {
-        self.percent_complete.as_ref().and_then(serde_json::Value::as_f64).map(|p| p.clamp(0.0, 100.0))
+        self.percent_complete
+            .as_ref()
+            .and_then(serde_json::Value::as_f64)
+            .map(|p| p.clamp(0.0, 100.0))
     }
 }
 
@@ -229,9 +235,15 @@ impl TaskFlow {
                     Purpose::Task => self.on_task(reply.body, now_ms),
                 }
             }
-            429 => self.retry(now_ms, reply.retry_after, Trouble::RateLimited).map_or_else(Step::Fail, Step::Fetch),
+            429 => self
+                .retry(now_ms, reply.retry_after, Trouble::RateLimited)
+                .map_or_else(Step::Fail, Step::Fetch),
             502..=504 => self
-                .retry(now_ms, reply.retry_after, Trouble::Unavailable(reply.status))
+                .retry(
+                    now_ms,
+                    reply.retry_after,
+                    Trouble::Unavailable(reply.status),
+                )
                 .map_or_else(Step::Fail, Step::Fetch),
             status => Step::Fail(self.refusal(status, reply.body)),
         }
@@ -240,19 +252,23 @@ impl TaskFlow {
     /// The current request got no answer (connection refused, DNS, CORS, a dropped connection): the same
     /// request again later, or the error once retries run out.
     pub fn on_network_error(&mut self, now_ms: f64) -> Result<Request> {
-        let origin = origin_of(&self.current.url).unwrap_or(&self.current.url).to_owned();
+        let origin = origin_of(&self.current.url)
+            .unwrap_or(&self.current.url)
+            .to_owned();
         self.retry(now_ms, None, Trouble::NoAnswer(origin))
     }
 
     /// Asks for the download again from the start (the driver's fallback when the host's own gzip decoder
     /// gave up part way).
     pub fn restart_download(&mut self, now_ms: f64) -> Result<Request> {
-        let download = self
-            .download
-            .as_ref()
-            .ok_or_else(|| bad_response("There is no download to restart: the report task has not finished."))?;
+        let download = self.download.as_ref().ok_or_else(|| {
+            bad_response("There is no download to restart: the report task has not finished.")
+        })?;
         self.retries = 0;
-        self.current = Request { at_ms: now_ms, ..download.clone() };
+        self.current = Request {
+            at_ms: now_ms,
+            ..download.clone()
+        };
         Ok(self.current.clone())
     }
 
@@ -269,24 +285,38 @@ impl TaskFlow {
             self.percent = Some(percent);
         }
         if task.status.eq_ignore_ascii_case("FINISHED") {
-            let href = task.link("DOWN").ok_or_else(|| missing_link("FINISHED", "DOWN"))?;
-            let request = Request { at_ms: now_ms, purpose: Purpose::Download, ..self.follow(href)? };
+            let href = task
+                .link("DOWN")
+                .ok_or_else(|| missing_link("FINISHED", "DOWN"))?;
+            let request = Request {
+                at_ms: now_ms,
+                purpose: Purpose::Download,
+                ..self.follow(href)?
+            };
             self.phase = Phase::Downloading;
             self.percent = Some(100.0);
             self.download = Some(request.clone());
             self.current = request.clone();
             Ok(Step::Fetch(request))
         } else if task.status.eq_ignore_ascii_case("RUNNING") {
-            let href = task.link("SELF").ok_or_else(|| missing_link("RUNNING", "SELF"))?;
+            let href = task
+                .link("SELF")
+                .ok_or_else(|| missing_link("RUNNING", "SELF"))?;
             let next = self.follow(href)?;
             self.phase = Phase::Running;
             if now_ms >= self.deadline_ms {
                 return Err(self.timeout_error());
             }
             let wait = self.poll_interval_ms
-                * POLL_GROWTH.powi(self.polls.min(64) as i32).min(MAX_POLL_INTERVALS);
+                * POLL_GROWTH
+                    .powi(self.polls.min(64) as i32)
+                    .min(MAX_POLL_INTERVALS);
             self.polls += 1;
-            let request = Request { at_ms: (now_ms + wait).min(self.deadline_ms), purpose: Purpose::Task, ..next };
+            let request = Request {
+                at_ms: (now_ms + wait).min(self.deadline_ms),
+                purpose: Purpose::Task,
+                ..next
+            };
             self.current = request.clone();
             Ok(Step::Fetch(request))
         } else {
@@ -298,24 +328,38 @@ impl TaskFlow {
     }
 
     /// Repeats the current request after a pause, or gives up with the code the trouble calls for.
-    fn retry(&mut self, now_ms: f64, retry_after: Option<&str>, trouble: Trouble) -> Result<Request> {
+    fn retry(
+        &mut self,
+        now_ms: f64,
+        retry_after: Option<&str>,
+        trouble: Trouble,
+    ) -> Result<Request> {
         let (code, what) = trouble.describe();
         let asked = retry_after.and_then(|value| parse_retry_after(value, now_ms));
         if let Some(wait) = asked.filter(|wait| *wait > MAX_RETRY_AFTER_MS) {
             return Err(Error::new(
                 code,
-                format!("{what} and asks to wait {} before trying again. Fetch the report again after that.", describe_ms(wait)),
+                format!(
+                    "{what} and asks to wait {} before trying again. Fetch the report again after that.",
+                    describe_ms(wait)
+                ),
             ));
         }
         if self.retries >= MAX_RETRIES {
-            return Err(Error::new(code, format!("{what}, after {} tries. {}", self.retries + 1, advice(code))));
+            return Err(Error::new(
+                code,
+                format!("{what}, after {} tries. {}", self.retries + 1, advice(code)),
+            ));
         }
         let backoff = self.poll_interval_ms / 2.0 * 2f64.powi(self.retries as i32);
         let at_ms = now_ms + asked.unwrap_or(backoff);
         if self.phase != Phase::Downloading && at_ms > self.deadline_ms {
             return Err(Error::new(
                 code,
-                format!("{what}, and waiting to try again would pass the timeout. {}", advice(code)),
+                format!(
+                    "{what}, and waiting to try again would pass the timeout. {}",
+                    advice(code)
+                ),
             ));
         }
         self.retries += 1;
@@ -345,8 +389,14 @@ impl TaskFlow {
             ),
             404 | 410 => Error::new(
                 ErrorCode::NotFound,
-                format!("The report {} is no longer available (HTTP {status}). Fetch the report again.",
-                    if self.phase == Phase::Downloading { "download" } else { "task" }),
+                format!(
+                    "The report {} is no longer available (HTTP {status}). Fetch the report again.",
+                    if self.phase == Phase::Downloading {
+                        "download"
+                    } else {
+                        "task"
+                    }
+                ),
             ),
             400 if first => {
                 let said = String::from_utf8_lossy(body);
@@ -367,7 +417,11 @@ impl TaskFlow {
             }
             500..=599 => Error::new(
                 ErrorCode::Server,
-                format!("The API failed (HTTP {status}{}). {}", server_says(body), advice(ErrorCode::Server)),
+                format!(
+                    "The API failed (HTTP {status}{}). {}",
+                    server_says(body),
+                    advice(ErrorCode::Server)
+                ),
             ),
             _ => bad_response(format!(
                 "The API answered HTTP {status}{}, which this client does not expect here.",
@@ -386,7 +440,10 @@ impl TaskFlow {
             (None, href)
         } else {
             let origin = origin_of(href).ok_or_else(|| {
-                bad_response(format!("The report task links to {}, which is not an http(s) URL.", describe_text(href)))
+                bad_response(format!(
+                    "The report task links to {}, which is not an http(s) URL.",
+                    describe_text(href)
+                ))
             })?;
             (Some(origin), &href[origin.len()..])
         };
@@ -399,7 +456,12 @@ impl TaskFlow {
         } else {
             (href.to_owned(), false)
         };
-        Ok(Request { url, send_key, at_ms: 0.0, purpose: Purpose::Task })
+        Ok(Request {
+            url,
+            send_key,
+            at_ms: 0.0,
+            purpose: Purpose::Task,
+        })
     }
 }
 
@@ -413,11 +475,17 @@ enum Trouble {
 impl Trouble {
     fn describe(&self) -> (ErrorCode, String) {
         match self {
-            Trouble::RateLimited => {
-                (ErrorCode::RateLimited, "The API is limiting how often it is asked (HTTP 429)".to_owned())
+            Trouble::RateLimited => (
+                ErrorCode::RateLimited,
+                "The API is limiting how often it is asked (HTTP 429)".to_owned(),
+            ),
+            Trouble::Unavailable(status) => (
+                ErrorCode::Server,
+                format!("The API was unavailable (HTTP {status})"),
+            ),
+            Trouble::NoAnswer(origin) => {
+                (ErrorCode::Network, format!("No answer came from {origin}"))
             }
-            Trouble::Unavailable(status) => (ErrorCode::Server, format!("The API was unavailable (HTTP {status})")),
-            Trouble::NoAnswer(origin) => (ErrorCode::Network, format!("No answer came from {origin}")),
         }
     }
 }
@@ -447,7 +515,11 @@ impl BaseUrl {
         if root.contains(['?', '#']) || origin.len() <= origin.find("://").unwrap_or(0) + 3 {
             return Err(bad());
         }
-        Ok(BaseUrl { root: root.to_owned(), origin_as_written: origin.to_owned(), origin: normalise_origin(origin) })
+        Ok(BaseUrl {
+            root: root.to_owned(),
+            origin_as_written: origin.to_owned(),
+            origin: normalise_origin(origin),
+        })
     }
 }
 
@@ -496,14 +568,18 @@ fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let format = time::macros::format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
-    let at = time::PrimitiveDateTime::parse(value, format).ok()?.assume_utc();
+    let at = time::PrimitiveDateTime::parse(value, format)
+        .ok()?
+        .assume_utc();
     let at_ms = (at.unix_timestamp_nanos() / 1_000_000) as f64;
     Some((at_ms - now_ms).max(0.0))
 }
 
 fn advice(code: ErrorCode) -> &'static str {
     match code {
-        ErrorCode::RateLimited => "Wait a few minutes before fetching again, and fetch fewer reports at once.",
+        ErrorCode::RateLimited => {
+            "Wait a few minutes before fetching again, and fetch fewer reports at once."
+        }
         ErrorCode::Network => {
             "Check the connection. In a browser, the API must allow this page's origin (CORS); if it does not, \
              set the API base URL to a proxy that forwards to the API."
@@ -515,12 +591,16 @@ fn advice(code: ErrorCode) -> &'static str {
 fn bad_response(message: impl core::fmt::Display) -> Error {
     Error::new(
         ErrorCode::BadResponse,
-        format!("{message} If the API base URL is a proxy, check that it forwards the API's answers unchanged."),
+        format!(
+            "{message} If the API base URL is a proxy, check that it forwards the API's answers unchanged."
+        ),
     )
 }
 
 fn missing_link(status: &str, rel: &str) -> Error {
-    bad_response(format!("The report task is {status} but has no {rel} link to follow."))
+    bad_response(format!(
+        "The report task is {status} but has no {rel} link to follow."
+    ))
 }
 
 /// A short, printable view of a body that was not what was expected.
@@ -528,23 +608,38 @@ fn describe_body(body: &[u8]) -> String {
     if body.is_empty() {
         "an empty body".to_owned()
     } else {
-        format!("it begins {}", describe_text(&String::from_utf8_lossy(body)))
+        format!(
+            "it begins {}",
+            describe_text(&String::from_utf8_lossy(body))
+        )
     }
 }
 
 /// Text from outside quoted for a message: control characters dropped, shortened.
 fn describe_text(text: &str) -> String {
     const MAX_CHARS: usize = 60;
-    let shown: String = text.chars().filter(|c| !c.is_control()).take(MAX_CHARS).collect();
-    let more = if text.chars().count() > MAX_CHARS { "…" } else { "" };
+    let shown: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_CHARS)
+        .collect();
+    let more = if text.chars().count() > MAX_CHARS {
+        "…"
+    } else {
+        ""
+    };
     format!("\"{shown}{more}\"")
 }
 
 /// `: "<server message>"` from a JSON error body's `message` or `error`, when it has one.
 fn server_says(body: &[u8]) -> String {
-    let said = serde_json::from_slice::<serde_json::Value>(body).ok().and_then(|json| {
-        ["message", "error", "detail"].iter().find_map(|key| json.get(key)?.as_str().map(str::to_owned))
-    });
+    let said = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|json| {
+            ["message", "error", "detail"]
+                .iter()
+                .find_map(|key| json.get(key)?.as_str().map(str::to_owned))
+        });
     match said {
         Some(text) => format!(": {}", describe_text(&text)),
         None => String::new(),
@@ -594,11 +689,19 @@ mod tests {
     }
 
     fn ok(body: &[u8]) -> Reply<'_> {
-        Reply { status: 200, retry_after: None, body }
+        Reply {
+            status: 200,
+            retry_after: None,
+            body,
+        }
     }
 
     fn status(status: u16) -> Reply<'static> {
-        Reply { status, retry_after: None, body: b"" }
+        Reply {
+            status,
+            retry_after: None,
+            body: b"",
+        }
     }
 
     fn fetch(step: Step) -> Request {
@@ -618,7 +721,10 @@ mod tests {
     #[test]
     fn first_request_is_rawreport_with_the_key() {
         let (flow, first) = start(API);
-        assert_eq!(first.url, "https://reports.openathens.net/api/v1/example.org/rawreport?date=2023-05-22");
+        assert_eq!(
+            first.url,
+            "https://reports.openathens.net/api/v1/example.org/rawreport?date=2023-05-22"
+        );
         assert!(first.send_key);
         assert_eq!((first.at_ms, first.purpose), (0.0, Purpose::Task));
         assert_eq!(flow.phase(), Phase::Requesting);
@@ -627,16 +733,39 @@ mod tests {
 
     #[test]
     fn api_name_is_url_encoded_and_base_slashes_dropped() {
-        let (_, first) = TaskFlow::start(TaskConfig { api_name: "a b/c?d".into(), ..config(&format!("{API}//")) }, 0.0)
-            .unwrap();
-        assert_eq!(first.url, "https://reports.openathens.net/api/v1/a%20b%2Fc%3Fd/rawreport?date=2023-05-22");
+        let (_, first) = TaskFlow::start(
+            TaskConfig {
+                api_name: "a b/c?d".into(),
+                ..config(&format!("{API}//"))
+            },
+            0.0,
+        )
+        .unwrap();
+        assert_eq!(
+            first.url,
+            "https://reports.openathens.net/api/v1/a%20b%2Fc%3Fd/rawreport?date=2023-05-22"
+        );
     }
 
     #[test]
     fn a_missing_api_name_or_bad_base_url_fails_before_any_request() {
-        let empty = TaskFlow::start(TaskConfig { api_name: "  ".into(), ..config(API) }, 0.0).unwrap_err();
+        let empty = TaskFlow::start(
+            TaskConfig {
+                api_name: "  ".into(),
+                ..config(API)
+            },
+            0.0,
+        )
+        .unwrap_err();
         assert_eq!(empty.code, ErrorCode::NotFound);
-        for base in ["", "reports.openathens.net/api/v1", "ftp://host/x", "https://", "https://h/x?y=1", "/api/v1"] {
+        for base in [
+            "",
+            "reports.openathens.net/api/v1",
+            "ftp://host/x",
+            "https://",
+            "https://h/x?y=1",
+            "/api/v1",
+        ] {
             let error = TaskFlow::start(config(base), 0.0).unwrap_err();
             assert_eq!(error.code, ErrorCode::Network, "{base:?}");
             assert!(error.message.contains("base URL"), "{}", error.message);
@@ -647,8 +776,19 @@ mod tests {
     fn finished_at_once_downloads_the_down_link() {
         let (mut flow, _) = start(API);
         let down = fetch(flow.on_reply(ok(&task("FINISHED", 100, "DOWN", DOWN)), 500.0));
-        assert_eq!(down, Request { url: DOWN.into(), send_key: true, at_ms: 500.0, purpose: Purpose::Download });
-        assert_eq!((flow.phase(), flow.percent_complete(), flow.deadline_ms()), (Phase::Downloading, Some(100.0), None));
+        assert_eq!(
+            down,
+            Request {
+                url: DOWN.into(),
+                send_key: true,
+                at_ms: 500.0,
+                purpose: Purpose::Download
+            }
+        );
+        assert_eq!(
+            (flow.phase(), flow.percent_complete(), flow.deadline_ms()),
+            (Phase::Downloading, Some(100.0), None)
+        );
         assert_eq!(flow.on_reply(status(200), 900.0), Step::Stream);
     }
 
@@ -659,7 +799,10 @@ mod tests {
         let mut waits = Vec::new();
         for percent in [10, 20, 30, 40, 50, 60, 70, 80, 90] {
             let poll = fetch(flow.on_reply(ok(&task("RUNNING", percent, "SELF", SELF)), now));
-            assert_eq!((poll.url.as_str(), poll.send_key, poll.purpose), (SELF, true, Purpose::Task));
+            assert_eq!(
+                (poll.url.as_str(), poll.send_key, poll.purpose),
+                (SELF, true, Purpose::Task)
+            );
             assert_eq!(flow.phase(), Phase::Running);
             assert_eq!(flow.percent_complete(), Some(f64::from(percent)));
             waits.push(poll.at_ms - now);
@@ -685,7 +828,11 @@ mod tests {
                 Step::Fail(error) => {
                     assert_eq!(now, 60_000.0);
                     assert_eq!(error.code, ErrorCode::Timeout);
-                    assert!(error.message.contains("40% done") && error.message.contains("timeoutMs"), "{}", error.message);
+                    assert!(
+                        error.message.contains("40% done") && error.message.contains("timeoutMs"),
+                        "{}",
+                        error.message
+                    );
                     break;
                 }
                 Step::Stream => panic!("no download was asked for"),
@@ -710,7 +857,11 @@ mod tests {
             let (mut flow, _) = start(API);
             let error = fail(flow.on_reply(status(code), 0.0));
             assert_eq!(error.code, expected, "HTTP {code}");
-            assert!(error.message.contains(&format!("HTTP {code}")), "{}", error.message);
+            assert!(
+                error.message.contains(&format!("HTTP {code}")),
+                "{}",
+                error.message
+            );
         }
     }
 
@@ -718,7 +869,10 @@ mod tests {
     fn refusal_messages_say_what_to_do() {
         let (mut flow, _) = start(API);
         let auth = fail(flow.on_reply(status(401), 0.0)).message;
-        assert!(auth.contains("Check the API key") && auth.contains("example.org"), "{auth}");
+        assert!(
+            auth.contains("Check the API key") && auth.contains("example.org"),
+            "{auth}"
+        );
         let (mut flow, _) = start(API);
         let not_found = fail(flow.on_reply(status(404), 0.0)).message;
         assert!(not_found.contains("Check the API name"), "{not_found}");
@@ -728,9 +882,20 @@ mod tests {
     fn a_400_about_the_format_is_bad_date_and_quotes_the_server() {
         let (mut flow, _) = start(API);
         let body = br#"{"message": "Invalid date format"}"#;
-        let error = fail(flow.on_reply(Reply { status: 400, retry_after: None, body }, 0.0));
+        let error = fail(flow.on_reply(
+            Reply {
+                status: 400,
+                retry_after: None,
+                body,
+            },
+            0.0,
+        ));
         assert_eq!(error.code, ErrorCode::BadDate);
-        assert!(error.message.contains("\"Invalid date format\""), "{}", error.message);
+        assert!(
+            error.message.contains("\"Invalid date format\""),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
@@ -742,7 +907,11 @@ mod tests {
         assert!(error.message.contains("task") && error.message.contains("Fetch the report again"));
         let (mut flow, _) = start(API);
         flow.on_reply(ok(&task("FINISHED", 100, "DOWN", DOWN)), 0.0);
-        assert!(fail(flow.on_reply(status(410), 1.0)).message.contains("download"));
+        assert!(
+            fail(flow.on_reply(status(410), 1.0))
+                .message
+                .contains("download")
+        );
     }
 
     #[test]
@@ -757,7 +926,10 @@ mod tests {
             now = again.at_ms;
         }
         assert_eq!(waits, [1_000.0, 2_000.0, 4_000.0]);
-        assert_eq!(fetch(flow.on_reply(ok(&task("FINISHED", 100, "DOWN", DOWN)), now)).purpose, Purpose::Download);
+        assert_eq!(
+            fetch(flow.on_reply(ok(&task("FINISHED", 100, "DOWN", DOWN)), now)).purpose,
+            Purpose::Download
+        );
         // A success resets the budget: the download gets its own retries.
         assert_eq!(fetch(flow.on_reply(status(503), now)).at_ms, now + 1_000.0);
     }
@@ -771,15 +943,30 @@ mod tests {
         }
         let error = fail(flow.on_reply(status(503), now));
         assert_eq!(error.code, ErrorCode::Server);
-        assert!(error.message.contains("after 5 tries") && error.message.contains("Try again"), "{}", error.message);
+        assert!(
+            error.message.contains("after 5 tries") && error.message.contains("Try again"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
     fn rate_limits_honour_retry_after_then_give_up() {
         let (mut flow, _) = start(API);
-        let limited = |retry_after| Reply { status: 429, retry_after, body: b"" };
-        assert_eq!(fetch(flow.on_reply(limited(Some("3")), 100.0)).at_ms, 3_100.0);
-        assert_eq!(fetch(flow.on_reply(limited(None), 3_100.0)).at_ms, 5_100.0, "backoff without the header");
+        let limited = |retry_after| Reply {
+            status: 429,
+            retry_after,
+            body: b"",
+        };
+        assert_eq!(
+            fetch(flow.on_reply(limited(Some("3")), 100.0)).at_ms,
+            3_100.0
+        );
+        assert_eq!(
+            fetch(flow.on_reply(limited(None), 3_100.0)).at_ms,
+            5_100.0,
+            "backoff without the header"
+        );
         // An HTTP-date counts from now (Unix ms); 1 Jan 2023 00:00:10 is 10 s after `now`.
         let now = 1_672_531_200_000.0;
         let mut flow = TaskFlow::start(config(API), now).unwrap().0;
@@ -792,26 +979,55 @@ mod tests {
         }
         let error = fail(flow.on_reply(limited(Some("1")), now));
         assert_eq!(error.code, ErrorCode::RateLimited);
-        assert!(error.message.contains("Wait a few minutes"), "{}", error.message);
+        assert!(
+            error.message.contains("Wait a few minutes"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
     fn a_retry_after_too_long_or_past_the_deadline_is_not_waited_out() {
         let (mut flow, _) = start(API);
-        let error = fail(flow.on_reply(Reply { status: 429, retry_after: Some("3600"), body: b"" }, 0.0));
+        let error = fail(flow.on_reply(
+            Reply {
+                status: 429,
+                retry_after: Some("3600"),
+                body: b"",
+            },
+            0.0,
+        ));
         assert_eq!(error.code, ErrorCode::RateLimited);
         assert!(error.message.contains("60 min"), "{}", error.message);
         let (mut flow, _) = start(API);
-        let error = fail(flow.on_reply(Reply { status: 503, retry_after: Some("90"), body: b"" }, 0.0));
+        let error = fail(flow.on_reply(
+            Reply {
+                status: 503,
+                retry_after: Some("90"),
+                body: b"",
+            },
+            0.0,
+        ));
         assert_eq!(error.code, ErrorCode::Server);
-        assert!(error.message.contains("pass the timeout"), "{}", error.message);
+        assert!(
+            error.message.contains("pass the timeout"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
     fn unreadable_retry_after_falls_back_to_backoff() {
         for value in ["soon", "-5", "NaN", ""] {
             let (mut flow, _) = start(API);
-            let again = fetch(flow.on_reply(Reply { status: 429, retry_after: Some(value), body: b"" }, 0.0));
+            let again = fetch(flow.on_reply(
+                Reply {
+                    status: 429,
+                    retry_after: Some(value),
+                    body: b"",
+                },
+                0.0,
+            ));
             assert_eq!(again.at_ms, 1_000.0, "{value:?}");
         }
     }
@@ -825,7 +1041,10 @@ mod tests {
         }
         let error = flow.on_network_error(now).unwrap_err();
         assert_eq!(error.code, ErrorCode::Network);
-        assert!(error.message.contains("https://reports.openathens.net") && error.message.contains("CORS"));
+        assert!(
+            error.message.contains("https://reports.openathens.net")
+                && error.message.contains("CORS")
+        );
     }
 
     #[test]
@@ -844,7 +1063,12 @@ mod tests {
         for body in bodies {
             let (mut flow, _) = start(API);
             let error = fail(flow.on_reply(ok(body), 0.0));
-            assert_eq!(error.code, ErrorCode::BadResponse, "{}", String::from_utf8_lossy(body));
+            assert_eq!(
+                error.code,
+                ErrorCode::BadResponse,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
             assert!(error.message.contains("proxy"), "{}", error.message);
         }
     }
@@ -852,7 +1076,9 @@ mod tests {
     #[test]
     fn lenient_where_the_reference_is_loose() {
         let (mut flow, _) = start(API);
-        let body = format!(r#"{{"status": "finished", "percentComplete": "n/a", "links": [{{"href": "{DOWN}", "rel": "down"}}]}}"#);
+        let body = format!(
+            r#"{{"status": "finished", "percentComplete": "n/a", "links": [{{"href": "{DOWN}", "rel": "down"}}]}}"#
+        );
         assert_eq!(fetch(flow.on_reply(ok(body.as_bytes()), 0.0)).url, DOWN);
         let (mut flow, _) = start(API);
         flow.on_reply(ok(&task("RUNNING", 250, "SELF", SELF)), 0.0);
@@ -863,48 +1089,115 @@ mod tests {
     fn links_are_rebased_onto_a_proxy_base_url() {
         let proxy = "http://127.0.0.1:9000/proxy/oa/api/v1/";
         let (mut flow, first) = start(proxy);
-        assert_eq!(first.url, "http://127.0.0.1:9000/proxy/oa/api/v1/example.org/rawreport?date=2023-05-22");
+        assert_eq!(
+            first.url,
+            "http://127.0.0.1:9000/proxy/oa/api/v1/example.org/rawreport?date=2023-05-22"
+        );
         let poll = fetch(flow.on_reply(ok(&task("RUNNING", 10, "SELF", SELF)), 0.0));
-        assert_eq!(poll.url, "http://127.0.0.1:9000/proxy/oa/api/v1/example.org/rawtask/a11b");
+        assert_eq!(
+            poll.url,
+            "http://127.0.0.1:9000/proxy/oa/api/v1/example.org/rawtask/a11b"
+        );
         assert!(poll.send_key);
-        let down = fetch(flow.on_reply(ok(&task("FINISHED", 100, "DOWN", &format!("{DOWN}?filename=r.csv"))), 2_000.0));
-        assert_eq!(down.url, "http://127.0.0.1:9000/proxy/oa/api/v1/example.org/rawreport/a11b?filename=r.csv");
+        let down = fetch(flow.on_reply(
+            ok(&task(
+                "FINISHED",
+                100,
+                "DOWN",
+                &format!("{DOWN}?filename=r.csv"),
+            )),
+            2_000.0,
+        ));
+        assert_eq!(
+            down.url,
+            "http://127.0.0.1:9000/proxy/oa/api/v1/example.org/rawreport/a11b?filename=r.csv"
+        );
     }
 
     #[test]
     fn the_key_never_goes_to_another_origin() {
         let cases = [
             // (link, expected url, key sent)
-            ("https://cdn.example.net/files/r.csv.gz", "https://cdn.example.net/files/r.csv.gz", false),
-            ("https://REPORTS.openathens.net:443/files/r.gz", "https://reports.openathens.net/files/r.gz", true),
-            ("http://reports.openathens.net/files/r.gz", "http://reports.openathens.net/files/r.gz", false),
-            ("https://reports.openathens.net.evil.com/x", "https://reports.openathens.net.evil.com/x", false),
-            ("/api/v1/other/file", "https://reports.openathens.net/api/v1/other/file", true),
+            (
+                "https://cdn.example.net/files/r.csv.gz",
+                "https://cdn.example.net/files/r.csv.gz",
+                false,
+            ),
+            (
+                "https://REPORTS.openathens.net:443/files/r.gz",
+                "https://reports.openathens.net/files/r.gz",
+                true,
+            ),
+            (
+                "http://reports.openathens.net/files/r.gz",
+                "http://reports.openathens.net/files/r.gz",
+                false,
+            ),
+            (
+                "https://reports.openathens.net.evil.com/x",
+                "https://reports.openathens.net.evil.com/x",
+                false,
+            ),
+            (
+                "/api/v1/other/file",
+                "https://reports.openathens.net/api/v1/other/file",
+                true,
+            ),
             // The API name's path is always taken through the base URL, whatever host the link names.
-            ("https://evil.com/api/v1/example.org/rawreport/1", "https://reports.openathens.net/api/v1/example.org/rawreport/1", true),
+            (
+                "https://evil.com/api/v1/example.org/rawreport/1",
+                "https://reports.openathens.net/api/v1/example.org/rawreport/1",
+                true,
+            ),
         ];
         for (link, url, send_key) in cases {
             let (mut flow, _) = start(API);
             let down = fetch(flow.on_reply(ok(&task("FINISHED", 100, "DOWN", link)), 0.0));
-            assert_eq!((down.url.as_str(), down.send_key), (url, send_key), "{link}");
+            assert_eq!(
+                (down.url.as_str(), down.send_key),
+                (url, send_key),
+                "{link}"
+            );
         }
     }
 
     #[test]
     fn through_a_proxy_a_foreign_link_goes_without_the_key() {
         let (mut flow, _) = start("http://127.0.0.1:9000/proxy");
-        let down = fetch(flow.on_reply(ok(&task("FINISHED", 100, "DOWN", "https://reports.openathens.net/files/1")), 0.0));
-        assert_eq!((down.url.as_str(), down.send_key), ("https://reports.openathens.net/files/1", false));
+        let down = fetch(flow.on_reply(
+            ok(&task(
+                "FINISHED",
+                100,
+                "DOWN",
+                "https://reports.openathens.net/files/1",
+            )),
+            0.0,
+        ));
+        assert_eq!(
+            (down.url.as_str(), down.send_key),
+            ("https://reports.openathens.net/files/1", false)
+        );
     }
 
     #[test]
     fn a_download_can_be_restarted_from_the_start() {
         let (mut flow, _) = start(API);
-        assert_eq!(flow.restart_download(0.0).unwrap_err().code, ErrorCode::BadResponse);
+        assert_eq!(
+            flow.restart_download(0.0).unwrap_err().code,
+            ErrorCode::BadResponse
+        );
         fetch(flow.on_reply(ok(&task("FINISHED", 100, "DOWN", DOWN)), 0.0));
         assert_eq!(flow.on_reply(status(200), 10.0), Step::Stream);
         let again = flow.restart_download(50.0).unwrap();
-        assert_eq!(again, Request { url: DOWN.into(), send_key: true, at_ms: 50.0, purpose: Purpose::Download });
+        assert_eq!(
+            again,
+            Request {
+                url: DOWN.into(),
+                send_key: true,
+                at_ms: 50.0,
+                purpose: Purpose::Download
+            }
+        );
         assert_eq!(flow.on_reply(status(200), 60.0), Step::Stream);
     }
 
@@ -914,15 +1207,30 @@ mod tests {
         flow.on_reply(ok(&task("RUNNING", 70, "SELF", SELF)), 0.0);
         let error = flow.timeout_error();
         assert_eq!(error.code, ErrorCode::Timeout);
-        assert!(error.message.contains("2023-05-22") && error.message.contains("1 min") && error.message.contains("70%"));
+        assert!(
+            error.message.contains("2023-05-22")
+                && error.message.contains("1 min")
+                && error.message.contains("70%")
+        );
     }
 
     #[test]
     fn server_text_is_quoted_short_and_without_control_characters() {
         let (mut flow, _) = start(API);
         let body = format!(r#"{{"error": "boom\u0007\n{}"}}"#, "x".repeat(500));
-        let error = fail(flow.on_reply(Reply { status: 500, retry_after: None, body: body.as_bytes() }, 0.0));
-        assert!(error.message.contains("\"boomxxx") && error.message.len() < 300, "{}", error.message);
+        let error = fail(flow.on_reply(
+            Reply {
+                status: 500,
+                retry_after: None,
+                body: body.as_bytes(),
+            },
+            0.0,
+        ));
+        assert!(
+            error.message.contains("\"boomxxx") && error.message.len() < 300,
+            "{}",
+            error.message
+        );
         assert!(!error.message.contains('\u{7}'));
     }
 }

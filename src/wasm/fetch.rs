@@ -15,8 +15,8 @@ use super::exports::summary_to_js;
 use super::host::{Abort, Progress, describe_js, global_fetch, now_ms, option};
 use super::stream::{Source, tally_source};
 use crate::api::{
-    DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply, Request, Step, TaskConfig,
-    TaskFlow, validate_report_date,
+    DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply, Request,
+    Step, TaskConfig, TaskFlow, validate_report_date,
 };
 use crate::engine::{ReportDate, Tally};
 use crate::error::{Error, ErrorCode, Result};
@@ -73,15 +73,24 @@ pub fn validate_report_date_js(
         Some(now) => js_sys::Date::new(&now).get_time(),
         None => now_ms(),
     };
-    checked_date(&date, now_ms).map(|_| date.as_string().unwrap_or_default()).map_err(|error| to_js(&error))
+    checked_date(&date, now_ms)
+        .map(|_| date.as_string().unwrap_or_default())
+        .map_err(|error| to_js(&error))
 }
 
 fn checked_date(date: &JsValue, now_ms: f64) -> Result<ReportDate> {
-    let today = utc_day(now_ms)
-        .ok_or_else(|| Error::new(ErrorCode::BadDate, "The current time given is not a valid date: give a Date or milliseconds since 1970."))?;
-    let date = date
-        .as_string()
-        .ok_or_else(|| Error::new(ErrorCode::BadDate, "No report date was given: give one as yyyy-MM-dd (for example 2023-06-06)."))?;
+    let today = utc_day(now_ms).ok_or_else(|| {
+        Error::new(
+            ErrorCode::BadDate,
+            "The current time given is not a valid date: give a Date or milliseconds since 1970.",
+        )
+    })?;
+    let date = date.as_string().ok_or_else(|| {
+        Error::new(
+            ErrorCode::BadDate,
+            "No report date was given: give one as yyyy-MM-dd (for example 2023-06-06).",
+        )
+    })?;
     validate_report_date(&date, today)
 }
 
@@ -90,7 +99,9 @@ fn utc_day(ms: f64) -> Option<ReportDate> {
         return None;
     }
     let seconds = (ms / 1000.0).floor() as i64;
-    time::OffsetDateTime::from_unix_timestamp(seconds).ok().map(|at| ReportDate(at.date()))
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .map(|at| ReportDate(at.date()))
 }
 
 /// Fetches one day's report and summarises it as it downloads; with `keys`, every key's report and their
@@ -99,17 +110,23 @@ fn utc_day(ms: f64) -> Option<ReportDate> {
 pub async fn fetch_report(
     #[wasm_bindgen(unchecked_param_type = "FetchReportOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    fetch_report_with(options).await.map_err(|error| to_js(&error))
+    fetch_report_with(options)
+        .await
+        .map_err(|error| to_js(&error))
 }
 
 async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
-    let abort = Rc::new(Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?);
+    let abort = Rc::new(Abort::new(
+        option(&options, "signal").map(JsCast::unchecked_into),
+    )?);
     let config = config_of(&options)?;
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     match option(&options, "keys") {
         Some(keys) => fetch_parts(config, keys_of(&keys)?, abort, callback).await,
         None => {
-            let key = option(&options, "apiKey").and_then(|key| key.as_string()).unwrap_or_default();
+            let key = option(&options, "apiKey")
+                .and_then(|key| key.as_string())
+                .unwrap_or_default();
             let mut progress = Progress::new(callback, None);
             let tally = fetch_tally(&config, &key, &abort, &mut progress).await?;
             Ok(summary_to_js(&tally.summary()))
@@ -118,13 +135,21 @@ async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
 }
 
 fn config_of(options: &JsValue) -> Result<TaskConfig> {
-    let date = checked_date(&option(options, "date").unwrap_or(JsValue::UNDEFINED), now_ms())?;
+    let date = checked_date(
+        &option(options, "date").unwrap_or(JsValue::UNDEFINED),
+        now_ms(),
+    )?;
     let number = |key: &str, default: f64| {
-        option(options, key).and_then(|value| value.as_f64()).filter(|n| n.is_finite() && *n >= 0.0).unwrap_or(default)
+        option(options, key)
+            .and_then(|value| value.as_f64())
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .unwrap_or(default)
     };
     Ok(TaskConfig {
         base_url: base_url_of(options),
-        api_name: option(options, "apiName").and_then(|name| name.as_string()).unwrap_or_default(),
+        api_name: option(options, "apiName")
+            .and_then(|name| name.as_string())
+            .unwrap_or_default(),
         date,
         poll_interval_ms: number("pollIntervalMs", DEFAULT_POLL_INTERVAL_MS),
         timeout_ms: number("timeoutMs", DEFAULT_TIMEOUT_MS),
@@ -133,45 +158,90 @@ fn config_of(options: &JsValue) -> Result<TaskConfig> {
 
 /// The base URL, a path like `/oa/api/v1` taken as on the page's own origin when there is a page.
 fn base_url_of(options: &JsValue) -> String {
-    let base = option(options, "baseUrl").and_then(|base| base.as_string()).unwrap_or_default();
+    let base = option(options, "baseUrl")
+        .and_then(|base| base.as_string())
+        .unwrap_or_default();
     let base = base.trim();
     if base.is_empty() {
         return DEFAULT_BASE_URL.to_owned();
     }
     let page_origin = || {
         let location = Reflect::get(&js_sys::global(), &"location".into()).ok()?;
-        Reflect::get(&location, &"origin".into()).ok()?.as_string().filter(|origin| origin.starts_with("http"))
+        Reflect::get(&location, &"origin".into())
+            .ok()?
+            .as_string()
+            .filter(|origin| origin.starts_with("http"))
     };
     match page_origin() {
-        Some(origin) if base.starts_with('/') && !base.starts_with("//") => format!("{origin}{base}"),
+        Some(origin) if base.starts_with('/') && !base.starts_with("//") => {
+            format!("{origin}{base}")
+        }
         _ => base.to_owned(),
     }
 }
 
 fn keys_of(keys: &JsValue) -> Result<Vec<(String, String)>> {
-    let bad = || Error::new(ErrorCode::Auth, "`keys` must be a list of {label, key}: give at least one labelled API key.");
-    let list = keys.dyn_ref::<Array>().filter(|list| list.length() > 0).ok_or_else(bad)?;
+    let bad = || {
+        Error::new(
+            ErrorCode::Auth,
+            "`keys` must be a list of {label, key}: give at least one labelled API key.",
+        )
+    };
+    let list = keys
+        .dyn_ref::<Array>()
+        .filter(|list| list.length() > 0)
+        .ok_or_else(bad)?;
     Ok(list
         .iter()
         .enumerate()
         .map(|(at, entry)| {
-            let text = |key: &str| option(&entry, key).and_then(|value| value.as_string()).unwrap_or_default();
+            let text = |key: &str| {
+                option(&entry, key)
+                    .and_then(|value| value.as_string())
+                    .unwrap_or_default()
+            };
             let label = text("label");
-            (if label.is_empty() { format!("key {}", at + 1) } else { label }, text("key"))
+            (
+                if label.is_empty() {
+                    format!("key {}", at + 1)
+                } else {
+                    label
+                },
+                text("key"),
+            )
         })
         .collect())
 }
 
 /// One key's report: the task, then the download streamed into the parser.
-async fn fetch_tally(config: &TaskConfig, key: &str, abort: &Abort, progress: &mut Progress) -> Result<Tally> {
+async fn fetch_tally(
+    config: &TaskConfig,
+    key: &str,
+    abort: &Abort,
+    progress: &mut Progress,
+) -> Result<Tally> {
     if key.trim().is_empty() {
-        return Err(Error::new(ErrorCode::Auth, "No API key was given: enter an API key with the reports API permission."));
+        return Err(Error::new(
+            ErrorCode::Auth,
+            "No API key was given: enter an API key with the reports API permission.",
+        ));
     }
     let (mut flow, first) = TaskFlow::start(config.clone(), now_ms())?;
     progress.phase(flow.phase().as_str(), None);
     let response = settle(&mut flow, first, key, abort, Some(progress)).await?;
-    let mut download = Download { flow, key, answered: Some(response) };
-    tally_source(&mut download, Some(config.date), abort, progress, "downloading").await
+    let mut download = Download {
+        flow,
+        key,
+        answered: Some(response),
+    };
+    tally_source(
+        &mut download,
+        Some(config.date),
+        abort,
+        progress,
+        "downloading",
+    )
+    .await
 }
 
 /// Performs requests until the download answers 2xx, and returns that answer with its body unread.
@@ -187,7 +257,11 @@ async fn settle(
         let next = match send(&request, key, abort, flow).await? {
             Some((response, body)) => {
                 let retry_after = response.headers().get("retry-after").ok().flatten();
-                let reply = Reply { status: response.status(), retry_after: retry_after.as_deref(), body: &body };
+                let reply = Reply {
+                    status: response.status(),
+                    retry_after: retry_after.as_deref(),
+                    body: &body,
+                };
                 match flow.on_reply(reply, now_ms()) {
                     Step::Stream => return Ok(response),
                     Step::Fetch(next) => next,
@@ -197,7 +271,10 @@ async fn settle(
             None => flow.on_network_error(now_ms())?,
         };
         // The download reports its own progress (bytes and rows) once its body flows.
-        if let Some(progress) = progress.as_deref_mut().filter(|_| flow.phase() != Phase::Downloading) {
+        if let Some(progress) = progress
+            .as_deref_mut()
+            .filter(|_| flow.phase() != Phase::Downloading)
+        {
             progress.phase(flow.phase().as_str(), flow.percent_complete());
         }
         request = next;
@@ -205,7 +282,12 @@ async fn settle(
 }
 
 /// One GET: the answer with its body read (except a 2xx download's), or None when no answer came.
-async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> Result<Option<(Response, Vec<u8>)>> {
+async fn send(
+    request: &Request,
+    key: &str,
+    abort: &Abort,
+    flow: &TaskFlow,
+) -> Result<Option<(Response, Vec<u8>)>> {
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_signal(Some(&abort.signal()));
@@ -217,7 +299,9 @@ async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> R
         init.set_headers(&headers);
     }
     let deadline = flow.deadline_ms();
-    let answered = abort.wait_until(&global_fetch(&request.url, &init)?, deadline).await?;
+    let answered = abort
+        .wait_until(&global_fetch(&request.url, &init)?, deadline)
+        .await?;
     let response: Response = match answered {
         None => return Err(flow.timeout_error()),
         Some(Err(_)) => return Ok(None),
@@ -226,7 +310,9 @@ async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> R
     if request.purpose == Purpose::Download && response.ok() {
         return Ok(Some((response, Vec::new())));
     }
-    let body = response.array_buffer().map_err(|error| host_failure(&error))?;
+    let body = response
+        .array_buffer()
+        .map_err(|error| host_failure(&error))?;
     match abort.wait_until(&body, deadline).await? {
         None => Err(flow.timeout_error()),
         Some(Err(_)) => Ok(None),
@@ -235,7 +321,13 @@ async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> R
 }
 
 fn host_failure(error: &JsValue) -> Error {
-    Error::new(ErrorCode::Network, format!("The JavaScript runtime refused a request: {}", describe_js(error)))
+    Error::new(
+        ErrorCode::Network,
+        format!(
+            "The JavaScript runtime refused a request: {}",
+            describe_js(error)
+        ),
+    )
 }
 
 /// The report download: the answer [`settle`] got, then, if the host's gzip decoder gives up, the same
@@ -259,7 +351,12 @@ impl Source for Download<'_> {
                 settle(&mut self.flow, request, self.key, abort, None).await?
             }
         };
-        let length = response.headers().get("content-length").ok().flatten().and_then(|length| length.trim().parse().ok());
+        let length = response
+            .headers()
+            .get("content-length")
+            .ok()
+            .flatten()
+            .and_then(|length| length.trim().parse().ok());
         let body = response.body().ok_or_else(|| {
             Error::new(ErrorCode::NotAReport, "The report download was empty. Fetch it again; if it stays empty, the day may have no report.")
         })?;
@@ -292,8 +389,14 @@ async fn fetch_parts(
     let next = Rc::new(Cell::new(0));
     let lanes = Array::new();
     for _ in 0..LANES.min(keys.len()) {
-        let (config, keys, results, next, abort, callback) =
-            (config.clone(), keys.clone(), results.clone(), next.clone(), abort.clone(), callback.clone());
+        let (config, keys, results, next, abort, callback) = (
+            config.clone(),
+            keys.clone(),
+            results.clone(),
+            next.clone(),
+            abort.clone(),
+            callback.clone(),
+        );
         lanes.push(&future_to_promise(async move {
             while next.get() < keys.len() {
                 let at = next.get();
@@ -340,9 +443,17 @@ async fn fetch_parts(
     let merged = match (merged, first_error) {
         (Some(merged), _) => merged,
         (None, Some((label, error))) => {
-            return Err(Error::new(error.code, format!("No key gave a report. {label}: {}", error.message)));
+            return Err(Error::new(
+                error.code,
+                format!("No key gave a report. {label}: {}", error.message),
+            ));
         }
-        (None, None) => return Err(Error::new(ErrorCode::Auth, "No API keys were given: give at least one labelled key.")),
+        (None, None) => {
+            return Err(Error::new(
+                ErrorCode::Auth,
+                "No API keys were given: give at least one labelled key.",
+            ));
+        }
     };
     let report = Object::new();
     set(&report, "merged", &summary_to_js(&merged.summary()));

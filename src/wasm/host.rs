@@ -31,7 +31,12 @@ pub(crate) fn global_fetch(url: &str, init: &web_sys::RequestInit) -> Result<Pro
     fetch
         .call2(&global, &url.into(), init)
         .map(Promise::unchecked_from_js)
-        .map_err(|error| Error::new(ErrorCode::Network, format!("fetch() refused the request: {}", describe_js(&error))))
+        .map_err(|error| {
+            Error::new(
+                ErrorCode::Network,
+                format!("fetch() refused the request: {}", describe_js(&error)),
+            )
+        })
 }
 
 /// Whether `globalThis` has a member of this name (e.g. the `DecompressionStream` constructor).
@@ -82,11 +87,21 @@ impl Abort {
                 reason.borrow_mut().get_or_insert_with(aborted_error);
                 controller.abort();
             });
-            let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            let _ =
+                signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
             (signal, on_abort)
         });
-        let abort = Abort { controller, aborted, reason, caller };
-        if abort.caller.as_ref().is_some_and(|(signal, _)| signal.aborted()) {
+        let abort = Abort {
+            controller,
+            aborted,
+            reason,
+            caller,
+        };
+        if abort
+            .caller
+            .as_ref()
+            .is_some_and(|(signal, _)| signal.aborted())
+        {
             abort.abort_with(aborted_error());
         }
         Ok(abort)
@@ -128,7 +143,9 @@ impl Abort {
         promise: &Promise,
         deadline_ms: Option<f64>,
     ) -> Result<Option<Result<JsValue, JsValue>>> {
-        let Some(deadline_ms) = deadline_ms else { return self.wait(promise).await.map(Some) };
+        let Some(deadline_ms) = deadline_ms else {
+            return self.wait(promise).await.map(Some);
+        };
         let timer = Timer::start(deadline_ms - now_ms())?;
         let race = Promise::race(&js_sys::Array::of3(promise, &self.aborted, &timer.done));
         let outcome = JsFuture::from(race).await;
@@ -166,7 +183,9 @@ impl Timer {
         let token: JsValue = Object::new().into();
         let mut id = JsValue::UNDEFINED;
         let done = Promise::new(&mut |resolve, _| {
-            id = set_timeout.call3(&global, &resolve, &wait_ms.max(0.0).into(), &token).unwrap_or(JsValue::UNDEFINED);
+            id = set_timeout
+                .call3(&global, &resolve, &wait_ms.max(0.0).into(), &token)
+                .unwrap_or(JsValue::UNDEFINED);
         });
         Ok(Timer { done, token, id })
     }
@@ -182,14 +201,18 @@ impl Drop for Abort {
     /// The call is over: whatever it left in flight (a retried request, a stream being cancelled) stops.
     fn drop(&mut self) {
         if let Some((signal, on_abort)) = &self.caller {
-            let _ = signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            let _ = signal
+                .remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
         }
         self.controller.abort();
     }
 }
 
 fn aborted_error() -> Error {
-    Error::new(ErrorCode::Aborted, "The report was cancelled (the AbortSignal fired). Start again when you are ready.")
+    Error::new(
+        ErrorCode::Aborted,
+        "The report was cancelled (the AbortSignal fired). Start again when you are ready.",
+    )
 }
 
 /// `onProgress({phase, percentComplete, bytes, rows})`, at most every [`Progress::EVERY_MS`] while data
@@ -210,7 +233,16 @@ impl Progress {
     const EVERY_MS: f64 = 100.0;
 
     pub(crate) fn new(callback: Option<Function>, label: Option<String>) -> Progress {
-        Progress { callback, label, phase: "", percent: None, total: None, bytes: 0.0, rows: 0, last_ms: 0.0 }
+        Progress {
+            callback,
+            label,
+            phase: "",
+            percent: None,
+            total: None,
+            bytes: 0.0,
+            rows: 0,
+            last_ms: 0.0,
+        }
     }
 
     pub(crate) fn phase(&mut self, phase: &'static str, percent: Option<f64>) {
@@ -249,14 +281,19 @@ impl Progress {
     }
 
     fn emit(&mut self) {
-        let Some(callback) = &self.callback else { return };
+        let Some(callback) = &self.callback else {
+            return;
+        };
         self.last_ms = now_ms();
         let report = Object::new();
         let set = |key: &str, value: JsValue| {
             let _ = Reflect::set(&report, &key.into(), &value);
         };
         set("phase", self.phase.into());
-        set("percentComplete", self.percent.map_or(JsValue::NULL, JsValue::from));
+        set(
+            "percentComplete",
+            self.percent.map_or(JsValue::NULL, JsValue::from),
+        );
         set("bytes", self.bytes.into());
         set("rows", (self.rows as f64).into());
         if let Some(label) = &self.label {
@@ -279,5 +316,7 @@ pub(crate) fn describe_js(value: &JsValue) -> String {
 
 /// `options[key]` when it is neither undefined nor null.
 pub(crate) fn option(options: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(options, &key.into()).ok().filter(|value| !value.is_undefined() && !value.is_null())
+    Reflect::get(options, &key.into())
+        .ok()
+        .filter(|value| !value.is_undefined() && !value.is_null())
 }

@@ -14,8 +14,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Blob, ReadableStream, ReadableStreamDefaultReader, ReadableWritablePair, StreamPipeOptions, TransformStream,
-    TransformStreamDefaultController, Transformer, WritableStream,
+    Blob, ReadableStream, ReadableStreamDefaultReader, ReadableWritablePair, StreamPipeOptions,
+    TransformStream, TransformStreamDefaultController, Transformer, WritableStream,
 };
 
 use super::errors::to_js;
@@ -70,9 +70,13 @@ export interface SummarizeStreamOptions {
 #[wasm_bindgen(js_name = summarizeStream, unchecked_return_type = "Summary")]
 pub async fn summarize_stream(
     #[wasm_bindgen(unchecked_param_type = "ReportSource")] source: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "SummarizeStreamOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "SummarizeStreamOptions")] options: Option<
+        JsValue,
+    >,
 ) -> Result<JsValue, JsValue> {
-    summarize_js_source(source, options.unwrap_or(JsValue::UNDEFINED)).await.map_err(|error| to_js(&error))
+    summarize_js_source(source, options.unwrap_or(JsValue::UNDEFINED))
+        .await
+        .map_err(|error| to_js(&error))
 }
 
 async fn summarize_js_source(source: JsValue, options: JsValue) -> Result<JsValue> {
@@ -112,7 +116,10 @@ pub(crate) async fn tally_source(
     });
     if let Some(first) = gzip.filter(|_| source.reopenable() && has_global("DecompressionStream")) {
         let mut parser = ReportParser::new(report_date);
-        match NativeGzip::start(&stream, &reader, first, abort)?.drain(&mut parser, abort, progress).await? {
+        match NativeGzip::start(&stream, &reader, first, abort)?
+            .drain(&mut parser, abort, progress)
+            .await?
+        {
             Drained::Done => return finish(&mut parser, progress),
             // Whatever the host's side met (corrupt data, several members in Chromium, a broken download),
             // the wasm inflater reading the source again says exactly what.
@@ -131,7 +138,11 @@ async fn open(
     abort: &Abort,
     progress: &mut Progress,
     phase: &'static str,
-) -> Result<(ReadableStream, ReadableStreamDefaultReader, Option<Uint8Array>)> {
+) -> Result<(
+    ReadableStream,
+    ReadableStreamDefaultReader,
+    Option<Uint8Array>,
+)> {
     let (stream, total) = source.open(abort).await?;
     progress.source(phase, total);
     let reader = reader_of(&stream)?;
@@ -202,16 +213,29 @@ struct NativeGzip {
 
 impl NativeGzip {
     /// `first` was read from `reader` already: the counter hands it on first, then the rest of `stream`.
-    fn start(stream: &ReadableStream, reader: &ReadableStreamDefaultReader, first: &Uint8Array, abort: &Abort) -> Result<NativeGzip> {
+    fn start(
+        stream: &ReadableStream,
+        reader: &ReadableStreamDefaultReader,
+        first: &Uint8Array,
+        abort: &Abort,
+    ) -> Result<NativeGzip> {
         let start_failed = |error: JsValue| {
-            Error::new(ErrorCode::BadGzip, format!("The host's gzip decoder could not start: {}", describe_js(&error)))
+            Error::new(
+                ErrorCode::BadGzip,
+                format!(
+                    "The host's gzip decoder could not start: {}",
+                    describe_js(&error)
+                ),
+            )
         };
         let bytes = Rc::new(Cell::new(f64::from(first.length())));
         let counted = bytes.clone();
-        let count = Closure::new(move |chunk: Uint8Array, controller: TransformStreamDefaultController| {
-            counted.set(counted.get() + f64::from(chunk.length()));
-            let _ = controller.enqueue_with_chunk(&chunk);
-        });
+        let count = Closure::new(
+            move |chunk: Uint8Array, controller: TransformStreamDefaultController| {
+                counted.set(counted.get() + f64::from(chunk.length()));
+                let _ = controller.enqueue_with_chunk(&chunk);
+            },
+        );
         let first = first.clone();
         let start = Closure::once_into_js(move |controller: TransformStreamDefaultController| {
             let _ = controller.enqueue_with_chunk(&first);
@@ -225,13 +249,25 @@ impl NativeGzip {
         let options = StreamPipeOptions::new();
         options.set_signal(&abort.signal());
         quietly(&stream.pipe_to_with_options(&counter.writable(), &options));
-        let output = counter.readable().pipe_through(&ReadableWritablePair::new(&decoder.readable(), &decoder.writable()));
-        Ok(NativeGzip { output: reader_of(&output)?, bytes, _count: count })
+        let output = counter.readable().pipe_through(&ReadableWritablePair::new(
+            &decoder.readable(),
+            &decoder.writable(),
+        ));
+        Ok(NativeGzip {
+            output: reader_of(&output)?,
+            bytes,
+            _count: count,
+        })
     }
 
     /// Parses the plain CSV coming out. Err: a failure reading again would not change (the CSV is not a
     /// report, an abort).
-    async fn drain(self, parser: &mut ReportParser, abort: &Abort, progress: &mut Progress) -> Result<Drained> {
+    async fn drain(
+        self,
+        parser: &mut ReportParser,
+        abort: &Abort,
+        progress: &mut Progress,
+    ) -> Result<Drained> {
         let mut buffer = Vec::new();
         let outcome = loop {
             // No race with the abort here: the pipe carries the abort signal and fails the output itself.
@@ -260,7 +296,10 @@ enum Drained {
 
 /// Reads the next chunk: Ok(Ok(None)) at the end, Ok(Err(_)) when the stream failed, Err on abort or on
 /// a chunk that is not bytes.
-async fn read(reader: &ReadableStreamDefaultReader, abort: &Abort) -> Result<Result<Option<Uint8Array>, JsValue>> {
+async fn read(
+    reader: &ReadableStreamDefaultReader,
+    abort: &Abort,
+) -> Result<Result<Option<Uint8Array>, JsValue>> {
     match abort.wait(&reader.read()).await? {
         Ok(result) => chunk_of(&result).map(Ok),
         Err(error) => Ok(Err(error)),
@@ -269,7 +308,9 @@ async fn read(reader: &ReadableStreamDefaultReader, abort: &Abort) -> Result<Res
 
 /// The chunk of a `{done, value}` read result.
 fn chunk_of(result: &JsValue) -> Result<Option<Uint8Array>> {
-    let done = Reflect::get(result, &"done".into()).map(|done| done.is_truthy()).unwrap_or(true);
+    let done = Reflect::get(result, &"done".into())
+        .map(|done| done.is_truthy())
+        .unwrap_or(true);
     if done {
         return Ok(None);
     }
@@ -281,7 +322,13 @@ fn chunk_of(result: &JsValue) -> Result<Option<Uint8Array>> {
 
 fn reader_of(stream: &ReadableStream) -> Result<ReadableStreamDefaultReader> {
     ReadableStreamDefaultReader::new(stream).map_err(|error| {
-        Error::new(ErrorCode::NotAReport, format!("The report stream cannot be read (is it already being read?): {}", describe_js(&error)))
+        Error::new(
+            ErrorCode::NotAReport,
+            format!(
+                "The report stream cannot be read (is it already being read?): {}",
+                describe_js(&error)
+            ),
+        )
     })
 }
 
@@ -320,11 +367,19 @@ impl Source for JsSource {
 
     async fn open(&mut self, abort: &Abort) -> Result<(ReadableStream, Option<f64>)> {
         match self {
-            JsSource::Once(stream) => stream.take().map(|stream| (stream, None)).ok_or_else(not_a_source),
+            JsSource::Once(stream) => stream
+                .take()
+                .map(|stream| (stream, None))
+                .ok_or_else(not_a_source),
             JsSource::Blob(blob) => Ok((blob.stream(), Some(blob.size()))),
             JsSource::Opener(open) => {
-                let opened = open.call0(&JsValue::UNDEFINED).map_err(|error| self.broken(0.0, &error))?;
-                let stream = abort.wait(&Promise::resolve(&opened)).await?.map_err(|error| self.broken(0.0, &error))?;
+                let opened = open
+                    .call0(&JsValue::UNDEFINED)
+                    .map_err(|error| self.broken(0.0, &error))?;
+                let stream = abort
+                    .wait(&Promise::resolve(&opened))
+                    .await?
+                    .map_err(|error| self.broken(0.0, &error))?;
                 if Reflect::has(&stream, &"getReader".into()).unwrap_or(false) {
                     Ok((stream.unchecked_into(), None))
                 } else {
@@ -337,7 +392,10 @@ impl Source for JsSource {
     fn broken(&self, bytes: f64, error: &JsValue) -> Error {
         Error::new(
             ErrorCode::Truncated,
-            format!("Reading the report stopped after {bytes} bytes ({}). Open or download the report again.", describe_js(error)),
+            format!(
+                "Reading the report stopped after {bytes} bytes ({}). Open or download the report again.",
+                describe_js(error)
+            ),
         )
     }
 }
