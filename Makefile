@@ -16,6 +16,7 @@ build: setup
 	wasm-bindgen --target web --out-dir $(PKG) $(WASM_RAW)
 	node_modules/.bin/wasm-opt -O3 $(WASM_FEATURES) $(PKG)/openathens_rawstats_bg.wasm -o $(PKG)/openathens_rawstats_bg.wasm
 	@echo "wasm: $$(wc -c < $(PKG)/openathens_rawstats_bg.wasm) bytes, $$(gzip -9c $(PKG)/openathens_rawstats_bg.wasm | wc -c) gzipped"
+	mkdir -p www/vendor && cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/ && cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE
 
 test: test-native test-wasm test-js
 
@@ -27,8 +28,15 @@ test-wasm: setup
 	cargo test --release --target wasm32-unknown-unknown --test wasm
 	WASM_BINDGEN_USE_BROWSER=1 cargo test --release --target wasm32-unknown-unknown --test wasm
 
+# Page, fetch, demo API and Worker tests; they share the release gen-report for their data.
 test-js: build
+	cargo build --release -p rawstats-gen
 	node --test --test-concurrency=1 tests/js/
 
 bench: setup
 	scripts/bench
+
+# The page and the demo reports API (demo-api/README.md) on one port; gen-report makes the demo data.
+serve: build
+	cargo build --release -p rawstats-gen
+	node demo-api/main.mjs --port 8080

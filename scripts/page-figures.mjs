@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// The page's figures, measured rather than tested: the time from a 1M-row report file chosen to its summary
+// drawn in headless Chromium, the gzipped size of www/ as served, and the README's screenshots
+// (docs/page-desktop.png, docs/page-phone.png). Needs `make build` and gen-report.
+// Usage: node scripts/page-figures.mjs [--rows N | --report FILE] [--runs N] [--no-screenshots]
+// (--report: time an existing report, e.g. make bench's, instead of generating one)
+
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { startDemoApi, DEFAULT_GEN_REPORT } from '../demo-api/server.mjs';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, report: { type: 'string' }, runs: { type: 'string', default: '3' }, 'no-screenshots': { type: 'boolean', default: false } },
+});
+const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+
+async function filesUnder(dir) {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+async function gzippedSizes() {
+  const www = join(REPO, 'www');
+  const served = (await filesUnder(www)).filter((file) => /\.(html|js|css|wasm)$/.test(file));
+  let own = 0;
+  let vendor = 0;
+  for (const file of served) {
+    const size = gzipSync(await readFile(file), { level: 9 }).length;
+    if (relative(www, file).startsWith('vendor')) vendor += size;
+    else own += size;
+  }
+  return { own, vendor };
+}
+
+const scratch = await mkdtemp(join(tmpdir(), 'page-figures-'));
+const demo = await startDemoApi({ root: 'www', defaultRows: 20_000 });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const report = args.report ?? join(scratch, 'report.csv.gz');
+  if (!args.report) {
+    execFileSync(process.env.GEN_REPORT || DEFAULT_GEN_REPORT, ['--rows', args.rows, '--seed', '1', '--date', yesterday, '--out', report]);
+  }
+  const { size } = await stat(report);
+  console.log(`report: ${report}, ${(size / 1e6).toFixed(1)} MB gzipped`);
+
+  for (let run = 1; run <= Number(args.runs); run += 1) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(demo.url);
+    await page.getByLabel('Open report file').setInputFiles(report);
+    await page.getByRole('button', { name: 'Download summary (JSON)' }).waitFor({ timeout: 600_000 });
+    const seconds = await page.evaluate(async () => {
+      // The measure is taken on the frame after the summary is drawn.
+      while (performance.getEntriesByName('report-to-summary').length === 0) await new Promise(requestAnimationFrame);
+      return performance.getEntriesByName('report-to-summary')[0].duration / 1000;
+    });
+    console.log(`run ${run}: file chosen to summary drawn in ${seconds.toFixed(2)} s`);
+    await page.close();
+  }
+
+  const { own, vendor } = await gzippedSizes();
+  console.log(`www gzipped (-9, per file): own HTML+JS+CSS+wasm ${(own / 1024).toFixed(1)} KiB, uPlot ${(vendor / 1024).toFixed(1)} KiB, together ${((own + vendor) / 1024).toFixed(1)} KiB`);
+
+  if (!args['no-screenshots']) {
+    for (const [width, height, name] of [[1280, 1500, 'page-desktop.png'], [390, 1700, 'page-phone.png']]) {
+      const page = await browser.newPage({ viewport: { width, height } });
+      await page.goto(demo.url);
+      // demo-config.json fills the form once it has loaded.
+      await page.waitForFunction((name) => document.getElementById('api-name').value === name, demo.apiName);
+      await page.getByRole('button', { name: 'Fetch report' }).click();
+      await page.getByRole('button', { name: 'Download summary (JSON)' }).waitFor({ timeout: 60_000 });
+      const top = await page.locator('#result').evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+      await page.screenshot({ path: join(REPO, 'docs', name), fullPage: true, clip: { x: 0, y: top - 8, width, height } });
+      console.log(`wrote docs/${name}`);
+      await page.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await demo.close();
+  await rm(scratch, { recursive: true, force: true });
+}

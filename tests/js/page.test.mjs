@@ -1,0 +1,460 @@
+// The page (www/) end to end in headless Chromium against the demo API: fetching, opening files, every
+// error in plain words, Cancel, sub-organisations, the exported JSON, hostile report text, remembering the
+// key, the keyboard alone, a phone-sized screen, and the Summary views inside a shadow root.
+// Needs www/pkg (make build) and gen-report (built here unless GEN_REPORT names one).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { startDemoApi, DEFAULT_GEN_REPORT } from '../../demo-api/server.mjs';
+import { explainError } from '../../www/js/errors.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const WWW = join(REPO, 'www');
+const GEN_REPORT = process.env.GEN_REPORT || DEFAULT_GEN_REPORT;
+const DAY_MS = 86_400_000;
+const daysAgo = (n) => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
+const YESTERDAY = daysAgo(1);
+const FIXTURE = JSON.parse(await readFile(new URL('../fixtures/sample-summary.json', import.meta.url), 'utf8'));
+
+const titleOf = (code) => explainError({ code, message: '' }).title;
+
+let demo;
+let browser;
+let scratch;
+let nonce = 0;
+const servers = [];
+
+// A scenario base URL of its own, so the demo's request counters are never shared between tests.
+function scenario(switches) {
+  nonce += 1;
+  return demo.scenarioUrl(`${switches}${switches ? ',' : ''}id=page${nonce}`);
+}
+
+// A plain static server for www/ under a sub-path, or any handler: the page must not assume it owns `/`.
+async function startServer(handler) {
+  const server = createServer(handler);
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  servers.push(server);
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+
+async function serveWwwUnder(prefix) {
+  return startServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (!path.startsWith(prefix) || path.includes('..')) return res.writeHead(404).end();
+    const file = join(WWW, path.slice(prefix.length) || 'index.html');
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+}
+
+function genReport(name, args) {
+  const out = join(scratch, `${name}.csv.gz`);
+  const truth = join(scratch, `${name}.truth.json`);
+  execFileSync(GEN_REPORT, [...args, '--out', out, '--truth', truth]);
+  return { out, truth };
+}
+
+async function newPage({ width = 1280, height = 900, timezoneId } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, timezoneId, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // A CSP refusal means the page relies on something its own policy forbids (inline style or script).
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    dialog.dismiss();
+  });
+  page.problems = problems;
+  return page;
+}
+
+async function openPage(options) {
+  const page = await newPage(options);
+  await page.goto(demo.url);
+  // demo-config.json has filled the form once the API name is there.
+  await assertValue(page.getByLabel('API name', { exact: true }), demo.apiName);
+  return page;
+}
+
+async function assertValue(locator, expected) {
+  await locator.page().waitForFunction(([el, value]) => el.value === value, [await locator.elementHandle(), expected], { timeout: 5000 });
+}
+
+async function downloadJson(page, trigger) {
+  const [download] = await Promise.all([page.waitForEvent('download'), trigger()]);
+  return { name: download.suggestedFilename(), json: JSON.parse(await readFile(await download.path(), 'utf8')) };
+}
+
+async function downloadText(page, trigger) {
+  const [download] = await Promise.all([page.waitForEvent('download'), trigger()]);
+  return readFile(await download.path(), 'utf8');
+}
+
+const summaryButton = (page) => page.getByRole('button', { name: 'Download summary (JSON)' });
+
+async function expectError(page, code) {
+  const alert = page.getByRole('alert');
+  await alert.getByText(titleOf(code), { exact: true }).waitFor({ timeout: 30_000 });
+  assert.match(await alert.textContent(), new RegExp(`\\(${code}\\)`));
+  return alert;
+}
+
+async function openFile(page, file) {
+  await page.getByLabel('Open report file').setInputFiles(file);
+}
+
+before(async () => {
+  if (!process.env.GEN_REPORT) execFileSync('cargo', ['build', '--release', '-p', 'rawstats-gen'], { cwd: REPO, stdio: 'inherit' });
+  scratch = await mkdtemp(join(tmpdir(), 'page-test-'));
+  demo = await startDemoApi({ root: 'www', defaultRows: 3000 });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+  for (const server of servers) server.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe('fetching through the demo API', () => {
+  test('the page opens ready for the demo, with the date picker held to the window', async () => {
+    const page = await openPage();
+    const date = page.getByLabel('Report date', { exact: true });
+    assert.equal(await date.inputValue(), YESTERDAY);
+    assert.equal(await date.getAttribute('max'), YESTERDAY);
+    assert.equal(await date.getAttribute('min'), daysAgo(30));
+    assert.equal(await page.getByLabel('API base URL', { exact: true }).inputValue(), demo.baseUrl);
+    assert.notEqual(await page.getByLabel('API key', { exact: true }).inputValue(), '');
+    await page.context().close();
+  });
+
+  test('a fetched day shows its Summary, and the JSON download equals it and the generator truth', async () => {
+    const page = await openPage();
+    await page.getByRole('button', { name: 'Fetch report' }).click();
+    await summaryButton(page).waitFor({ timeout: 60_000 });
+    const truth = await demo.truth({ date: YESTERDAY });
+    const { name, json } = await downloadJson(page, () => summaryButton(page).click());
+    assert.deepEqual(json, truth);
+    assert.equal(name, `openathens-${YESTERDAY}-summary.json`);
+    const events = page.locator('.oa-figure', { hasText: 'Events' }).locator('.oa-figure-value');
+    assert.equal(await events.textContent(), truth.rows.toLocaleString('en-US'));
+    assert.equal(await page.getByRole('progressbar').getAttribute('value'), '1');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  test('sub-organisation keys give the merged Summary and each label’s own', async () => {
+    const page = await openPage();
+    const [, library, medicine] = demo.keys;
+    for (const { label, key } of [library, medicine]) {
+      await page.getByRole('button', { name: 'Add a sub-organisation key' }).click();
+      const n = await page.locator('#sub-key-rows li').count();
+      await page.getByLabel(`Sub-organisation ${n} label`).fill(label);
+      await page.getByLabel(`Sub-organisation ${n} key`).fill(key);
+    }
+    await page.getByRole('button', { name: 'Fetch report' }).click();
+    await summaryButton(page).waitFor({ timeout: 60_000 });
+    const parts = page.getByRole('table', { name: 'Sub-organisation labels' });
+    for (const label of [demo.apiName, library.label, medicine.label]) await parts.getByRole('cell', { name: label, exact: true }).waitFor();
+
+    const merged = (await downloadJson(page, () => summaryButton(page).click())).json;
+    const truths = await Promise.all(demo.keys.map(({ key }) => demo.truth({ date: YESTERDAY, key })));
+    assert.equal(merged.rows, truths.reduce((sum, truth) => sum + truth.rows, 0));
+
+    await page.getByLabel('Show summary for').selectOption({ label: library.label });
+    await page.getByRole('heading', { name: `${library.label} for ${YESTERDAY}` }).waitFor();
+    const own = await downloadJson(page, () => summaryButton(page).click());
+    assert.deepEqual(own.json, truths[1]);
+    assert.equal(own.name, `openathens-${YESTERDAY}-${library.label}-summary.json`);
+    await page.context().close();
+  });
+});
+
+describe('opening a report file', () => {
+  test('a gen-report file gives exactly the generator truth, drawn as charts and tables', async () => {
+    const { out, truth } = genReport('opened', ['--rows', '5000', '--seed', '7', '--date', daysAgo(3)]);
+    const page = await newPage();
+    await page.goto(demo.url);
+    await openFile(page, out);
+    await summaryButton(page).waitFor({ timeout: 60_000 });
+    const { json } = await downloadJson(page, () => summaryButton(page).click());
+    assert.deepEqual(json, JSON.parse(await readFile(truth, 'utf8')));
+    assert.equal(await page.locator('.oa-chart canvas').count(), 1);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  test('a hostile report runs no script and shows its markup as text', async () => {
+    const { out, truth } = genReport('hostile', ['--rows', '4000', '--seed', '11', '--date', daysAgo(2), '--hostile']);
+    const expected = JSON.parse(await readFile(truth, 'utf8'));
+    const hostile = expected.resources.find((resource) => resource.title.includes('<'));
+    assert.ok(hostile, 'the hostile report has a resource title with markup');
+    const page = await newPage();
+    await page.goto(demo.url);
+    await openFile(page, out);
+    await summaryButton(page).waitFor({ timeout: 60_000 });
+    await page.getByLabel('Search resources').fill(hostile.title);
+    await page.getByRole('cell', { name: hostile.title, exact: true }).first().waitFor();
+    // Only uPlot's canvas and the page's own elements: nothing a report string could have created.
+    assert.equal(await page.locator('#result img, #result svg, #result script, #result iframe').count(), 0);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  test('a plain CSV dropped onto the page opens too', async () => {
+    const csv = 'date,action,status,attribute.resourceid\n06/06/2023T10:00:00,FEDERATED_TRANSFER,SUCCESS,https://sp.example/a\n';
+    const page = await newPage();
+    await page.goto(demo.url);
+    const transfer = await page.evaluateHandle((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'day.csv', { type: 'text/csv' }));
+      return data;
+    }, csv);
+    await page.dispatchEvent('body', 'dragover', { dataTransfer: transfer });
+    await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
+    await page.getByRole('heading', { name: 'Summary for 2023-06-06' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('cell', { name: 'https://sp.example/a', exact: true }).first().waitFor();
+    await page.context().close();
+  });
+
+  test('the page works from a sub-path of any static host', async () => {
+    const { out } = genReport('subpath', ['--rows', '500', '--seed', '3', '--date', daysAgo(4)]);
+    const origin = await serveWwwUnder('/reports/oa/');
+    const page = await newPage();
+    await page.goto(`${origin}/reports/oa/`);
+    // No demo-config.json there: the real API is the default.
+    assert.equal(await page.getByLabel('API base URL', { exact: true }).inputValue(), 'https://reports.openathens.net/api/v1');
+    await openFile(page, out);
+    await summaryButton(page).waitFor({ timeout: 60_000 });
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+});
+
+describe('errors in plain words', () => {
+  test('a wrong key', async () => {
+    const page = await openPage();
+    await page.getByLabel('API key', { exact: true }).fill('not-a-demo-key');
+    await page.getByRole('button', { name: 'Fetch report' }).click();
+    await expectError(page, 'AUTH');
+    await page.context().close();
+  });
+
+  test('an unknown API name', async () => {
+    const page = await openPage();
+    await page.getByLabel('API name', { exact: true }).fill('nobody.openathens.test');
+    await page.getByRole('button', { name: 'Fetch report' }).click();
+    await expectError(page, 'NOT_FOUND');
+    await page.context().close();
+  });
+
+  test('a date outside the window', async () => {
+    const page = await openPage();
+    await page.getByLabel('Report date', { exact: true }).fill(daysAgo(40));
+    await page.getByRole('button', { name: 'Fetch report' }).click();
+    await expectError(page, 'DATE_OUT_OF_RANGE');
+    await page.context().close();
+  });
+
+  test('an API that refuses cross-origin requests, with the proxy explained', async () => {
+    // Answers like an API would, but sends no CORS headers: the browser must refuse to hand it to the page.
+    const noCors = await startServer((req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}'));
+    const page = await openPage();
+    await page.getByLabel('API base URL', { exact: true }).fill(`${noCors}/api/v1`);
+    await page.getByRole('button', { name: 'Fetch report' }).click();
+    const alert = await expectError(page, 'NETWORK');
+    assert.match(await alert.textContent(), /proxy.*\/api\/v1/);
+    await page.context().close();
+  });
+
+  test('a truncated file and a corrupt file', async () => {
+    const { out } = genReport('broken', ['--rows', '3000', '--seed', '5', '--date', daysAgo(2)]);
+    const bytes = await readFile(out);
+    const truncated = join(scratch, 'truncated.csv.gz');
+    await writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const corrupt = Buffer.from(bytes);
+    corrupt.fill(0x55, 200, 400);
+    const corruptPath = join(scratch, 'corrupt.csv.gz');
+    await writeFile(corruptPath, corrupt);
+
+    const page = await newPage();
+    await page.goto(demo.url);
+    await openFile(page, truncated);
+    await expectError(page, 'TRUNCATED');
+    await openFile(page, corruptPath);
+    await expectError(page, 'BAD_GZIP');
+    await openFile(page, { name: 'notes.csv.gz', mimeType: 'application/gzip', buffer: gzipSync('just,some\nwords,here\n') });
+    await expectError(page, 'NOT_A_REPORT');
+    await page.context().close();
+  });
+
+  test('an empty form says which field to fill', async () => {
+    const page = await openPage();
+    await page.getByLabel('API name', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Fetch report' }).click();
+    await page.getByRole('alert').getByText('Enter the API name.').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'api-name');
+    await page.context().close();
+  });
+});
+
+test('Cancel stops a report that is still being prepared', async () => {
+  const page = await openPage();
+  await page.getByLabel('API base URL', { exact: true }).fill(scenario('never-finish'));
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  await page.getByText(/preparing the report/).waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByText(/^Cancelled\./).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Cancel' }).isVisible(), false);
+  assert.equal(await page.getByRole('alert').isVisible(), false);
+  assert.equal(await summaryButton(page).count(), 0);
+  await page.context().close();
+});
+
+test('the key is remembered only when asked, until Forget', async () => {
+  const page = await openPage();
+  const key = page.getByLabel('API key', { exact: true });
+  await key.fill('demo-key');
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  await summaryButton(page).waitFor({ timeout: 60_000 });
+  const stored = () => page.evaluate(() => Object.fromEntries(Object.entries(localStorage)));
+  assert.equal(Object.values(await stored()).includes('demo-key'), false, 'no key kept unless asked');
+
+  await page.getByLabel('Remember on this device').check();
+  assert.equal(Object.values(await stored()).includes('demo-key'), true);
+  await page.reload();
+  assert.equal(await page.getByLabel('Remember on this device').isChecked(), true);
+  await assertValue(key, 'demo-key');
+
+  await page.getByRole('button', { name: 'Forget' }).click();
+  assert.deepEqual(await stored(), {});
+  assert.equal(await key.inputValue(), '');
+  await page.context().close();
+});
+
+test('the whole form works by keyboard alone', async () => {
+  const page = await openPage({ timezoneId: 'Asia/Tokyo' });
+  await page.locator('body').focus();
+  const focused = () => page.evaluate(() => document.activeElement.id || document.activeElement.textContent);
+  const kb = page.keyboard;
+
+  await kb.press('Tab');
+  assert.equal(await focused(), 'api-name');
+  await kb.press('ControlOrMeta+A');
+  await kb.type(demo.apiName);
+  await kb.press('Tab');
+  assert.equal(await focused(), 'api-key');
+  await kb.press('ControlOrMeta+A');
+  await kb.type(demo.keys[0].key);
+  await kb.press('Tab');
+  assert.equal(await focused(), 'report-date');
+  // The date field's own parts (month, day, year) take the next tabs; leave yesterday as it is.
+  for (let presses = 0; presses < 6 && (await focused()) !== 'base-url'; presses += 1) await kb.press('Tab');
+  assert.equal(await focused(), 'base-url');
+  await kb.press('Tab');
+  assert.equal(await focused(), 'add-sub-key');
+  await kb.press('Tab');
+  assert.equal(await focused(), 'remember');
+  await kb.press('Tab');
+  assert.equal(await focused(), 'forget');
+  await kb.press('Tab');
+  assert.equal(await focused(), 'fetch-button');
+  await kb.press('Enter');
+
+  await summaryButton(page).waitFor({ timeout: 60_000 });
+  // Focus moves to the new summary's heading; the next stop is its download.
+  assert.match(await focused(), /^oa-summary-/);
+  await kb.press('Tab');
+  assert.equal(await focused(), 'Download summary (JSON)');
+  const { json } = await downloadJson(page, () => kb.press('Enter'));
+  assert.deepEqual(json, await demo.truth({ date: YESTERDAY }));
+
+  // The time switch: arrow keys move between UTC and local time (Tokyo is UTC+9).
+  await page.getByRole('radio', { name: 'UTC' }).focus();
+  await kb.press('ArrowRight');
+  assert.equal(await page.getByRole('radio', { name: 'Local time' }).isChecked(), true);
+  await page.getByText('Show the hours as a table').press('Enter');
+  await page.getByRole('cell', { name: '09:00–10:00', exact: true }).waitFor();
+
+  // Sorting a table from the keyboard.
+  const countries = page.getByRole('table', { name: 'Countries', exact: true });
+  await countries.getByRole('button', { name: 'Country' }).press('Enter');
+  assert.equal(await countries.getByRole('columnheader', { name: 'Country' }).getAttribute('aria-sort'), 'ascending');
+  await page.context().close();
+});
+
+test('at 390 px wide nothing but the tables scrolls sideways', async () => {
+  const page = await openPage({ width: 390, height: 844 });
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  await summaryButton(page).waitFor({ timeout: 60_000 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page is no wider than the phone');
+  const chartWidth = await page.locator('.oa-chart canvas').evaluate((canvas) => canvas.getBoundingClientRect().width);
+  assert.ok(chartWidth > 250 && chartWidth <= 370, `chart fits the phone (${chartWidth} px)`);
+  await page.context().close();
+});
+
+describe('the Summary views on their own', () => {
+  test('render into a shadow root, as text, with sorting, search and CSV export', async () => {
+    const page = await newPage();
+    await page.goto(demo.url);
+    await page.evaluate(async (summary) => {
+      const { renderResult, summaryStylesheets } = await import('./js/views/summary-view.js');
+      const host = document.createElement('div');
+      host.id = 'host';
+      document.body.append(host);
+      const shadow = host.attachShadow({ mode: 'open' });
+      for (const href of summaryStylesheets) shadow.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href }));
+      const root = document.createElement('div');
+      shadow.append(root);
+      renderResult(root, summary, {});
+    }, FIXTURE);
+    const host = page.locator('#host');
+    await host.getByRole('heading', { name: 'Summary for 2023-06-06' }).waitFor();
+    // The fixture's markup in a title and an attribute value is text, and made no element.
+    const markupTitle = FIXTURE.resources[2].title;
+    await host.getByRole('cell', { name: markupTitle, exact: true }).first().waitFor();
+    await host.getByRole('cell', { name: "<script>alert('dept')</script>", exact: true }).waitFor();
+    assert.equal(await host.locator('img, b, script').count(), 0);
+    assert.equal(await page.locator('#result').textContent(), '');
+
+    const resources = host.getByRole('table', { name: 'Resources', exact: true });
+    await host.getByLabel('Search resources').fill('physics');
+    assert.equal(await resources.locator('tbody tr').count(), 1);
+    await host.getByLabel('Search resources').fill('');
+    await resources.getByRole('button', { name: 'Blocked' }).click();
+    assert.equal(await resources.locator('tbody tr').first().locator('td').first().textContent(), 'Science Database, Physics & Chemistry');
+
+    const csv = await downloadText(page, () => host.getByRole('button', { name: 'Download Resources as CSV' }).click());
+    const lines = csv.trimEnd().split('\r\n');
+    assert.equal(lines[0], 'Resource,Transfers,Blocked,Entity ID,Federation');
+    assert.equal(lines[1], '"Science Database, Physics & Chemistry",220,30,https://idp.sciencedb.example.org/sp,OpenAthens');
+    assert.equal(lines.length, 1 + FIXTURE.resources.length);
+
+    const { json } = await downloadJson(page, () => host.getByRole('button', { name: 'Download summary (JSON)' }).click());
+    assert.deepEqual(json, FIXTURE);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,222 @@
+// The page's controller: the form, the file input and drop target, the worker job with its progress and
+// Cancel, errors in plain words, and the Summary views in #result.
+
+import { renderResult } from './views/summary-view.js';
+import { explainError } from './errors.js';
+import { describeProgress } from './progress.js';
+import { reportDateWindow } from './date-window.js';
+import { forgetSettings, loadSettings, saveSettings } from './settings.js';
+import { SubKeyRows } from './sub-keys.js';
+import { ReportWorker } from './report-worker.js';
+import { formatCount } from './views/format.js';
+
+const DEFAULT_BASE_URL = 'https://reports.openathens.net/api/v1';
+
+const byId = (id) => document.getElementById(id);
+const form = byId('fetch-form');
+const fields = {
+  apiName: byId('api-name'),
+  apiKey: byId('api-key'),
+  date: byId('report-date'),
+  baseUrl: byId('base-url'),
+  remember: byId('remember'),
+};
+const fileInput = byId('report-file');
+const statusPanel = byId('status');
+const progressBar = byId('progress');
+const progressText = byId('progress-text');
+const cancelButton = byId('cancel');
+const errorPanel = byId('error');
+const resultRoot = byId('result');
+const subKeys = new SubKeyRows(byId('sub-key-rows'));
+const worker = new ReportWorker();
+
+let currentJob = null;
+let view = null;
+
+function showError({ title, next, detail }) {
+  byId('error-title').textContent = title;
+  byId('error-next').textContent = next;
+  byId('error-detail').textContent = detail ? `Details: ${detail}` : '';
+  errorPanel.hidden = false;
+}
+
+function showProgress({ text, fraction }) {
+  // No value makes the bar indeterminate: a download's total size is not known in advance.
+  if (fraction === null) progressBar.removeAttribute('value');
+  else progressBar.value = fraction;
+  progressText.textContent = text;
+}
+
+function finishJob(job, text) {
+  if (currentJob !== job) return false;
+  currentJob = null;
+  cancelButton.hidden = true;
+  progressText.textContent = text;
+  return true;
+}
+
+/**
+ * Runs one job in the worker and shows its progress, then its result or its error. A new job replaces
+ * the one running.
+ * @param {'fetch'|'file'} type
+ * @param {object} payload      for ReportWorker.run
+ * @param {{what: string, reportDate?: string}} context
+ */
+function run(type, payload, { what, reportDate }) {
+  currentJob?.cancel();
+  errorPanel.hidden = true;
+  statusPanel.hidden = false;
+  cancelButton.hidden = false;
+  showProgress({ text: `${what}…`, fraction: null });
+  performance.mark('report-start');
+  const job = worker.run(type, payload, (progress) => {
+    if (currentJob === job) showProgress(describeProgress(progress));
+  });
+  currentJob = job;
+  job.result.then(
+    (result) => {
+      const summary = result.merged ?? result;
+      if (!finishJob(job, `Done: ${formatCount(summary.rows)} rows.`)) return;
+      progressBar.value = 1;
+      view?.destroy();
+      view = renderResult(resultRoot, result, { reportDate });
+      // Measured from the job's start to the summary drawn (the next frame), for scripts/page-timing.mjs.
+      requestAnimationFrame(() => performance.measure('report-to-summary', 'report-start'));
+      resultRoot.querySelector('h2').focus();
+    },
+    (error) => {
+      if (!finishJob(job, '')) return;
+      statusPanel.hidden = true;
+      showError(explainError(error));
+    },
+  );
+}
+
+function cancel() {
+  const job = currentJob;
+  if (!job) return;
+  job.cancel();
+  // The worker stops at its next chunk or request; the page lets go at once.
+  finishJob(job, 'Cancelled. Nothing was kept; fetch or open a report when you are ready.');
+  progressBar.value = 0;
+  fields.apiName.focus();
+}
+
+function formSettings() {
+  return {
+    apiName: fields.apiName.value.trim(),
+    apiKey: fields.apiKey.value.trim(),
+    baseUrl: fields.baseUrl.value.trim() || DEFAULT_BASE_URL,
+    subKeys: subKeys.values(),
+    remember: fields.remember.checked,
+  };
+}
+
+function missingField(settings) {
+  if (settings.apiName === '') return [fields.apiName, 'Enter the API name.', 'It is your domain’s OpenAthens API name, for example example.org.'];
+  if (settings.apiKey === '' && settings.subKeys.length === 0) return [fields.apiKey, 'Enter the API key.', 'Paste a key that has the reports API permission, or add sub-organisation keys.'];
+  if (!URL.canParse(settings.baseUrl)) return [fields.baseUrl, 'The API base URL is not a web address.', `Use ${DEFAULT_BASE_URL}, or your proxy’s address ending in /api/v1.`];
+  return null;
+}
+
+function fetchFromForm() {
+  const settings = formSettings();
+  const missing = missingField(settings);
+  if (missing) {
+    const [field, title, next] = missing;
+    showError({ title, next });
+    field.focus();
+    return;
+  }
+  const { apiName, apiKey, baseUrl, subKeys: rows } = settings;
+  const date = fields.date.value;
+  const options = { apiName, baseUrl, date };
+  if (rows.length > 0) {
+    // The organisation's own key, if given, is one more part, labelled with the API name.
+    options.keys = [
+      ...(apiKey ? [{ label: apiName, key: apiKey }] : []),
+      ...rows.map((row, index) => ({ label: row.label || `Sub-organisation ${index + 1}`, key: row.key })),
+    ];
+  } else {
+    options.apiKey = apiKey;
+  }
+  saveSettings(settings);
+  run('fetch', { options }, { what: `Asking ${apiName} for ${date || 'the report'}`, reportDate: date });
+}
+
+function openFile(file) {
+  if (!file) return;
+  run('file', { file }, { what: `Opening ${file.name}` });
+}
+
+// The demo server (make serve) publishes demo-config.json beside the page; on any other host it is absent.
+async function applyDemoConfig(saved) {
+  let config;
+  try {
+    const response = await fetch('demo-config.json', { cache: 'no-store' });
+    if (!response.ok) return;
+    config = await response.json();
+  } catch {
+    return;
+  }
+  if (saved.apiName === undefined) fields.apiName.value = config.apiName;
+  if (saved.baseUrl === undefined) fields.baseUrl.value = config.baseUrl;
+  if (saved.apiKey === undefined) fields.apiKey.value = config.apiKey;
+}
+
+function setUp() {
+  const dateWindow = reportDateWindow();
+  Object.assign(fields.date, { min: dateWindow.min, max: dateWindow.max, value: dateWindow.max });
+
+  const saved = loadSettings();
+  fields.apiName.value = saved.apiName ?? '';
+  fields.baseUrl.value = saved.baseUrl ?? DEFAULT_BASE_URL;
+  fields.apiKey.value = saved.apiKey ?? '';
+  fields.remember.checked = saved.apiKey !== undefined;
+  for (const row of saved.subKeys ?? []) subKeys.add(row);
+  applyDemoConfig(saved);
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    fetchFromForm();
+  });
+  byId('add-sub-key').addEventListener('click', () => subKeys.add().focus());
+  fields.remember.addEventListener('change', () => {
+    saveSettings(formSettings());
+    byId('remember-status').textContent = fields.remember.checked ? 'Your key is kept in this browser until you press Forget.' : 'Your key is no longer kept.';
+  });
+  byId('forget').addEventListener('click', () => {
+    forgetSettings();
+    fields.remember.checked = false;
+    fields.apiKey.value = '';
+    subKeys.clear();
+    byId('remember-status').textContent = 'Forgotten: nothing about this API is kept in this browser any more.';
+  });
+  cancelButton.addEventListener('click', cancel);
+  fileInput.addEventListener('change', () => {
+    openFile(fileInput.files[0]);
+    // Cleared so that choosing the same file again opens it again.
+    fileInput.value = '';
+  });
+
+  // Drop a report anywhere on the page.
+  const dropHint = byId('drop-hint');
+  const carriesFiles = (event) => event.dataTransfer?.types.includes('Files');
+  document.addEventListener('dragover', (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    dropHint.hidden = false;
+  });
+  document.addEventListener('dragleave', (event) => {
+    if (event.relatedTarget === null) dropHint.hidden = true;
+  });
+  document.addEventListener('drop', (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    dropHint.hidden = true;
+    openFile(event.dataTransfer.files[0]);
+  });
+}
+
+setUp();

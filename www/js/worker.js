@@ -1,0 +1,48 @@
+// The module worker that fetches or reads a report off the main thread, so the page stays responsive on a
+// 1M-row report. Messages in: {type: 'fetch', id, options} | {type: 'file', id, file} | {type: 'cancel', id}.
+// Messages out: {type: 'progress', id, progress} | {type: 'done', id, result} | {type: 'error', id, error}.
+
+import init, { fetchReport, summarizeStream } from '../pkg/openathens_rawstats.js';
+
+// Loads the wasm beside the package module once, while the user is still filling in the form.
+const ready = init();
+const running = new Map();
+// Progress arrives per chunk; the page only needs a few updates a second.
+const PROGRESS_INTERVAL_MS = 100;
+
+function progressPoster(id) {
+  let lastStep = null;
+  let lastTime = 0;
+  return (progress) => {
+    const { phase, percentComplete, bytes, rows, label } = progress;
+    // A new phase (or another key's) is always shown; updates within one are thinned out.
+    const step = `${label}/${phase}`;
+    const now = performance.now();
+    if (step === lastStep && now - lastTime < PROGRESS_INTERVAL_MS) return;
+    lastStep = step;
+    lastTime = now;
+    self.postMessage({ type: 'progress', id, progress: { phase, percentComplete, bytes, rows, label } });
+  };
+}
+
+async function run({ id, type, options, file }) {
+  const controller = new AbortController();
+  running.set(id, controller);
+  const onProgress = progressPoster(id);
+  try {
+    await ready;
+    const result = type === 'fetch'
+      ? await fetchReport({ ...options, onProgress, signal: controller.signal })
+      : await summarizeStream(file, { onProgress, signal: controller.signal });
+    self.postMessage({ type: 'done', id, result });
+  } catch (error) {
+    self.postMessage({ type: 'error', id, error: { code: error?.code, message: String(error?.message ?? error) } });
+  } finally {
+    running.delete(id);
+  }
+}
+
+self.addEventListener('message', ({ data }) => {
+  if (data.type === 'cancel') running.get(data.id)?.abort();
+  else run(data);
+});
