@@ -125,6 +125,7 @@ export async function downloadReport(env, switches) {
   const base = `${env.origin}/scenario/${switches}/api/v1`;
   let task = await (await fetch(`${base}/${env.apiName}/rawreport?date=${isoDaysAgo(2)}`, { headers })).json();
   while (task.status === 'RUNNING') {
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const self = task.links.find((link) => link.rel === 'SELF').href;
     task = await (await fetch(self, { headers })).json();
   }
