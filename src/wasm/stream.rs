@@ -114,12 +114,13 @@ pub(crate) async fn tally_source(
     let gzip = first.as_ref().filter(|chunk| {
         chunk.length() >= 2 && chunk.get_index(0) == 0x1f && chunk.get_index(1) == 0x8b
     });
-    if let Some(first) = gzip.filter(|_| source.reopenable() && has_global("DecompressionStream")) {
+    let native = gzip
+        .filter(|_| source.reopenable() && has_global("DecompressionStream"))
+        .and_then(|first| NativeGzip::start(&stream, &reader, first, abort).ok());
+    // A host whose decoder will not even start leaves the source to the wasm inflater as it is.
+    if let Some(native) = native {
         let mut parser = ReportParser::new(report_date);
-        match NativeGzip::start(&stream, &reader, first, abort)?
-            .drain(&mut parser, abort, progress)
-            .await?
-        {
+        match native.drain(&mut parser, abort, progress).await? {
             Drained::Done => return finish(&mut parser, progress),
             // Whatever the host's side met (corrupt data, several members in Chromium, a broken download),
             // the wasm inflater reading the source again says exactly what.
@@ -218,16 +219,7 @@ impl NativeGzip {
         reader: &ReadableStreamDefaultReader,
         first: &Uint8Array,
         abort: &Abort,
-    ) -> Result<NativeGzip> {
-        let start_failed = |error: JsValue| {
-            Error::new(
-                ErrorCode::BadGzip,
-                format!(
-                    "The host's gzip decoder could not start: {}",
-                    describe_js(&error)
-                ),
-            )
-        };
+    ) -> Result<NativeGzip, JsValue> {
         let bytes = Rc::new(Cell::new(f64::from(first.length())));
         let counted = bytes.clone();
         let count = Closure::new(
@@ -243,18 +235,20 @@ impl NativeGzip {
         let transformer = Transformer::new();
         transformer.set_start(start.unchecked_ref());
         transformer.set_transform(count.as_ref().unchecked_ref());
-        let counter = TransformStream::new_with_transformer(&transformer).map_err(start_failed)?;
-        let decoder = DecompressionStream::new("gzip").map_err(start_failed)?;
-        reader.release_lock();
-        let options = StreamPipeOptions::new();
-        options.set_signal(&abort.signal());
-        quietly(&stream.pipe_to_with_options(&counter.writable(), &options));
+        let counter = TransformStream::new_with_transformer(&transformer)?;
+        let decoder = DecompressionStream::new("gzip")?;
         let output = counter.readable().pipe_through(&ReadableWritablePair::new(
             &decoder.readable(),
             &decoder.writable(),
         ));
+        let output = ReadableStreamDefaultReader::new(&output)?;
+        // From here on the host pipes the source; until here the caller may still read it itself.
+        reader.release_lock();
+        let options = StreamPipeOptions::new();
+        options.set_signal(&abort.signal());
+        quietly(&stream.pipe_to_with_options(&counter.writable(), &options));
         Ok(NativeGzip {
-            output: reader_of(&output)?,
+            output,
             bytes,
             _count: count,
         })
