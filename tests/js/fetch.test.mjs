@@ -1,0 +1,69 @@
+// fetchReport, summarizeStream and validateReportDate in Node 20 against the demo API on 127.0.0.1:
+// the scenarios of fetch-scenarios.mjs (the Chromium suite runs the same ones), plus what only Node shows.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { FETCH_SCENARIOS, STREAM_SCENARIOS, runFetchScenario, runStreamScenario } from './fetch-scenarios.mjs';
+import { ensureBuilt, loadWasm, startHarness } from './fetch-harness.mjs';
+
+ensureBuilt();
+const wasm = await loadWasm();
+let harness;
+let runs = 0;
+
+before(async () => {
+  harness = await startHarness();
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+describe('fetchReport in Node', () => {
+  for (const scenario of FETCH_SCENARIOS) {
+    test(scenario.name, async () => {
+      const nonce = `node-${(runs += 1)}`;
+      harness.setClockDays(scenario.serverClockDays ?? 0);
+      const outcome = await runFetchScenario(wasm, harness.env, scenario, nonce);
+      await harness.check(scenario, outcome, nonce);
+    });
+  }
+});
+
+describe('summarizeStream in Node', () => {
+  for (const scenario of STREAM_SCENARIOS) {
+    test(scenario.name, async () => {
+      const nonce = `node-${(runs += 1)}`;
+      harness.setClockDays(0);
+      const outcome = await runStreamScenario(wasm, harness.env, scenario, nonce);
+      await harness.check(scenario, outcome, nonce);
+    });
+  }
+
+  test('something that is not a stream is refused with a code', async () => {
+    await assert.rejects(wasm.summarizeStream(42), { code: 'NOT_A_REPORT' });
+    await assert.rejects(wasm.summarizeStream(() => 'text'), { code: 'NOT_A_REPORT' });
+  });
+});
+
+describe('validateReportDate', () => {
+  const now = Date.UTC(2023, 5, 21, 23, 59);
+
+  test('yesterday and 30 days ago are the edges, in UTC', () => {
+    assert.equal(wasm.validateReportDate('2023-06-20', now), '2023-06-20');
+    assert.equal(wasm.validateReportDate('2023-05-22', new Date(now)), '2023-05-22');
+    assert.throws(() => wasm.validateReportDate('2023-06-21', now), { code: 'DATE_OUT_OF_RANGE', message: /2023-05-22 to 2023-06-20/ });
+    assert.throws(() => wasm.validateReportDate('2023-05-21', now), { code: 'DATE_OUT_OF_RANGE' });
+  });
+
+  test('only yyyy-MM-dd is read', () => {
+    assert.throws(() => wasm.validateReportDate('21/06/2023', now), { code: 'BAD_DATE', message: /yyyy-MM-dd/ });
+    assert.throws(() => wasm.validateReportDate(undefined, now), { code: 'BAD_DATE' });
+    assert.throws(() => wasm.validateReportDate('2023-06-20', 'not a time'), { code: 'BAD_DATE' });
+  });
+
+  test('now defaults to the current time', () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    assert.equal(wasm.validateReportDate(yesterday), yesterday);
+  });
+});
