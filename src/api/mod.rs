@@ -3,5 +3,5 @@
 mod date;
 mod task;
 
-pub use date::validate_report_date;
+pub use date::{parse_report_date, validate_report_date};
 pub use task::*;

@@ -3,3 +3,6 @@
 
 mod errors;
 pub mod exports;
+mod fetch;
+mod host;
+mod stream;

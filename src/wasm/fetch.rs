@@ -1,0 +1,353 @@
+//! `fetchReport` and `validateReportDate`: the driver that performs what [`TaskFlow`] asks for with the
+//! host's global `fetch`, then streams the download through [`tally_source`].
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use web_sys::{Headers, ReadableStream, RequestInit, Response};
+
+use super::errors::to_js;
+use super::exports::summary_to_js;
+use super::host::{Abort, Progress, describe_js, global_fetch, now_ms, option};
+use super::stream::{Source, tally_source};
+use crate::api::{
+    DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply, Request, Step, TaskConfig,
+    TaskFlow, validate_report_date,
+};
+use crate::engine::{ReportDate, Tally};
+use crate::error::{Error, ErrorCode, Result};
+
+/// Keys fetched at the same time when there are several: kind to the API's rate limits.
+const LANES: usize = 2;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_FETCH: &str = r#"
+export interface ReportKey {
+  /** how this key's organisation is named in `parts` and in progress reports */
+  label: string;
+  key: string;
+}
+
+export interface FetchReportOptions {
+  /** your OpenAthens API name, e.g. "example.org" */
+  apiName: string;
+  /** the API key; or give `keys` for several (sub-)organisations */
+  apiKey?: string;
+  keys?: ReportKey[];
+  /** "yyyy-MM-dd", yesterday back to 30 days ago (UTC) */
+  date: string;
+  /** default "https://reports.openathens.net/api/v1"; may be a proxy (a path on this page's origin works in a page) */
+  baseUrl?: string;
+  /** first wait between polls of a running report, growing gently; default 2000; retries back off from half of it */
+  pollIntervalMs?: number;
+  /** how long to wait for the report to be ready (not for the download itself); default 600000 */
+  timeoutMs?: number;
+  onProgress?: (progress: ProgressInfo) => void;
+  signal?: AbortSignal;
+}
+
+export type SubOrgPart =
+  | { label: string; summary: Summary }
+  | { label: string; error: { code: string; message: string } };
+
+export interface SubOrgReport {
+  /** every part that succeeded, merged; distinct counts exact */
+  merged: Summary;
+  parts: SubOrgPart[];
+}
+"#;
+
+/// Checks a report date: `"yyyy-MM-dd"` from yesterday back to 30 days ago, UTC, relative to `now`
+/// (a Date or ms since the epoch; default the current time). Returns the date or throws BAD_DATE /
+/// DATE_OUT_OF_RANGE.
+#[wasm_bindgen(js_name = validateReportDate)]
+pub fn validate_report_date_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] date: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Date | number | undefined")] now: JsValue,
+) -> Result<String, JsValue> {
+    let now_ms = if now.is_undefined() { now_ms() } else { js_sys::Date::new(&now).get_time() };
+    checked_date(&date, now_ms).map(|_| date.as_string().unwrap_or_default()).map_err(|error| to_js(&error))
+}
+
+fn checked_date(date: &JsValue, now_ms: f64) -> Result<ReportDate> {
+    let today = utc_day(now_ms)
+        .ok_or_else(|| Error::new(ErrorCode::BadDate, "The current time given is not a valid date: give a Date or milliseconds since 1970."))?;
+    let date = date
+        .as_string()
+        .ok_or_else(|| Error::new(ErrorCode::BadDate, "No report date was given: give one as yyyy-MM-dd (for example 2023-06-06)."))?;
+    validate_report_date(&date, today)
+}
+
+fn utc_day(ms: f64) -> Option<ReportDate> {
+    if !ms.is_finite() {
+        return None;
+    }
+    let seconds = (ms / 1000.0).floor() as i64;
+    time::OffsetDateTime::from_unix_timestamp(seconds).ok().map(|at| ReportDate(at.date()))
+}
+
+/// Fetches one day's report and summarises it as it downloads; with `keys`, every key's report and their
+/// merge.
+#[wasm_bindgen(js_name = fetchReport, unchecked_return_type = "Summary | SubOrgReport")]
+pub async fn fetch_report(
+    #[wasm_bindgen(unchecked_param_type = "FetchReportOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    fetch_report_with(options).await.map_err(|error| to_js(&error))
+}
+
+async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
+    let abort = Rc::new(Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?);
+    let config = config_of(&options)?;
+    let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
+    match option(&options, "keys") {
+        Some(keys) => fetch_parts(config, keys_of(&keys)?, abort, callback).await,
+        None => {
+            let key = option(&options, "apiKey").and_then(|key| key.as_string()).unwrap_or_default();
+            let mut progress = Progress::new(callback, None);
+            let tally = fetch_tally(&config, &key, &abort, &mut progress).await?;
+            Ok(summary_to_js(&tally.summary()))
+        }
+    }
+}
+
+fn config_of(options: &JsValue) -> Result<TaskConfig> {
+    let date = checked_date(&option(options, "date").unwrap_or(JsValue::UNDEFINED), now_ms())?;
+    let number = |key: &str, default: f64| {
+        option(options, key).and_then(|value| value.as_f64()).filter(|n| n.is_finite() && *n >= 0.0).unwrap_or(default)
+    };
+    Ok(TaskConfig {
+        base_url: base_url_of(options),
+        api_name: option(options, "apiName").and_then(|name| name.as_string()).unwrap_or_default(),
+        date,
+        poll_interval_ms: number("pollIntervalMs", DEFAULT_POLL_INTERVAL_MS),
+        timeout_ms: number("timeoutMs", DEFAULT_TIMEOUT_MS),
+    })
+}
+
+/// The base URL, a path like `/oa/api/v1` taken as on the page's own origin when there is a page.
+fn base_url_of(options: &JsValue) -> String {
+    let base = option(options, "baseUrl").and_then(|base| base.as_string()).unwrap_or_default();
+    let base = base.trim();
+    if base.is_empty() {
+        return DEFAULT_BASE_URL.to_owned();
+    }
+    let page_origin = || {
+        let location = Reflect::get(&js_sys::global(), &"location".into()).ok()?;
+        Reflect::get(&location, &"origin".into()).ok()?.as_string().filter(|origin| origin.starts_with("http"))
+    };
+    match page_origin() {
+        Some(origin) if base.starts_with('/') && !base.starts_with("//") => format!("{origin}{base}"),
+        _ => base.to_owned(),
+    }
+}
+
+fn keys_of(keys: &JsValue) -> Result<Vec<(String, String)>> {
+    let bad = || Error::new(ErrorCode::Auth, "`keys` must be a list of {label, key}: give at least one labelled API key.");
+    let list = keys.dyn_ref::<Array>().filter(|list| list.length() > 0).ok_or_else(bad)?;
+    Ok(list
+        .iter()
+        .enumerate()
+        .map(|(at, entry)| {
+            let text = |key: &str| option(&entry, key).and_then(|value| value.as_string()).unwrap_or_default();
+            let label = text("label");
+            (if label.is_empty() { format!("key {}", at + 1) } else { label }, text("key"))
+        })
+        .collect())
+}
+
+/// One key's report: the task, then the download streamed into the parser.
+async fn fetch_tally(config: &TaskConfig, key: &str, abort: &Abort, progress: &mut Progress) -> Result<Tally> {
+    if key.trim().is_empty() {
+        return Err(Error::new(ErrorCode::Auth, "No API key was given: enter an API key with the reports API permission."));
+    }
+    let (mut flow, first) = TaskFlow::start(config.clone(), now_ms())?;
+    progress.phase(flow.phase().as_str(), None);
+    let response = settle(&mut flow, first, key, abort, Some(progress)).await?;
+    let mut download = Download { flow, key, answered: Some(response) };
+    tally_source(&mut download, Some(config.date), abort, progress, "downloading").await
+}
+
+/// Performs requests until the download answers 2xx, and returns that answer with its body unread.
+async fn settle(
+    flow: &mut TaskFlow,
+    mut request: Request,
+    key: &str,
+    abort: &Abort,
+    mut progress: Option<&mut Progress>,
+) -> Result<Response> {
+    loop {
+        abort.sleep_until(request.at_ms).await?;
+        let next = match send(&request, key, abort, flow).await? {
+            Some((response, body)) => {
+                let retry_after = response.headers().get("retry-after").ok().flatten();
+                let reply = Reply { status: response.status(), retry_after: retry_after.as_deref(), body: &body };
+                match flow.on_reply(reply, now_ms()) {
+                    Step::Stream => return Ok(response),
+                    Step::Fetch(next) => next,
+                    Step::Fail(error) => return Err(error),
+                }
+            }
+            None => flow.on_network_error(now_ms())?,
+        };
+        // The download reports its own progress (bytes and rows) once its body flows.
+        if let Some(progress) = progress.as_deref_mut().filter(|_| flow.phase() != Phase::Downloading) {
+            progress.phase(flow.phase().as_str(), flow.percent_complete());
+        }
+        request = next;
+    }
+}
+
+/// One GET: the answer with its body read (except a 2xx download's), or None when no answer came.
+async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> Result<Option<(Response, Vec<u8>)>> {
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_signal(Some(&abort.signal()));
+    if request.send_key {
+        let headers = Headers::new().map_err(|error| host_failure(&error))?;
+        headers.append("Authorization", &format!("OAApiKey {key}")).map_err(|_| {
+            Error::new(ErrorCode::Auth, "The API key cannot be sent as a header: check it has no line breaks or unusual characters.")
+        })?;
+        init.set_headers(&headers);
+    }
+    let deadline = flow.deadline_ms();
+    let answered = abort.wait_until(&global_fetch(&request.url, &init)?, deadline).await?;
+    let response: Response = match answered {
+        None => return Err(flow.timeout_error()),
+        Some(Err(_)) => return Ok(None),
+        Some(Ok(response)) => response.unchecked_into(),
+    };
+    if request.purpose == Purpose::Download && response.ok() {
+        return Ok(Some((response, Vec::new())));
+    }
+    let body = response.array_buffer().map_err(|error| host_failure(&error))?;
+    match abort.wait_until(&body, deadline).await? {
+        None => Err(flow.timeout_error()),
+        Some(Err(_)) => Ok(None),
+        Some(Ok(body)) => Ok(Some((response, js_sys::Uint8Array::new(&body).to_vec()))),
+    }
+}
+
+fn host_failure(error: &JsValue) -> Error {
+    Error::new(ErrorCode::Network, format!("The JavaScript runtime refused a request: {}", describe_js(error)))
+}
+
+/// The report download: the answer [`settle`] got, then, if the host's gzip decoder gives up, the same
+/// link again (with its own retries).
+struct Download<'a> {
+    flow: TaskFlow,
+    key: &'a str,
+    answered: Option<Response>,
+}
+
+impl Source for Download<'_> {
+    fn reopenable(&self) -> bool {
+        true
+    }
+
+    async fn open(&mut self, abort: &Abort) -> Result<(ReadableStream, Option<f64>)> {
+        let response = match self.answered.take() {
+            Some(response) => response,
+            None => {
+                let request = self.flow.restart_download(now_ms())?;
+                settle(&mut self.flow, request, self.key, abort, None).await?
+            }
+        };
+        let length = response.headers().get("content-length").ok().flatten().and_then(|length| length.trim().parse().ok());
+        let body = response.body().ok_or_else(|| {
+            Error::new(ErrorCode::NotAReport, "The report download was empty. Fetch it again; if it stays empty, the day may have no report.")
+        })?;
+        Ok((body, length))
+    }
+
+    fn broken(&self, bytes: f64, error: &JsValue) -> Error {
+        Error::new(
+            ErrorCode::Truncated,
+            format!(
+                "The download broke off after {bytes} bytes ({}). Fetch the report again; through a proxy, check it \
+                 allows long downloads.",
+                describe_js(error)
+            ),
+        )
+    }
+}
+
+/// Several keys, [`LANES`] at a time; each part keeps its own result, and the parts that succeeded merge
+/// in the order given.
+async fn fetch_parts(
+    config: TaskConfig,
+    keys: Vec<(String, String)>,
+    abort: Rc<Abort>,
+    callback: Option<Function>,
+) -> Result<JsValue> {
+    let keys = Rc::new(keys);
+    // (index into `keys`, result), in the order the parts finish.
+    let results = Rc::new(RefCell::new(Vec::<(usize, Result<Tally>)>::new()));
+    let next = Rc::new(Cell::new(0));
+    let lanes = Array::new();
+    for _ in 0..LANES.min(keys.len()) {
+        let (config, keys, results, next, abort, callback) =
+            (config.clone(), keys.clone(), results.clone(), next.clone(), abort.clone(), callback.clone());
+        lanes.push(&future_to_promise(async move {
+            while next.get() < keys.len() {
+                let at = next.get();
+                next.set(at + 1);
+                let (label, key) = &keys[at];
+                let mut progress = Progress::new(callback.clone(), Some(label.clone()));
+                let result = fetch_tally(&config, key, &abort, &mut progress).await;
+                results.borrow_mut().push((at, result));
+            }
+            Ok(JsValue::UNDEFINED)
+        }));
+    }
+    // Lanes never reject: each part's error is kept in `results`.
+    let _ = JsFuture::from(Promise::all(&lanes)).await;
+    abort.check()?;
+
+    let mut results = results.take();
+    results.sort_by_key(|(at, _)| *at);
+    let parts = Array::new();
+    let mut merged: Option<Tally> = None;
+    let mut first_error = None;
+    for (at, result) in results {
+        let label = keys[at].0.as_str();
+        let part = Object::new();
+        set(&part, "label", &label.into());
+        match result {
+            Ok(tally) => {
+                set(&part, "summary", &summary_to_js(&tally.summary()));
+                match &mut merged {
+                    Some(merged) => merged.merge(tally),
+                    None => merged = Some(tally),
+                }
+            }
+            Err(error) => {
+                let described = Object::new();
+                set(&described, "code", &error.code.as_str().into());
+                set(&described, "message", &error.message.as_str().into());
+                set(&part, "error", &described);
+                first_error.get_or_insert((label, error));
+            }
+        }
+        parts.push(&part);
+    }
+    let merged = match (merged, first_error) {
+        (Some(merged), _) => merged,
+        (None, Some((label, error))) => {
+            return Err(Error::new(error.code, format!("No key gave a report. {label}: {}", error.message)));
+        }
+        (None, None) => return Err(Error::new(ErrorCode::Auth, "No API keys were given: give at least one labelled key.")),
+    };
+    let report = Object::new();
+    set(&report, "merged", &summary_to_js(&merged.summary()));
+    set(&report, "parts", &parts);
+    Ok(report.into())
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    // Setting a property of a fresh plain object cannot fail.
+    let _ = Reflect::set(object, &key.into(), value);
+}
