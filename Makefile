@@ -28,7 +28,9 @@ test-wasm: setup
 	cargo test --release --target wasm32-unknown-unknown --test wasm
 	WASM_BINDGEN_USE_BROWSER=1 cargo test --release --target wasm32-unknown-unknown --test wasm
 
+# Page, fetch, demo API and Worker tests; they share the release gen-report for their data.
 test-js: build
+	cargo build --release -p rawstats-gen
 	node --test --test-concurrency=1 tests/js/
 
 bench: setup

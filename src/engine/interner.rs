@@ -1,14 +1,44 @@
-//! Field values as small integer ids. Keys live back to back in one arena and the table holds only ids,
-//! so a distinct set costs its bytes plus about 12 bytes a key, and looking a value up allocates nothing.
+//! Field values as small integer ids. Keys live back to back in one arena, so a distinct set costs its
+//! bytes plus a few words a key, and looking a value up allocates nothing. Most report values (actions,
+//! countries, IPv4 addresses, organisation ids) are at most 16 bytes: those are packed into a `u128` and
+//! found by comparing integers, without touching the arena.
 
 use core::hash::BuildHasher;
 
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
+const PACKED_MAX: usize = 16;
+
+/// A key of at most 16 bytes, losslessly: given the length, the overlapping loads determine every byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Packed {
+    bits: u128,
+    len: u8,
+}
+
+impl Packed {
+    #[inline]
+    fn new(key: &[u8]) -> Option<Packed> {
+        let n = key.len();
+        let word = |at: usize| u64::from_le_bytes(key[at..at + 8].try_into().unwrap_or_default());
+        let half = |at: usize| u64::from(u32::from_le_bytes(key[at..at + 4].try_into().unwrap_or_default()));
+        let (lo, hi) = match n {
+            0 => (0, 0),
+            1..=3 => (u64::from(key[0]) | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]) << 16, 0),
+            4..=7 => (half(0), half(n - 4)),
+            8..=PACKED_MAX => (word(0), word(n - 8)),
+            _ => return None,
+        };
+        Some(Packed { bits: u128::from(lo) | u128::from(hi) << 64, len: n as u8 })
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct Interner {
-    table: HashTable<u32>,
+    packed: HashTable<(Packed, u32)>,
+    /// Ids of the keys longer than `PACKED_MAX`, compared against the arena.
+    long: HashTable<u32>,
     arena: Vec<u8>,
     /// `ends[id]` is where key `id` stops in the arena; it starts where the previous one stops.
     ends: Vec<usize>,
@@ -21,33 +51,47 @@ impl Interner {
     }
 
     pub fn key(&self, id: u32) -> &[u8] {
-        let id = id as usize;
-        let start = if id == 0 { 0 } else { self.ends[id - 1] };
-        &self.arena[start..self.ends[id]]
+        key_in(&self.arena, &self.ends, id)
     }
 
     /// The id of `key`, adding it if new; the flag says whether it was new.
+    #[inline]
     pub fn intern(&mut self, key: &[u8]) -> (u32, bool) {
-        let hash = self.hasher.hash_one(key);
-        let Interner { table, arena, ends, hasher } = self;
-        let eq = |&id: &u32| {
-            let id = id as usize;
-            let start = if id == 0 { 0 } else { ends[id - 1] };
-            &arena[start..ends[id]] == key
-        };
-        if let Some(&id) = table.find(hash, eq) {
+        match Packed::new(key) {
+            Some(packed) => self.intern_packed(key, packed),
+            None => self.intern_long(key),
+        }
+    }
+
+    #[inline]
+    fn intern_packed(&mut self, key: &[u8], packed: Packed) -> (u32, bool) {
+        let hash_of = |hasher: &FixedState, p: &Packed| hasher.hash_one(p.bits ^ u128::from(p.len) << 120);
+        let hash = hash_of(&self.hasher, &packed);
+        if let Some(&(_, id)) = self.packed.find(hash, |(p, _)| *p == packed) {
             return (id, false);
         }
-        let id = ends.len() as u32;
-        arena.extend_from_slice(key);
-        ends.push(arena.len());
-        let rehash = |&id: &u32| {
-            let id = id as usize;
-            let start = if id == 0 { 0 } else { ends[id - 1] };
-            hasher.hash_one(&arena[start..ends[id]])
-        };
-        table.insert_unique(hash, id, rehash);
+        let id = self.append(key);
+        let hasher = &self.hasher;
+        self.packed.insert_unique(hash, (packed, id), |(p, _)| hash_of(hasher, p));
         (id, true)
+    }
+
+    fn intern_long(&mut self, key: &[u8]) -> (u32, bool) {
+        let hash = self.hasher.hash_one(key);
+        let Interner { long, arena, ends, .. } = self;
+        if let Some(&id) = long.find(hash, |&id| key_in(arena, ends, id) == key) {
+            return (id, false);
+        }
+        let id = self.append(key);
+        let Interner { long, arena, ends, hasher, .. } = self;
+        long.insert_unique(hash, id, |&id| hasher.hash_one(key_in(arena, ends, id)));
+        (id, true)
+    }
+
+    fn append(&mut self, key: &[u8]) -> u32 {
+        self.arena.extend_from_slice(key);
+        self.ends.push(self.arena.len());
+        (self.ends.len() - 1) as u32
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
@@ -55,13 +99,17 @@ impl Interner {
     }
 }
 
-/// Counts per distinct value of one column. Reports repeat a value on consecutive rows often (the same
-/// action, country or connector), so the previous row's id is tried before hashing.
+fn key_in<'a>(arena: &'a [u8], ends: &[usize], id: u32) -> &'a [u8] {
+    let id = id as usize;
+    let start = if id == 0 { 0 } else { ends[id - 1] };
+    &arena[start..ends[id]]
+}
+
+/// Counts per distinct value of one column.
 #[derive(Clone, Default)]
 pub struct Counter {
     values: Interner,
     counts: Vec<u64>,
-    last: Option<u32>,
 }
 
 impl Counter {
@@ -72,17 +120,10 @@ impl Counter {
     }
 
     pub fn add_n(&mut self, key: &[u8], n: u64) -> u32 {
-        let id = match self.last {
-            Some(last) if self.values.key(last) == key => last,
-            _ => {
-                let (id, new) = self.values.intern(key);
-                if new {
-                    self.counts.push(0);
-                }
-                self.last = Some(id);
-                id
-            }
-        };
+        let (id, new) = self.values.intern(key);
+        if new {
+            self.counts.push(0);
+        }
         self.counts[id as usize] += n;
         id
     }
@@ -120,6 +161,33 @@ mod tests {
         }
         assert_eq!(interner.key(1000), b"");
         assert_eq!(interner.len(), 1001);
+    }
+
+    #[test]
+    fn every_key_of_every_length_keeps_its_own_id() {
+        // All strings over two letters up to 11 bytes, and longer ones around the packing limit: packing
+        // must never make two keys one.
+        let mut keys: Vec<Vec<u8>> = vec![Vec::new()];
+        for len in 1..=11usize {
+            for bits in 0..1u32 << len {
+                keys.push((0..len).map(|i| if bits >> i & 1 == 1 { b'b' } else { b'a' }).collect());
+            }
+        }
+        for len in 12..=40 {
+            for flip in 0..len {
+                let mut key = vec![b'x'; len];
+                key[flip] = b'y';
+                keys.push(key);
+            }
+        }
+        let mut interner = Interner::default();
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(interner.intern(key), (i as u32, true), "{:?}", String::from_utf8_lossy(key));
+        }
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(interner.intern(key), (i as u32, false));
+            assert_eq!(interner.key(i as u32), key.as_slice());
+        }
     }
 
     #[test]

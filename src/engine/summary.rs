@@ -24,6 +24,8 @@ pub struct Summary {
     pub transfers: Transfers,
     pub resources: Vec<Resource>,
     pub by_hour: [u64; 24],
+    pub sign_ins_by_hour: [u64; 24],
+    pub transfers_by_hour: [u64; 24],
     pub by_country: Counts,
     pub by_isp: Counts,
     pub by_auth_system: Counts,

@@ -7,16 +7,17 @@ use crate::engine::columns::Columns;
 use crate::engine::interner::{Counter, Interner};
 use crate::engine::records::Record;
 use crate::engine::summary::{Authentications, Counts, Resource, Summary, Transfers};
-use crate::engine::timestamp::{EventTimes, ReportDate};
+use crate::engine::timestamp::{EventTimes, ReportDate, SERIES};
 
 const SUCCESS: &[u8] = b"SUCCESS";
 const FAILURE_RESTRICTIVE: &[u8] = b"FAILURE_RESTRICTIVE";
 
+/// Kinds of action; each has its own hour histogram (`timestamp::SERIES` of them).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    SignIn,
-    Transfer,
-    Other,
+    SignIn = 0,
+    Transfer = 1,
+    Other = 2,
 }
 
 fn kind_of(action: &[u8]) -> Kind {
@@ -26,6 +27,8 @@ fn kind_of(action: &[u8]) -> Kind {
         _ => Kind::Other,
     }
 }
+
+const _: () = assert!(SERIES == Kind::Other as usize + 1);
 
 /// What a resource keeps beside its transfer count.
 #[derive(Clone, Default)]
@@ -96,13 +99,14 @@ impl Tally {
     #[inline]
     pub(crate) fn add_row(&mut self, columns: &Columns, row: &Record<'_>) {
         self.rows += 1;
-        self.times.add(row.get(columns.date));
-
         let action = self.actions.add(row.field(columns.action)) as usize;
         if action == self.action_kinds.len() {
             self.action_kinds.push(kind_of(self.actions.key(action as u32)));
             self.action_status.push(Vec::new());
         }
+        let kind = self.action_kinds[action];
+        self.times.add(row.get(columns.date), kind as usize);
+
         let status_field = row.field(columns.status);
         let status = self.statuses.add(status_field) as usize;
         let by_status = &mut self.action_status[action];
@@ -125,7 +129,7 @@ impl Tally {
             }
         }
 
-        if self.action_kinds[action] == Kind::Transfer {
+        if kind == Kind::Transfer {
             let blocked = u64::from(status_field == FAILURE_RESTRICTIVE);
             self.add_resource(row.get(columns.resource_id), 1, blocked, row.get(columns.resource_title), row.get(columns.federation));
         }
@@ -284,7 +288,9 @@ impl Tally {
             authentications,
             transfers,
             resources,
-            by_hour: times.by_hour,
+            by_hour: std::array::from_fn(|h| times.by_hour.iter().map(|series| series[h]).sum()),
+            sign_ins_by_hour: times.by_hour[Kind::SignIn as usize],
+            transfers_by_hour: times.by_hour[Kind::Transfer as usize],
             by_country: counts(&self.countries),
             by_isp: counts(&self.isps),
             by_auth_system: counts(&self.auth_systems),

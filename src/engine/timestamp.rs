@@ -29,23 +29,26 @@ const DAY_MONTH: usize = 0;
 const MONTH_DAY: usize = 1;
 const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
 
+/// Rows counted by hour separately for each of these series (the tally's kinds of action).
+pub const SERIES: usize = 3;
+
 /// Times seen under one day order.
 #[derive(Clone, Default)]
 struct Clock {
     dated: u64,
     first: Option<i64>,
     last: Option<i64>,
-    by_hour: [u64; 24],
+    by_hour: [[u64; 24]; SERIES],
     on_report_date: u64,
 }
 
 impl Clock {
-    fn add(&mut self, julian_day: i64, second_of_day: u32, report_day: Option<i64>) {
+    fn add(&mut self, julian_day: i64, second_of_day: u32, series: usize, report_day: Option<i64>) {
         let t = (julian_day - UNIX_EPOCH_JULIAN_DAY) * 86_400 + i64::from(second_of_day);
         self.dated += 1;
         self.first = Some(self.first.map_or(t, |f| f.min(t)));
         self.last = Some(self.last.map_or(t, |l| l.max(t)));
-        self.by_hour[(second_of_day / 3600) as usize] += 1;
+        self.by_hour[series][(second_of_day / 3600) as usize] += 1;
         if report_day == Some(julian_day) {
             self.on_report_date += 1;
         }
@@ -55,8 +58,10 @@ impl Clock {
         self.dated += other.dated;
         self.first = either_or_both(self.first, other.first, i64::min);
         self.last = either_or_both(self.last, other.last, i64::max);
-        for (h, n) in self.by_hour.iter_mut().zip(other.by_hour) {
-            *h += n;
+        for (mine, theirs) in self.by_hour.iter_mut().zip(&other.by_hour) {
+            for (h, n) in mine.iter_mut().zip(theirs) {
+                *h += n;
+            }
         }
         self.on_report_date += other.on_report_date;
     }
@@ -74,7 +79,8 @@ pub struct Times {
     pub dated: u64,
     pub first_event: Option<String>,
     pub last_event: Option<String>,
-    pub by_hour: [u64; 24],
+    /// Dated rows by UTC hour, one histogram per series.
+    pub by_hour: [[u64; 24]; SERIES],
 }
 
 #[derive(Clone, Default)]
@@ -92,8 +98,9 @@ impl EventTimes {
         EventTimes { report_day: report_date.map(|d| i64::from(d.0.to_julian_day())), ..Default::default() }
     }
 
+    /// Counts the time in `field` for a row of `series` (below `SERIES`).
     #[inline]
-    pub fn add(&mut self, field: &[u8]) {
+    pub fn add(&mut self, field: &[u8], series: usize) {
         let Some(Stamp { day, second_of_day }) = parse(field) else { return };
         if !day.iso {
             self.first_part_over_12 |= day.a > 12;
@@ -114,7 +121,7 @@ impl EventTimes {
         };
         for (clock, day) in self.clocks.iter_mut().zip(days) {
             if let Some(day) = day {
-                clock.add(day, second_of_day, self.report_day);
+                clock.add(day, second_of_day, series, self.report_day);
             }
         }
     }
@@ -230,7 +237,7 @@ mod tests {
     fn times(dates: &[&str], report_date: Option<ReportDate>) -> Times {
         let mut t = EventTimes::new(report_date);
         for d in dates {
-            t.add(d.as_bytes());
+            t.add(d.as_bytes(), 0);
         }
         t.times()
     }
@@ -241,7 +248,7 @@ mod tests {
         assert_eq!(t.dated, 3);
         assert_eq!(t.first_event.as_deref(), Some("2023-06-06T00:00:04Z"));
         assert_eq!(t.last_event.as_deref(), Some("2023-06-06T23:59:59Z"));
-        assert_eq!((t.by_hour[0], t.by_hour[19], t.by_hour[23]), (1, 1, 1));
+        assert_eq!((t.by_hour[0][0], t.by_hour[0][19], t.by_hour[0][23]), (1, 1, 1));
     }
 
     #[test]

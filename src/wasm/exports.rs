@@ -30,6 +30,10 @@ export interface Summary {
   transfers: { total: number; succeeded: number; blockedRestrictive: number; failed: number };
   resources: Resource[];
   byHour: number[];
+  /** byHour for AUTHENTICATE and LOCAL_AUTHENTICATE rows. */
+  signInsByHour: number[];
+  /** byHour for FEDERATED_TRANSFER and LOCAL_FEDERATED_TRANSFER rows. */
+  transfersByHour: number[];
   byCountry: Counts;
   byIsp: Counts;
   byAuthSystem: Counts;

@@ -108,7 +108,9 @@ pub enum DateStyle {
     /// `06/06/2023T19:29:16`
     #[default]
     DayMonth,
-    /// `06/21/2023T19:29:16`
+    /// `06/21/2023T19:29:16`. The truth holds the real times: a reader that is not told the report
+    /// date can only tell this from `dd/MM` when the day is above 12, so pick such a date unless the
+    /// test passes the report date (a fetch does).
     MonthDay,
     /// `2023-06-06T19:29:16Z`, about one row in three with milliseconds (`2023-06-06T19:29:16.042Z`).
     Iso,

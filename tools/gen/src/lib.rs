@@ -84,7 +84,9 @@ impl Config {
 
     fn layout(&self) -> Result<Layout, String> {
         if self.members == 0 {
-            return Err("members must be at least 1: a gzip file has one member or more".to_string());
+            return Err(
+                "members must be at least 1: a gzip file has one member or more".to_string(),
+            );
         }
         Layout::new(
             self.seed,

@@ -1,12 +1,13 @@
-//! The ground truth: the Summary of SPEC.md computed the plain way (ordered maps, hash sets of strings)
+//! The ground truth: the Summary of SPEC.md computed the plain way (maps and sets of strings)
 //! from the field values the generator wrote and the moments it chose, following docs/summary.md. It
 //! shares no code with the engine, so the engine is tested against something it did not compute.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
-type Counts = BTreeMap<String, u64>;
+/// Hashed while counting; serde_json's objects sort the keys when the truth becomes JSON.
+type Counts = HashMap<String, u64>;
 
 const SIGN_INS: [&str; 2] = ["AUTHENTICATE", "LOCAL_AUTHENTICATE"];
 const TRANSFERS: [&str; 2] = ["FEDERATED_TRANSFER", "LOCAL_FEDERATED_TRANSFER"];
@@ -37,17 +38,19 @@ pub struct Truth {
     last_event: Option<String>,
     by_action: Counts,
     by_status: Counts,
-    by_action_status: BTreeMap<String, Counts>,
+    by_action_status: HashMap<String, Counts>,
     sign_ins: [u64; 3],
     transfers: [u64; 4],
-    resources: BTreeMap<String, ResourceTruth>,
+    resources: HashMap<String, ResourceTruth>,
     by_hour: [u64; 24],
+    sign_ins_by_hour: [u64; 24],
+    transfers_by_hour: [u64; 24],
     /// In the order of `COUNTED`.
     counted: Vec<Counts>,
     by_permission_set: Counts,
     accounts: HashSet<String>,
     ips: HashSet<String>,
-    custom: BTreeMap<String, Counts>,
+    custom: HashMap<String, Counts>,
     positions: Positions,
 }
 
@@ -110,13 +113,16 @@ impl Positions {
     }
 }
 
-fn bump(counts: &mut Counts, key: &str) {
-    match counts.get_mut(key) {
-        Some(count) => *count += 1,
-        None => {
-            counts.insert(key.to_string(), 1);
-        }
+/// The entry for `key`, allocating the key only the first time it is seen.
+fn slot<'m, V: Default>(map: &'m mut HashMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
     }
+    map.get_mut(key).expect("inserted above")
+}
+
+fn bump(counts: &mut Counts, key: &str) {
+    *slot(counts, key) += 1;
 }
 
 fn add_counts(into: &mut Counts, from: &Counts) {
@@ -142,11 +148,13 @@ impl Truth {
             last_event: None,
             by_action: Counts::new(),
             by_status: Counts::new(),
-            by_action_status: BTreeMap::new(),
+            by_action_status: HashMap::new(),
             sign_ins: [0; 3],
             transfers: [0; 4],
-            resources: BTreeMap::new(),
+            resources: HashMap::new(),
             by_hour: [0; 24],
+            sign_ins_by_hour: [0; 24],
+            transfers_by_hour: [0; 24],
             by_permission_set: Counts::new(),
             accounts: HashSet::new(),
             ips: HashSet::new(),
@@ -202,6 +210,12 @@ impl Truth {
         match moment {
             Some((hour, iso)) => {
                 self.by_hour[hour] += 1;
+                if SIGN_INS.contains(&action) {
+                    self.sign_ins_by_hour[hour] += 1;
+                }
+                if TRANSFERS.contains(&action) {
+                    self.transfers_by_hour[hour] += 1;
+                }
                 if self.first_event.as_ref().is_none_or(|first| iso < *first) {
                     self.first_event = Some(iso.clone());
                 }
@@ -287,8 +301,14 @@ impl Truth {
                 mine.federation = theirs.federation.clone();
             }
         }
-        for (mine, theirs) in self.by_hour.iter_mut().zip(other.by_hour) {
-            *mine += theirs;
+        for (mine, theirs) in [
+            (&mut self.by_hour, &other.by_hour),
+            (&mut self.sign_ins_by_hour, &other.sign_ins_by_hour),
+            (&mut self.transfers_by_hour, &other.transfers_by_hour),
+        ] {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
         }
         for (mine, theirs) in self.counted.iter_mut().zip(&other.counted) {
             add_counts(mine, theirs);
@@ -333,6 +353,8 @@ impl Truth {
             },
             "resources": resources,
             "byHour": self.by_hour,
+            "signInsByHour": self.sign_ins_by_hour,
+            "transfersByHour": self.transfers_by_hour,
             "byPermissionSet": self.by_permission_set,
             "distinctAccounts": self.accounts.len(),
             "distinctIps": self.ips.len(),

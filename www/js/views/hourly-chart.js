@@ -1,5 +1,5 @@
-// Events by hour as a uPlot bar chart, in UTC or the reader's local time, with the same figures as a table
-// under it (for screen readers, and for the CSV export).
+// Sign-ins and transfers by hour as a uPlot bar chart (two bars an hour), in UTC or the reader's local time,
+// with the same figures and all events as a table under it (for screen readers, and for the CSV export).
 
 import uPlot from '../../vendor/uPlot.esm.js';
 import { h } from './dom.js';
@@ -7,6 +7,8 @@ import { renderTable } from './table.js';
 
 const HOUR = 3600;
 const CHART_HEIGHT = 220;
+const SIGN_IN_COLOUR = '#2f6db5';
+const TRANSFER_COLOUR = '#e08a1e';
 
 function hourLabel(seconds, timeZone) {
   return new Intl.DateTimeFormat(undefined, {
@@ -18,26 +20,34 @@ function hourLabel(seconds, timeZone) {
 }
 
 /**
- * @param {number[]} byHour   24 counts by UTC hour
+ * @param {{byHour: number[], signInsByHour: number[], transfersByHour: number[]}} summary  counts by UTC hour
  * @param {string} day        the report's day, yyyy-MM-dd, to place the hours in time
  * @param {'utc'|'local'} timeZone
  * @returns {{element: HTMLElement, destroy(): void}}
  */
-export function renderHourlyChart(byHour, day, timeZone) {
+export function renderHourlyChart({ byHour, signInsByHour, transfersByHour }, day, timeZone) {
   const dayStart = Date.UTC(+day.slice(0, 4), +day.slice(5, 7) - 1, +day.slice(8, 10)) / 1000;
   const starts = byHour.map((_, hour) => dayStart + hour * HOUR);
   const zoneName = timeZone === 'utc' ? 'UTC' : 'local time';
 
-  const plotRoot = h('div', { class: 'oa-chart', role: 'img', 'aria-label': `Bar chart of events by hour, ${zoneName}; the figures are in the table below` });
+  const plotRoot = h('div', { class: 'oa-chart', role: 'img', 'aria-label': `Bar chart of sign-ins and transfers by hour, ${zoneName}; the figures are in the table below` });
+  const legend = h('p', { class: 'oa-legend' }, [
+    h('span', { class: 'oa-key oa-key-sign-ins' }), 'Sign-ins ',
+    h('span', { class: 'oa-key oa-key-transfers' }), 'Transfers',
+  ]);
   const rows = byHour.map((events, hour) => ({
     hour: `${hourLabel(starts[hour], timeZone)}–${hourLabel(starts[hour] + HOUR, timeZone)}`,
+    signIns: signInsByHour[hour],
+    transfers: transfersByHour[hour],
     events,
   }));
   const table = renderTable({
     title: `Events by hour (${zoneName})`,
     columns: [
       { key: 'hour', label: `Hour (${zoneName})` },
-      { key: 'events', label: 'Events', numeric: true, bar: true },
+      { key: 'signIns', label: 'Sign-ins', numeric: true },
+      { key: 'transfers', label: 'Transfers', numeric: true },
+      { key: 'events', label: 'All events', numeric: true, bar: true },
     ],
     rows,
     fileName: `events-by-hour-${timeZone}.csv`,
@@ -45,6 +55,7 @@ export function renderHourlyChart(byHour, day, timeZone) {
     keepOrder: true,
   });
   const element = h('div', { class: 'oa-hourly' }, [
+    legend,
     plotRoot,
     h('details', { class: 'oa-hours-table' }, [h('summary', {}, 'Show the hours as a table'), table]),
   ]);
@@ -63,10 +74,11 @@ export function renderHourlyChart(byHour, day, timeZone) {
       ],
       series: [
         {},
-        { label: 'Events', fill: '#2f6db5', stroke: '#2f6db5', width: 0, paths: uPlot.paths.bars({ size: [0.8, 40] }), points: { show: false } },
+        { label: 'Sign-ins', fill: SIGN_IN_COLOUR, stroke: SIGN_IN_COLOUR, width: 0, paths: uPlot.paths.bars({ size: [0.4, 20], align: -1 }), points: { show: false } },
+        { label: 'Transfers', fill: TRANSFER_COLOUR, stroke: TRANSFER_COLOUR, width: 0, paths: uPlot.paths.bars({ size: [0.4, 20], align: 1 }), points: { show: false } },
       ],
     },
-    [starts, byHour],
+    [starts, signInsByHour, transfersByHour],
     plotRoot,
   );
 

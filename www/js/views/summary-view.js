@@ -118,7 +118,7 @@ function renderTimes(summary, day, initialZone, onTimeZoneChange) {
       return;
     }
     const zoneName = timeZone === 'utc' ? 'UTC' : 'local time';
-    chart = renderHourlyChart(summary.byHour, day, timeZone);
+    chart = renderHourlyChart(summary, day, timeZone);
     body.replaceChildren(
       h('p', { class: 'oa-span' }, `First event ${formatInstant(summary.firstEvent, timeZone)}, last ${formatInstant(summary.lastEvent, timeZone)} (${zoneName}).`),
       chart.element,
@@ -130,7 +130,7 @@ function renderTimes(summary, day, initialZone, onTimeZoneChange) {
   return {
     element: h('section', { class: 'oa-card oa-times', 'aria-labelledby': headingId }, [
       h('div', { class: 'oa-times-head' }, [
-        h('h3', { id: headingId }, 'Events by hour'),
+        h('h3', { id: headingId }, 'Sign-ins and transfers by hour'),
         h('fieldset', { class: 'oa-zone' }, [h('legend', {}, 'Times in'), choice('utc', 'UTC'), choice('local', 'Local time')]),
       ]),
       body,
