@@ -1,13 +1,17 @@
 // The main thread's side of worker.js: one job at a time as a promise, with progress and cancelling.
 
+/** The worker script's URL, for a host that must start the worker itself (the embed, on another origin). */
+export const workerScriptUrl = new URL('./worker.js', import.meta.url).href;
+
 export class ReportWorker {
   #worker;
   #nextId = 0;
   #jobs = new Map();
   #failure = null;
 
-  constructor() {
-    this.#worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  /** @param {Worker} [worker]  one running worker.js; by default started here */
+  constructor(worker = new Worker(workerScriptUrl, { type: 'module' })) {
+    this.#worker = worker;
     this.#worker.addEventListener('message', ({ data }) => {
       const job = this.#jobs.get(data.id);
       if (!job) return;

@@ -1,0 +1,156 @@
+// <openathens-report> (www/embed.js) in a foreign page: a portal on another origin, with a strict CSP and
+// hostile global CSS, adds it with one script tag and sets the key from script. The summary renders inside
+// the element's shadow root, untouched by the portal's CSS. Needs www/pkg (make build) and gen-report
+// (built here unless GEN_REPORT names one).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startDemoApi } from '../../demo-api/server.mjs';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const DATE = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+
+// Everything a careless portal stylesheet might do to an embedded widget.
+const HOSTILE_CSS = `
+html { font-size: 7px !important; }
+* { color: rgb(255, 0, 0) !important; font-family: "Comic Sans MS", cursive !important; letter-spacing: 4px !important;
+    text-transform: uppercase !important; line-height: 4 !important; box-sizing: content-box !important; }
+h2, h3 { display: inline !important; font-size: 60px !important; }
+div, section, article, dl { padding: 50px !important; background: yellow !important; border: 6px dashed lime !important; }
+table, td, th, tr { display: block !important; }
+openathens-report { display: inline !important; visibility: hidden !important; font-size: 40px !important; direction: rtl !important; }
+:root { --oa-ink: red; --oa-rem: 3px; --oa-accent: lime; }
+`;
+
+function portalFiles(demo) {
+  const embed = new URL('embed.js', demo.url).href;
+  const element = (id, key) => `<openathens-report id="${id}" api-name="${demo.apiName}" date="${DATE}" api-base-url="${demo.baseUrl}"></openathens-report>`;
+  return {
+    '/': ['text/html', `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Library portal</title>
+<link rel="stylesheet" href="/portal.css">
+<script type="module" src="/portal.js"></script>
+<script type="module" src="${embed}"></script>
+</head><body>
+<h2 id="portal-heading">Portal news</h2>
+<div id="widget">${element('report')}</div>
+<div>${element('refused')}</div>
+</body></html>`],
+    '/portal.css': ['text/css', HOSTILE_CSS],
+    // The portal's own script sets the keys, possibly before embed.js has defined the element.
+    '/portal.js': ['text/javascript', `
+document.getElementById('report').apiKey = ${JSON.stringify(demo.keys[0].key)};
+document.getElementById('refused').apiKey = 'not-a-key';`],
+  };
+}
+
+let demo;
+let portal;
+let browser;
+let profile;
+
+before(async () => {
+  if (!process.env.GEN_REPORT) execFileSync('cargo', ['build', '--release', '-p', 'rawstats-gen'], { cwd: REPO, stdio: 'inherit' });
+  demo = await startDemoApi({ defaultRows: 3000 });
+  const demoOrigin = new URL(demo.url).origin;
+  const files = portalFiles(demo);
+  // The CSP docs/embedding.md asks a portal for: the element's host for scripts, styles, the wasm and the API.
+  const csp = [
+    "default-src 'none'",
+    `script-src 'self' ${demoOrigin} 'wasm-unsafe-eval'`,
+    `worker-src blob: ${demoOrigin}`,
+    `connect-src ${demoOrigin}`,
+    `style-src 'self' ${demoOrigin}`,
+    'img-src data: blob:',
+  ].join('; ');
+  portal = createServer((req, res) => {
+    const file = files[req.url];
+    if (!file) return res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': `${file[0]}; charset=utf-8`, 'Content-Security-Policy': csp });
+    res.end(file[1]);
+  });
+  await new Promise((done) => portal.listen(0, '127.0.0.1', done));
+  profile = await mkdtemp(join(tmpdir(), 'embed-test-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1100, height: 900 },
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+  portal?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+test('the element renders the summary in a foreign page, unaffected by its hostile CSS', async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('worker', (worker) => worker.on('console', (message) => { if (message.type() === 'error') problems.push(`worker: ${message.text()}`); }));
+  await page.goto(`http://127.0.0.1:${portal.address().port}/`);
+
+  const report = page.locator('#report');
+  const heading = report.getByRole('heading', { name: `Summary for ${DATE}` });
+  await heading.waitFor({ timeout: 30_000 }).catch(async (error) => {
+    const shown = await report.evaluate((host) => host.shadowRoot.textContent).catch(() => '(no shadow root)');
+    throw new Error(`${error.message}\nThe element shows: ${shown}\nConsole: ${problems.join('\n')}`);
+  });
+  const truth = await demo.truth({ date: DATE });
+  const events = report.locator('.oa-figure', { hasText: 'Events' }).locator('.oa-figure-value');
+  assert.equal(await events.textContent(), truth.rows.toLocaleString('en-US'));
+  assert.ok(await report.getByRole('table').first().isVisible());
+
+  // The portal's CSS is live on the portal's own heading...
+  const portalHeading = await page.locator('#portal-heading').evaluate((el) => getComputedStyle(el).color);
+  assert.equal(portalHeading, 'rgb(255, 0, 0)');
+  // ...and stops at the element's edge.
+  const styles = await page.locator('#report').evaluate((host) => {
+    const style = (el) => {
+      const s = getComputedStyle(el);
+      return { display: s.display, color: s.color, fontSize: s.fontSize, letterSpacing: s.letterSpacing, textTransform: s.textTransform, fontFamily: s.fontFamily, visibility: s.visibility, background: s.backgroundColor, direction: s.direction };
+    };
+    const root = host.shadowRoot;
+    return {
+      host: { ...style(host), width: host.getBoundingClientRect().width, parentWidth: host.parentElement.getBoundingClientRect().width },
+      h2: style(root.querySelector('h2')),
+      table: style(root.querySelector('table')),
+      cell: style(root.querySelector('td')),
+      card: style(root.querySelector('.oa-card')),
+    };
+  });
+  assert.equal(styles.host.display, 'block');
+  assert.equal(styles.host.visibility, 'visible');
+  assert.equal(styles.host.direction, 'ltr');
+  assert.ok(Math.abs(styles.host.width - (styles.host.parentWidth - 112)) < 1, JSON.stringify(styles.host));
+  assert.deepEqual(
+    { ...styles.h2, fontFamily: styles.h2.fontFamily.includes('Comic') },
+    { display: 'block', color: 'rgb(29, 29, 31)', fontSize: '21.6px', letterSpacing: 'normal', textTransform: 'none', fontFamily: false, visibility: 'visible', background: 'rgba(0, 0, 0, 0)', direction: 'ltr' },
+  );
+  assert.equal(styles.table.display, 'table');
+  assert.equal(styles.cell.display, 'table-cell');
+  assert.equal(styles.card.background, 'rgb(255, 255, 255)');
+
+  // A key the API refuses is explained inside that element.
+  const alert = page.locator('#refused').getByRole('alert');
+  await alert.waitFor({ timeout: 30_000 });
+  assert.match(await alert.textContent(), /did not accept the API key.*\(AUTH\)/s);
+
+  // The key never appears in the page, the element's attributes or its shadow root.
+  const markup = await page.evaluate(() => document.documentElement.outerHTML
+    + [...document.querySelectorAll('openathens-report')].map((el) => el.shadowRoot.innerHTML).join(''));
+  assert.ok(!markup.includes(demo.keys[0].key) && !markup.includes('not-a-key'));
+  // The refused key's 401 is the only console error; nothing else (no CSP refusal, no script error).
+  assert.deepEqual(problems.filter((text) => !/401/.test(text)), []);
+  await page.close();
+});

@@ -1,0 +1,269 @@
+// The Cloudflare Worker (worker/) in workerd, on 127.0.0.1, against the demo reports API: /summary, the
+// /api/v1 proxy allowed and refused, a cron run followed by /history, and a failed run leaving its day
+// missing. Needs www/pkg (make build) and gen-report (built here unless GEN_REPORT names one).
+
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startDemoApi } from '../../demo-api/server.mjs';
+import { fetchReport, initSync } from '../../www/pkg/openathens_rawstats.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const WORKERD = join(REPO, 'node_modules/.bin/workerd');
+const DAY_MS = 86_400_000;
+const ALLOWED = 'https://library.example.edu';
+const READ_TOKEN = 'test-read-token';
+
+initSync({ module: readFileSync(join(REPO, 'www/pkg/openathens_rawstats_bg.wasm')) });
+
+function daysAgo(n) {
+  return new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * Starts workerd on worker/workerd.capnp with `settings` as its environment (the Worker's vars and
+ * secrets) and a fresh HISTORY directory; resolves to {url, cronUrl, startMs, close()}.
+ */
+async function startWorker(settings) {
+  const history = await mkdtemp(join(tmpdir(), 'worker-history-'));
+  const started = performance.now();
+  const child = spawn(WORKERD, [
+    'serve', 'worker/workerd.capnp', '--experimental', '--control-fd', '3',
+    '--socket-addr', 'http=127.0.0.1:0', '--socket-addr', 'cron=127.0.0.1:0', '--directory-path', `history=${history}`,
+  ], { cwd: REPO, env: { PATH: process.env.PATH, ...settings }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  // What the Worker logs (console.log, uncaught errors), checked for the keys it must never contain.
+  let output = '';
+  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => { output += chunk; });
+  const ports = await new Promise((resolve, reject) => {
+    const found = {};
+    let buffered = '';
+    child.stdio[3].on('data', (chunk) => {
+      buffered += chunk;
+      for (const line of buffered.split('\n').slice(0, -1)) {
+        const event = JSON.parse(line);
+        if (event.event === 'listen') found[event.socket] = event.port;
+      }
+      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+      if (found.http && found.cron) resolve(found);
+    });
+    child.once('exit', (code) => reject(new Error(`workerd exited (${code}): ${output}`)));
+  });
+  const url = `http://127.0.0.1:${ports.http}`;
+  // The first request loads the Worker and its wasm: that is the cold start.
+  await fetch(`${url}/nothing`);
+  return {
+    url,
+    cronUrl: `http://127.0.0.1:${ports.cron}`,
+    startMs: performance.now() - started,
+    output: () => output,
+    async close() {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill();
+      await exited;
+      await rm(history, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One request with exactly the Host header given (fetch() would not send it). */
+function rawGet(url, headers) {
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    }).on('error', reject).end();
+  });
+}
+
+let demo;
+let worker;
+let broken;
+let elsewhere;
+const elsewhereRequests = [];
+
+before(async () => {
+  if (!process.env.GEN_REPORT) execFileSync('cargo', ['build', '--release', '-p', 'rawstats-gen'], { cwd: REPO, stdio: 'inherit' });
+  demo = await startDemoApi();
+  // A server the proxy must never reach, whatever a request names.
+  elsewhere = createServer((req, res) => {
+    elsewhereRequests.push(req.url);
+    res.end('reached');
+  });
+  await new Promise((done) => elsewhere.listen(0, '127.0.0.1', done));
+  const common = { OPENATHENS_API_NAME: demo.apiName, OPENATHENS_BASE_URL: demo.baseUrl, ALLOWED_ORIGINS: `${ALLOWED}, http://127.0.0.1:1` };
+  [worker, broken] = await Promise.all([
+    startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key' }),
+    // Sub-organisation keys none of which the API issued, and a read token.
+    startWorker({ ...common, OPENATHENS_API_KEYS: JSON.stringify([{ label: 'main', key: 'revoked-key' }]), READ_TOKEN }),
+  ]);
+});
+
+after(async () => {
+  await Promise.all([worker?.close(), broken?.close()]);
+  await demo?.close();
+  elsewhere?.close();
+});
+
+describe('GET /summary', () => {
+  test("yesterday's Summary, equal to the generator's truth", async () => {
+    const date = daysAgo(1);
+    const timed = async () => {
+      const started = performance.now();
+      const response = await fetch(`${worker.url}/summary?date=${date}`);
+      const body = await response.json();
+      return { response, body, ms: performance.now() - started };
+    };
+    // The first time, the demo API generates the report as well.
+    const first = await timed();
+    assert.equal(first.response.status, 200);
+    assert.match(first.response.headers.get('content-type'), /^application\/json/);
+    assert.deepEqual(first.body, await demo.truth({ date }));
+    const again = await timed();
+    assert.deepEqual(again.body, first.body);
+    console.log(`workerd cold start ${worker.startMs.toFixed(0)} ms; /summary of a 20,000-row day ${first.ms.toFixed(0)} ms (report generated), ${again.ms.toFixed(0)} ms (again)`);
+  });
+
+  test('a date the API cannot give is the caller’s error, with its SPEC code', async () => {
+    for (const [date, code] of [['2023-13-01', 'BAD_DATE'], ['', 'BAD_DATE'], [daysAgo(0), 'DATE_OUT_OF_RANGE'], [daysAgo(40), 'DATE_OUT_OF_RANGE']]) {
+      const response = await fetch(`${worker.url}/summary?date=${date}`);
+      assert.equal(response.status, 400, date);
+      const { error } = await response.json();
+      assert.equal(error.code, code, date);
+      assert.ok(error.message.length > 0);
+    }
+  });
+
+  test('a key the API refuses is a gateway error (502 AUTH), and the key is in no answer', async () => {
+    const response = await fetch(`${broken.url}/summary?date=${daysAgo(2)}`, { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
+    assert.equal(response.status, 502);
+    const text = await response.text();
+    assert.equal(JSON.parse(text).error.code, 'AUTH');
+    assert.ok(!text.includes('revoked-key'));
+  });
+
+  test('with READ_TOKEN set, /summary and /history need it', async () => {
+    for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: READ_TOKEN }]) {
+      for (const path of [`/summary?date=${daysAgo(2)}`, '/history']) {
+        const response = await fetch(`${broken.url}${path}`, { headers });
+        assert.equal(response.status, 401, `${path} ${JSON.stringify(headers)}`);
+        assert.equal((await response.json()).error.code, 'AUTH');
+      }
+    }
+  });
+});
+
+describe('the /api/v1 proxy', () => {
+  test('fetchReport through it from an allowed origin gives the truth, every request through the Worker', async () => {
+    const date = daysAgo(3);
+    const seen = [];
+    const nodeFetch = globalThis.fetch;
+    // A browser on the allowed origin sends Origin with every cross-origin request; Node does not.
+    globalThis.fetch = (url, init = {}) => {
+      seen.push(String(url));
+      const headers = new Headers(init.headers);
+      headers.set('Origin', ALLOWED);
+      return nodeFetch(url, { ...init, headers }).then((response) => {
+        assert.equal(response.headers.get('access-control-allow-origin'), ALLOWED);
+        return response;
+      });
+    };
+    try {
+      const summary = await fetchReport({ apiName: demo.apiName, apiKey: 'demo-key', date, baseUrl: `${worker.url}/api/v1` });
+      assert.deepEqual(summary, await demo.truth({ date }));
+    } finally {
+      globalThis.fetch = nodeFetch;
+    }
+    // The task document's DOWN link names the API's host; fetchReport took it through the proxy.
+    assert.ok(seen.length >= 2, seen.join(' '));
+    assert.ok(seen.every((url) => url.startsWith(`${worker.url}/api/v1/${demo.apiName}/rawreport`)), seen.join(' '));
+  });
+
+  test('the caller’s Authorization goes through; the API’s refusal comes back as it is', async () => {
+    const response = await fetch(`${worker.url}/api/v1/${demo.apiName}/rawreport?date=${daysAgo(1)}`, { headers: { Authorization: 'OAApiKey not-a-key' } });
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get('www-authenticate'), 'OAApiKey');
+  });
+
+  test('a preflight from an allowed origin is answered', async () => {
+    const response = await fetch(`${worker.url}/api/v1/${demo.apiName}/rawreport?date=${daysAgo(1)}`, {
+      method: 'OPTIONS',
+      headers: { Origin: ALLOWED, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+    });
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get('access-control-allow-origin'), ALLOWED);
+    assert.match(response.headers.get('access-control-allow-headers'), /Authorization/i);
+  });
+
+  test('refuses other origins, methods and paths', async () => {
+    const path = `/api/v1/${demo.apiName}/rawreport?date=${daysAgo(1)}`;
+    const refusals = [
+      [path, { headers: { Origin: 'https://evil.example', Authorization: 'OAApiKey demo-key' } }, 403, 'ORIGIN_NOT_ALLOWED'],
+      [path, { method: 'OPTIONS', headers: { Origin: 'https://library.example.edu.evil.example' } }, 403, 'ORIGIN_NOT_ALLOWED'],
+      [path, { method: 'POST', headers: { Authorization: 'OAApiKey demo-key' } }, 405, 'METHOD_NOT_ALLOWED'],
+      [path, { method: 'DELETE', headers: { Origin: ALLOWED } }, 405, 'METHOD_NOT_ALLOWED'],
+      ['/api/v1/', {}, 404, 'NOT_FOUND'],
+      [`/api/v1/${demo.apiName}/rawreport/1/more`, {}, 404, 'NOT_FOUND'],
+      [`/api/v1/${demo.apiName}/other`, {}, 404, 'NOT_FOUND'],
+      ['/api/v2/anything', {}, 404, 'NOT_FOUND'],
+      ['/', {}, 404, 'NOT_FOUND'],
+    ];
+    for (const [target, init, status, code] of refusals) {
+      const response = await fetch(`${worker.url}${target}`, init);
+      assert.equal(response.status, status, `${init.method ?? 'GET'} ${target}`);
+      assert.equal((await response.json()).error.code, code, target);
+    }
+  });
+
+  test('never reaches another host, whatever the request names', async () => {
+    const other = `127.0.0.1:${elsewhere.address().port}`;
+    assert.equal(await rawGet(`${worker.url}/api/v1//${other}/rawreport`, {}), 404);
+    assert.equal(await rawGet(`${worker.url}/api/v1/${encodeURIComponent(`http://${other}/x`)}/rawreport`, {}), 401);
+    // workerd builds the request URL from the Host header; the proxy forwards to its configured API anyway.
+    assert.equal(await rawGet(`${worker.url}/api/v1/${demo.apiName}/rawreport?date=${daysAgo(1)}`, { Host: other }), 401);
+    assert.deepEqual(elsewhereRequests, []);
+  });
+});
+
+describe('the daily cron and /history', () => {
+  test('a run stores yesterday; /history returns it and names the missing days', async () => {
+    const run = await fetch(`${worker.cronUrl}/?scheduledTime=${Date.now()}`, { method: 'POST' });
+    assert.equal(run.status, 200, worker.output());
+    assert.equal((await run.json()).outcome, 'ok');
+
+    const [from, to] = [daysAgo(3), daysAgo(1)];
+    const response = await fetch(`${worker.url}/history?from=${from}&to=${to}`, { headers: { Origin: ALLOWED } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('access-control-allow-origin'), ALLOWED);
+    const body = await response.json();
+    assert.deepEqual([body.from, body.to], [from, to]);
+    assert.deepEqual(body.days.map((day) => day.date), [to]);
+    assert.deepEqual(body.days[0].summary, await demo.truth({ date: to }));
+    assert.deepEqual(body.missing, [daysAgo(3), daysAgo(2)]);
+  });
+
+  test('a failed run stores nothing: its day is reported missing', async () => {
+    const run = await fetch(`${broken.cronUrl}/?scheduledTime=${Date.now()}`, { method: 'POST' });
+    assert.equal(run.status, 500);
+    assert.equal((await run.json()).outcome, 'exception');
+    assert.match(broken.output(), /could not be fetched \(AUTH\)/);
+    assert.ok(!broken.output().includes('revoked-key'));
+
+    const response = await fetch(`${broken.url}/history?from=${daysAgo(1)}&to=${daysAgo(1)}`, { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { from: daysAgo(1), to: daysAgo(1), days: [], missing: [daysAgo(1)] });
+  });
+
+  test('a range that is not one is refused', async () => {
+    for (const query of ['from=2023-02-30&to=2023-03-01', `from=${daysAgo(1)}&to=${daysAgo(3)}`, 'from=2020-01-01&to=2023-01-01', 'to=yesterday']) {
+      const response = await fetch(`${worker.url}/history?${query}`);
+      assert.equal(response.status, 400, query);
+      assert.match((await response.json()).error.code, /^(BAD_DATE|DATE_OUT_OF_RANGE)$/, query);
+    }
+  });
+});

@@ -1,0 +1,53 @@
+// The Cloudflare Worker: GET /summary?date= (a day's Summary with the Worker's own API name and key),
+// GET /history?from=&to= (the days the daily cron stored), and a reports API proxy under /api/v1 for the
+// static page. Everything else is refused: it is not an open proxy.
+
+import { checkOrigin, mayRead } from './access.js';
+import { describeFailure, fetchDay } from './engine.js';
+import { history, storeYesterday } from './history.js';
+import { errorResponse, json, preflight, withCors } from './http.js';
+import { isProxyPath, proxy } from './proxy.js';
+
+async function route(request, env, url) {
+  if (isProxyPath(url.pathname)) return proxy(request, env);
+  if (url.pathname !== '/summary' && url.pathname !== '/history') {
+    return errorResponse(404, 'NOT_FOUND', `Nothing here: the Worker serves /summary, /history and the API proxy under /api/v1.`);
+  }
+  if (!(await mayRead(request, env))) {
+    return errorResponse(401, 'AUTH', 'Give the Worker\'s read token as `Authorization: Bearer <token>`.', { 'WWW-Authenticate': 'Bearer' });
+  }
+  if (url.pathname === '/history') return history(url, env);
+  const date = url.searchParams.get('date') ?? '';
+  try {
+    return json(200, await fetchDay(env, date, request.signal));
+  } catch (error) {
+    const { status, code, message } = describeFailure(error);
+    return errorResponse(status, code, message);
+  }
+}
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const origin = checkOrigin(request, env);
+    if (origin === false) {
+      return errorResponse(403, 'ORIGIN_NOT_ALLOWED', 'This origin may not use the Worker: add it to ALLOWED_ORIGINS in wrangler.toml.');
+    }
+    if (request.method === 'OPTIONS' && origin) return preflight(origin);
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return withCors(errorResponse(405, 'METHOD_NOT_ALLOWED', 'The Worker answers GET and HEAD only.', { Allow: 'GET, HEAD, OPTIONS' }), origin);
+    }
+    return withCors(await route(request, env, url), origin);
+  },
+
+  async scheduled(controller, env) {
+    try {
+      const date = await storeYesterday(env, controller.scheduledTime);
+      console.log(`History: stored the summary for ${date}.`);
+    } catch (error) {
+      // Logged for `wrangler tail` and local runs, and rethrown so the cron run counts as failed.
+      console.error(error.message);
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,50 @@
+// The reports API proxy under /api/v1, for a page whose browser the API refuses cross-origin: it forwards
+// the API's three requests, and nothing else, to the configured API host, with the caller's Authorization
+// header. Task documents pass through unchanged: their links name the API's own host, and fetchReport
+// follows any link under /{apiName}/ through its baseUrl, so they come back here.
+
+import { apiBaseUrl } from './config.js';
+import { errorResponse } from './http.js';
+
+export const PROXY_ROOT = '/api/v1';
+
+// rawreport?date=, rawtask/{id}, rawreport/{id}[?filename=]: every path segment a single non-empty one.
+const API_PATH = /^\/[^/]+\/(rawreport|rawtask\/[^/]+|rawreport\/[^/]+)$/;
+// Request headers worth forwarding; cookies and the rest stay here.
+const FORWARDED_REQUEST = ['authorization', 'accept'];
+// Response headers worth returning; the API's own CORS headers are replaced by the Worker's. (The runtime
+// undoes and redoes any Content-Encoding itself; the report is application/gzip, not an encoding.)
+const FORWARDED_RESPONSE = ['content-type', 'content-length', 'content-disposition', 'retry-after', 'www-authenticate', 'location'];
+
+export function isProxyPath(pathname) {
+  return pathname.startsWith(`${PROXY_ROOT}/`);
+}
+
+/** Forwards a GET or HEAD under /api/v1 whose origin the caller already checked. */
+export async function proxy(request, env) {
+  const url = new URL(request.url);
+  const rest = url.pathname.slice(PROXY_ROOT.length);
+  if (!API_PATH.test(rest)) {
+    return errorResponse(404, 'NOT_FOUND', `${url.pathname} is not a reports API path: the proxy forwards only {apiName}/rawreport, rawtask/{id} and rawreport/{id}.`);
+  }
+  const headers = new Headers();
+  for (const name of FORWARDED_REQUEST) {
+    const value = request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  let upstream;
+  try {
+    // A redirect goes back to the caller as it is: following it here could lead anywhere.
+    upstream = await fetch(`${apiBaseUrl(env)}${rest}${url.search}`, { method: request.method, headers, redirect: 'manual' });
+  } catch (error) {
+    if (error?.code === 'CONFIG') return errorResponse(500, 'CONFIG', error.message);
+    return errorResponse(502, 'NETWORK', 'The reports API did not answer the proxy. Try again in a minute.');
+  }
+  const answer = new Headers();
+  for (const name of FORWARDED_RESPONSE) {
+    const value = upstream.headers.get(name);
+    if (value !== null) answer.set(name, value);
+  }
+  answer.set('Cache-Control', 'no-store');
+  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: answer });
+}

@@ -1,0 +1,55 @@
+# The Worker in plain workerd, for the tests (tests/js/worker.test.mjs) and for trying it locally:
+#   OPENATHENS_API_NAME=demo.openathens.test OPENATHENS_API_KEY=demo-key \
+#   OPENATHENS_BASE_URL=http://127.0.0.1:8080/api/v1 ALLOWED_ORIGINS=http://127.0.0.1:8080 \
+#   node_modules/.bin/workerd serve worker/workerd.capnp --experimental -d history=/tmp/history
+# Settings come from the environment, as wrangler.toml's vars and secrets do on Cloudflare. The HISTORY
+# KV namespace is a writable directory (one file per day); the `cron` socket fires the scheduled handler
+# through a service binding, as Cloudflare's cron trigger does (POST /?scheduledTime=<ms>).
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .summaryWorker),
+    (name = "cron", worker = .cronTrigger),
+    (name = "history", disk = (path = "/tmp/openathens-history", writable = true)),
+    # The Worker reaches the reports API wherever it is, a demo on 127.0.0.1 included.
+    (name = "network", network = (allow = ["public", "local"])),
+  ],
+  sockets = [
+    (name = "http", address = "127.0.0.1:8787", http = (), service = "main"),
+    (name = "cron", address = "127.0.0.1:8788", http = (), service = "cron"),
+  ],
+);
+
+const summaryWorker :Workerd.Worker = (
+  modules = [
+    (name = "worker/src/index.js", esModule = embed "src/index.js"),
+    (name = "worker/src/access.js", esModule = embed "src/access.js"),
+    (name = "worker/src/config.js", esModule = embed "src/config.js"),
+    (name = "worker/src/dates.js", esModule = embed "src/dates.js"),
+    (name = "worker/src/engine.js", esModule = embed "src/engine.js"),
+    (name = "worker/src/history.js", esModule = embed "src/history.js"),
+    (name = "worker/src/http.js", esModule = embed "src/http.js"),
+    (name = "worker/src/proxy.js", esModule = embed "src/proxy.js"),
+    (name = "www/pkg/openathens_rawstats.js", esModule = embed "../www/pkg/openathens_rawstats.js"),
+    (name = "www/pkg/openathens_rawstats_bg.wasm", wasm = embed "../www/pkg/openathens_rawstats_bg.wasm"),
+  ],
+  compatibilityDate = "2025-01-01",
+  globalOutbound = "network",
+  bindings = [
+    (name = "OPENATHENS_API_NAME", fromEnvironment = "OPENATHENS_API_NAME"),
+    (name = "OPENATHENS_API_KEY", fromEnvironment = "OPENATHENS_API_KEY"),
+    (name = "OPENATHENS_API_KEYS", fromEnvironment = "OPENATHENS_API_KEYS"),
+    (name = "OPENATHENS_BASE_URL", fromEnvironment = "OPENATHENS_BASE_URL"),
+    (name = "ALLOWED_ORIGINS", fromEnvironment = "ALLOWED_ORIGINS"),
+    (name = "READ_TOKEN", fromEnvironment = "READ_TOKEN"),
+    (name = "HISTORY", kvNamespace = "history"),
+  ],
+);
+
+const cronTrigger :Workerd.Worker = (
+  modules = [(name = "cron.js", esModule = embed "cron-trigger.js")],
+  compatibilityDate = "2025-01-01",
+  compatibilityFlags = ["service_binding_extra_handlers"],
+  bindings = [(name = "WORKER", service = "main")],
+);
