@@ -1,7 +1,7 @@
 // make bench, wasm side: the same report through the wasm module in Node, read in 64 KiB pieces.
 // usage: node scripts/bench-wasm.mjs REPORT PLAIN_BYTES
 import fs from 'node:fs';
-import { initSync, ReportParser } from '../www/pkg/openathens_rawstats.js';
+import { initSync, ReportParser, summarizeStream } from '../www/pkg/openathens_rawstats.js';
 
 const [report, plainArg] = process.argv.slice(2);
 const plainBytes = Number(plainArg);
@@ -24,4 +24,13 @@ function line(label, seconds, rows) {
   const summary = parser.finish();
   line('wasm', (performance.now() - started) / 1000, summary.rows);
   fs.closeSync(fd);
+}
+
+// The path the page, fetchReport and the Worker take: a stream into summarizeStream, with the host's
+// DecompressionStream inflating where it can and the wasm module parsing and counting.
+{
+  const blob = await fs.openAsBlob(report);
+  const started = performance.now();
+  const summary = await summarizeStream(blob);
+  line('stream', (performance.now() - started) / 1000, summary.rows);
 }

@@ -1,19 +1,25 @@
 //! Field values as small integer ids. Keys live back to back in one arena, so a distinct set costs its
 //! bytes plus a few words a key, and looking a value up allocates nothing. Most report values (actions,
-//! countries, IPv4 addresses, organisation ids) are at most 16 bytes: those are packed into a `u128` and
-//! found by comparing integers, without touching the arena.
+//! statuses, countries, ISPs, IPv4 addresses, connector names) are at most 32 bytes: those are packed into
+//! four words and found by comparing integers, without touching the arena. Hashing and comparing use only
+//! 64-bit arithmetic, which wasm has natively (128-bit multiplies and `memcmp` are slow there).
 
 use core::hash::BuildHasher;
 
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
-const PACKED_MAX: usize = 16;
+const PACKED_MAX: usize = 32;
 
-/// A key of at most 16 bytes, losslessly: given the length, the overlapping loads determine every byte.
+#[inline]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
+}
+
+/// A key of at most 32 bytes, losslessly: given the length, the overlapping loads determine every byte.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Packed {
-    bits: u128,
+    words: [u64; 4],
     len: u8,
 }
 
@@ -21,17 +27,51 @@ impl Packed {
     #[inline]
     fn new(key: &[u8]) -> Option<Packed> {
         let n = key.len();
-        let word = |at: usize| u64::from_le_bytes(key[at..at + 8].try_into().unwrap_or_default());
         let half = |at: usize| u64::from(u32::from_le_bytes(key[at..at + 4].try_into().unwrap_or_default()));
-        let (lo, hi) = match n {
-            0 => (0, 0),
-            1..=3 => (u64::from(key[0]) | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]) << 16, 0),
-            4..=7 => (half(0), half(n - 4)),
-            8..=PACKED_MAX => (word(0), word(n - 8)),
+        let words = match n {
+            0 => [0; 4],
+            1..=3 => [u64::from(key[0]) | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]) << 16, 0, 0, 0],
+            4..=7 => [half(0), half(n - 4), 0, 0],
+            8..=16 => [word(key, 0), word(key, n - 8), 0, 0],
+            17..=PACKED_MAX => [word(key, 0), word(key, 8), word(key, n - 16), word(key, n - 8)],
             _ => return None,
         };
-        Some(Packed { bits: u128::from(lo) | u128::from(hi) << 64, len: n as u8 })
+        Some(Packed { words, len: n as u8 })
     }
+
+    /// Multiply-xorshift mixing of the words (as in murmur3's finaliser), so that both the low bits
+    /// (bucket) and the top bits (hashbrown's tag) depend on every byte.
+    #[inline]
+    fn hash(&self) -> u64 {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut h = u64::from(self.len).wrapping_mul(K);
+        for w in self.words {
+            h = (h ^ w).wrapping_mul(K);
+            h ^= h >> 29;
+        }
+        h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h ^ (h >> 32)
+    }
+}
+
+/// Byte equality a word at a time; in wasm `==` on slices calls a byte-by-byte `memcmp`.
+#[inline]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut at = 0;
+    while at + 8 <= n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 #[derive(Clone, Default)]
@@ -65,21 +105,19 @@ impl Interner {
 
     #[inline]
     fn intern_packed(&mut self, key: &[u8], packed: Packed) -> (u32, bool) {
-        let hash_of = |hasher: &FixedState, p: &Packed| hasher.hash_one(p.bits ^ u128::from(p.len) << 120);
-        let hash = hash_of(&self.hasher, &packed);
+        let hash = packed.hash();
         if let Some(&(_, id)) = self.packed.find(hash, |(p, _)| *p == packed) {
             return (id, false);
         }
         let id = self.append(key);
-        let hasher = &self.hasher;
-        self.packed.insert_unique(hash, (packed, id), |(p, _)| hash_of(hasher, p));
+        self.packed.insert_unique(hash, (packed, id), |(p, _)| p.hash());
         (id, true)
     }
 
     fn intern_long(&mut self, key: &[u8]) -> (u32, bool) {
         let hash = self.hasher.hash_one(key);
         let Interner { long, arena, ends, .. } = self;
-        if let Some(&id) = long.find(hash, |&id| key_in(arena, ends, id) == key) {
+        if let Some(&id) = long.find(hash, |&id| same_bytes(key_in(arena, ends, id), key)) {
             return (id, false);
         }
         let id = self.append(key);
@@ -164,6 +202,20 @@ mod tests {
     }
 
     #[test]
+    fn same_bytes_is_slice_equality() {
+        let text = b"0123456789abcdefghijklmnopqrstuvwxyz0123456789";
+        for n in 0..text.len() {
+            for flip in 0..n {
+                let mut other = text[..n].to_vec();
+                other[flip] ^= 1;
+                assert!(!same_bytes(&text[..n], &other));
+            }
+            assert!(same_bytes(&text[..n], &text[..n].to_vec()));
+            assert!(!same_bytes(&text[..n], &text[..n + 1]));
+        }
+    }
+
+    #[test]
     fn every_key_of_every_length_keeps_its_own_id() {
         // All strings over two letters up to 11 bytes, and longer ones around the packing limit: packing
         // must never make two keys one.
@@ -173,7 +225,7 @@ mod tests {
                 keys.push((0..len).map(|i| if bits >> i & 1 == 1 { b'b' } else { b'a' }).collect());
             }
         }
-        for len in 12..=40 {
+        for len in 12..=70 {
             for flip in 0..len {
                 let mut key = vec![b'x'; len];
                 key[flip] = b'y';

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::columns::Columns;
-use crate::engine::interner::{Counter, Interner};
+use crate::engine::interner::{Counter, Interner, same_bytes};
 use crate::engine::records::Record;
 use crate::engine::summary::{Authentications, Counts, Resource, Summary, Transfers};
 use crate::engine::timestamp::{EventTimes, ReportDate, SERIES};
@@ -41,7 +41,7 @@ struct ResourceDetail {
 impl ResourceDetail {
     fn note(&mut self, title: &[u8], federation: &[u8]) {
         for (kept, seen) in [(&mut self.title, title), (&mut self.federation, federation)] {
-            if !seen.is_empty() && kept.as_slice() != seen {
+            if !seen.is_empty() && !same_bytes(kept, seen) {
                 kept.clear();
                 kept.extend_from_slice(seen);
             }
