@@ -26,8 +26,8 @@ function line(label, seconds, rows) {
   fs.closeSync(fd);
 }
 
-// The path the page, fetchReport and the Worker take: a stream into summarizeStream, with the host's
-// DecompressionStream inflating where it can and the wasm module parsing and counting.
+// The path the page, fetchReport and the Worker take: a stream into summarizeStream, every chunk copied
+// into the wasm module as it arrives.
 {
   const blob = await fs.openAsBlob(report);
   const started = performance.now();

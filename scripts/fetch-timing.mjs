@@ -32,13 +32,9 @@ try {
   console.log(`summarize() on the bytes in memory (wasm inflate): ${seconds(performance.now() - started)}`);
   started = performance.now();
   await wasm.summarizeStream(new Blob([bytes]));
-  console.log(`summarizeStream(Blob) (host DecompressionStream): ${seconds(performance.now() - started)}`);
+  console.log(`summarizeStream(Blob): ${seconds(performance.now() - started)}`);
 
-  // The host's DecompressionStream against the wasm inflater alone (the constructor hidden).
-  const hostDecoder = globalThis.DecompressionStream;
-  for (const [decoder, speed] of speeds.flatMap((speed) => [['host', speed], ['wasm', speed]])) {
-    if (decoder === 'wasm') delete globalThis.DecompressionStream;
-    else globalThis.DecompressionStream = hostDecoder;
+  for (const speed of speeds) {
     const switches = (id) => [speed ? `slow=${speed}` : '', `id=${id}`].filter(Boolean).join(',');
     started = performance.now();
     await downloadReport(env, switches(`plain-${(run += 1)}`));
@@ -49,7 +45,7 @@ try {
       baseUrl: `${env.origin}/scenario/${switches(`fetch-${(run += 1)}`)}/api/v1`,
     });
     const toSummary = performance.now() - started;
-    const label = `${speed ? `${speed} KiB/s` : 'unthrottled'}, ${decoder} inflate`;
+    const label = speed ? `${speed} KiB/s` : 'unthrottled';
     console.log(`${label}: download ${seconds(download)}, fetchReport to Summary ${seconds(toSummary)} ` +
       `(+${seconds(toSummary - download)}, ${summary.rows} rows)`);
   }

@@ -156,7 +156,6 @@ pub struct TaskFlow {
     current: Request,
     retries: u32,
     polls: u32,
-    download: Option<Request>,
 }
 
 impl TaskFlow {
@@ -190,7 +189,6 @@ impl TaskFlow {
             current: first.clone(),
             retries: 0,
             polls: 0,
-            download: None,
         };
         Ok((flow, first))
     }
@@ -258,20 +256,6 @@ impl TaskFlow {
         self.retry(now_ms, None, Trouble::NoAnswer(origin))
     }
 
-    /// Asks for the download again from the start (the driver's fallback when the host's own gzip decoder
-    /// gave up part way).
-    pub fn restart_download(&mut self, now_ms: f64) -> Result<Request> {
-        let download = self.download.as_ref().ok_or_else(|| {
-            bad_response("There is no download to restart: the report task has not finished.")
-        })?;
-        self.retries = 0;
-        self.current = Request {
-            at_ms: now_ms,
-            ..download.clone()
-        };
-        Ok(self.current.clone())
-    }
-
     fn on_task(&mut self, body: &[u8], now_ms: f64) -> Step {
         match self.read_task(body, now_ms) {
             Ok(step) => step,
@@ -295,7 +279,6 @@ impl TaskFlow {
             };
             self.phase = Phase::Downloading;
             self.percent = Some(100.0);
-            self.download = Some(request.clone());
             self.current = request.clone();
             Ok(Step::Fetch(request))
         } else if task.status.eq_ignore_ascii_case("RUNNING") {
@@ -1177,28 +1160,6 @@ mod tests {
             (down.url.as_str(), down.send_key),
             ("https://reports.openathens.net/files/1", false)
         );
-    }
-
-    #[test]
-    fn a_download_can_be_restarted_from_the_start() {
-        let (mut flow, _) = start(API);
-        assert_eq!(
-            flow.restart_download(0.0).unwrap_err().code,
-            ErrorCode::BadResponse
-        );
-        fetch(flow.on_reply(ok(&task("FINISHED", 100, "DOWN", DOWN)), 0.0));
-        assert_eq!(flow.on_reply(status(200), 10.0), Step::Stream);
-        let again = flow.restart_download(50.0).unwrap();
-        assert_eq!(
-            again,
-            Request {
-                url: DOWN.into(),
-                send_key: true,
-                at_ms: 50.0,
-                purpose: Purpose::Download
-            }
-        );
-        assert_eq!(flow.on_reply(status(200), 60.0), Step::Stream);
     }
 
     #[test]

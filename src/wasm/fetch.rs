@@ -8,7 +8,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
-use web_sys::{Headers, ReadableStream, RequestInit, Response};
+use web_sys::{Headers, RequestInit, Response};
 
 use super::errors::to_js;
 use super::exports::summary_to_js;
@@ -228,20 +228,33 @@ async fn fetch_tally(
     }
     let (mut flow, first) = TaskFlow::start(config.clone(), now_ms())?;
     progress.phase(flow.phase().as_str(), None);
-    let response = settle(&mut flow, first, key, abort, Some(progress)).await?;
-    let mut download = Download {
-        flow,
-        key,
-        answered: Some(response),
+    let response = settle(&mut flow, first, key, abort, progress).await?;
+    let total = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|length| length.trim().parse().ok());
+    let stream = response.body().ok_or_else(|| {
+        Error::new(ErrorCode::NotAReport, "The report download was empty. Fetch it again; if it stays empty, the day may have no report.")
+    })?;
+    let source = Source {
+        stream,
+        total,
+        broken: broken_download,
     };
-    tally_source(
-        &mut download,
-        Some(config.date),
-        abort,
-        progress,
-        "downloading",
+    tally_source(source, Some(config.date), abort, progress, "downloading").await
+}
+
+fn broken_download(bytes: u64, error: &JsValue) -> Error {
+    Error::new(
+        ErrorCode::Truncated,
+        format!(
+            "The download broke off after {bytes} bytes ({}). Fetch the report again; through a proxy, check it \
+             allows long downloads.",
+            describe_js(error)
+        ),
     )
-    .await
 }
 
 /// Performs requests until the download answers 2xx, and returns that answer with its body unread.
@@ -250,7 +263,7 @@ async fn settle(
     mut request: Request,
     key: &str,
     abort: &Abort,
-    mut progress: Option<&mut Progress>,
+    progress: &mut Progress,
 ) -> Result<Response> {
     loop {
         abort.sleep_until(request.at_ms).await?;
@@ -271,10 +284,7 @@ async fn settle(
             None => flow.on_network_error(now_ms())?,
         };
         // The download reports its own progress (bytes and rows) once its body flows.
-        if let Some(progress) = progress
-            .as_deref_mut()
-            .filter(|_| flow.phase() != Phase::Downloading)
-        {
+        if flow.phase() != Phase::Downloading {
             progress.phase(flow.phase().as_str(), flow.percent_complete());
         }
         request = next;
@@ -328,51 +338,6 @@ fn host_failure(error: &JsValue) -> Error {
             describe_js(error)
         ),
     )
-}
-
-/// The report download: the answer [`settle`] got, then, if the host's gzip decoder gives up, the same
-/// link again (with its own retries).
-struct Download<'a> {
-    flow: TaskFlow,
-    key: &'a str,
-    answered: Option<Response>,
-}
-
-impl Source for Download<'_> {
-    fn reopenable(&self) -> bool {
-        true
-    }
-
-    async fn open(&mut self, abort: &Abort) -> Result<(ReadableStream, Option<f64>)> {
-        let response = match self.answered.take() {
-            Some(response) => response,
-            None => {
-                let request = self.flow.restart_download(now_ms())?;
-                settle(&mut self.flow, request, self.key, abort, None).await?
-            }
-        };
-        let length = response
-            .headers()
-            .get("content-length")
-            .ok()
-            .flatten()
-            .and_then(|length| length.trim().parse().ok());
-        let body = response.body().ok_or_else(|| {
-            Error::new(ErrorCode::NotAReport, "The report download was empty. Fetch it again; if it stays empty, the day may have no report.")
-        })?;
-        Ok((body, length))
-    }
-
-    fn broken(&self, bytes: f64, error: &JsValue) -> Error {
-        Error::new(
-            ErrorCode::Truncated,
-            format!(
-                "The download broke off after {bytes} bytes ({}). Fetch the report again; through a proxy, check it \
-                 allows long downloads.",
-                describe_js(error)
-            ),
-        )
-    }
 }
 
 /// Several keys, [`LANES`] at a time; each part keeps its own result, and the parts that succeeded merge

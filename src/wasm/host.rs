@@ -39,11 +39,6 @@ pub(crate) fn global_fetch(url: &str, init: &web_sys::RequestInit) -> Result<Pro
         })
 }
 
-/// Whether `globalThis` has a member of this name (e.g. the `DecompressionStream` constructor).
-pub(crate) fn has_global(name: &str) -> bool {
-    Reflect::has(&js_sys::global(), &name.into()).unwrap_or(false)
-}
-
 pub(crate) fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -254,7 +249,7 @@ impl Progress {
         }
     }
 
-    /// A source (re)starts from its first byte.
+    /// A source starts.
     pub(crate) fn source(&mut self, phase: &'static str, total: Option<f64>) {
         self.total = total.filter(|total| *total > 0.0);
         self.bytes = 0.0;

@@ -14,7 +14,7 @@ const FAST = { pollIntervalMs: 20 };
 export const FETCH_SCENARIOS = [
   { name: 'a task FINISHED at once gives the truth', switches: '', expect: { truth: true } },
   { name: 'RUNNING then FINISHED reports the percentages', switches: 'running=3', expect: { truth: true, runningPercents: [25, 50, 75] } },
-  { name: 'several gzip members', switches: 'members=6', expect: { truth: true } },
+  { name: 'several gzip members, downloaded once', switches: 'members=6', expect: { truth: true, requests: 2 } },
   { name: 'a plain CSV download', switches: 'plain', expect: { truth: true } },
   { name: 'month-first dates', switches: 'date-style=mdy', expect: { truth: true } },
   { name: '503 twice is retried, then the report', switches: 'status=503x2', expect: { truth: true, requests: 4 } },
@@ -50,10 +50,12 @@ export const FETCH_SCENARIOS = [
 // summarizeStream over one downloaded report, from each kind of source.
 export const STREAM_SCENARIOS = [
   { name: 'a Blob of several gzip members', source: 'blob', switches: 'members=4', expect: { truth: true } },
-  { name: 'a function opening a fresh stream', source: 'opener', switches: 'members=4', expect: { truth: true } },
+  { name: 'a function returning a stream', source: 'opener', switches: 'members=4', expect: { truth: true } },
   { name: 'a ReadableStream read once', source: 'stream', switches: 'members=4', expect: { truth: true } },
   { name: 'a plain CSV Blob', source: 'blob', switches: 'plain', expect: { truth: true } },
   { name: 'a corrupt gzip Blob is BAD_GZIP', source: 'blob', switches: 'corrupt', expect: { code: 'BAD_GZIP' } },
+  { name: 'a gzip Blob cut short is TRUNCATED', source: 'half-blob', switches: '', expect: { code: 'TRUNCATED' } },
+  { name: 'a stream that fails part way is TRUNCATED', source: 'failing-stream', switches: '', expect: { code: 'TRUNCATED' } },
   { name: 'an abort while parsing', source: 'slow-opener', switches: '', abortAt: 'parsing', expect: { code: 'ABORTED' } },
 ];
 
@@ -155,6 +157,16 @@ export async function runStreamScenario(wasm, env, scenario, nonce) {
     opener: () => () => new Blob([bytes]).stream(),
     stream: () => new Blob([bytes]).stream(),
     'slow-opener': () => () => trickle(bytes, 512, 5),
+    'half-blob': () => new Blob([bytes.subarray(0, bytes.length >> 1)]),
+    'failing-stream': () => {
+      let pulls = 0;
+      return new ReadableStream({
+        pull(controller) {
+          if ((pulls += 1) === 1) controller.enqueue(bytes.slice(0, bytes.length >> 1));
+          else controller.error(new Error('the connection dropped'));
+        },
+      });
+    },
   };
   const options = {
     reportDate: isoDaysAgo(2),
