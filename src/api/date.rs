@@ -2,7 +2,7 @@
 //!
 //! Checked before any request, so a wrong date costs the user no round trip and no rate-limit budget.
 
-use time::{Date, Duration, Month};
+use time::Duration;
 
 use crate::engine::ReportDate;
 use crate::error::{Error, ErrorCode, Result};
@@ -12,30 +12,22 @@ const OLDEST_DAYS_AGO: i64 = 30;
 
 /// Checks a `yyyy-MM-dd` date against the window relative to `today` (UTC).
 pub fn validate_report_date(date: &str, today: ReportDate) -> Result<ReportDate> {
-    let ReportDate(day) = parse_report_date(date)?;
-    let newest = today.0 - Duration::days(1);
-    let oldest = today.0 - Duration::days(OLDEST_DAYS_AGO);
-    if day < oldest || day > newest {
-        return Err(Error::new(
+    let day = parse_report_date(date)?;
+    let days_ago = |n| today.0.checked_sub(Duration::days(n)).map(ReportDate);
+    match (days_ago(OLDEST_DAYS_AGO), days_ago(1)) {
+        (Some(oldest), Some(newest)) if (oldest..=newest).contains(&day) => Ok(day),
+        (Some(oldest), Some(newest)) => Err(Error::new(
             ErrorCode::DateOutOfRange,
             format!(
-                "The API only reports on yesterday back to {OLDEST_DAYS_AGO} days ago (UTC): choose a date from {} to {}.",
-                format_day(oldest),
-                format_day(newest)
+                "The API only reports on yesterday back to {OLDEST_DAYS_AGO} days ago (UTC): choose a date from {oldest} to {newest}."
             ),
-        ));
+        )),
+        // Today is the first day of the calendar: no day of the window exists.
+        _ => Err(Error::new(
+            ErrorCode::DateOutOfRange,
+            "The current time given is before any report: give the current time.",
+        )),
     }
-    Ok(ReportDate(day))
-}
-
-/// `yyyy-MM-dd` as text, the form the API and `validateReportDate` use.
-pub fn format_day(day: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        day.year(),
-        u8::from(day.month()),
-        day.day()
-    )
 }
 
 /// Reads exactly `yyyy-MM-dd` with ASCII digits (no signs, spaces or short fields, which the API would
@@ -64,20 +56,19 @@ pub fn parse_report_date(date: &str) -> Result<ReportDate> {
             .iter()
             .fold(0, |n, b| n * 10 + u16::from(b - b'0'))
     };
-    let month = Month::try_from(number(5..7) as u8);
-    month
-        .and_then(|month| {
-            Date::from_calendar_date(i32::from(number(0..4)), month, number(8..10) as u8)
-        })
-        .map(ReportDate)
-        .map_err(|_| {
-            Error::new(
-                ErrorCode::BadDate,
-                format!(
-                    "The report date {date} is not a day of the calendar: check the month and day."
-                ),
-            )
-        })
+    ReportDate::from_ymd(
+        i32::from(number(0..4)),
+        number(5..7) as u8,
+        number(8..10) as u8,
+    )
+    .ok_or_else(|| {
+        Error::new(
+            ErrorCode::BadDate,
+            format!(
+                "The report date {date} is not a day of the calendar: check the month and day."
+            ),
+        )
+    })
 }
 
 /// The user's input, shortened so a pasted blob cannot flood the message.
@@ -92,25 +83,27 @@ fn quoted(input: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use time::macros::date;
-
     use super::*;
 
-    const TODAY: ReportDate = ReportDate(date!(2023 - 06 - 21));
+    fn day(year: i32, month: u8, day: u8) -> ReportDate {
+        ReportDate::from_ymd(year, month, day).unwrap()
+    }
 
     fn code(input: &str) -> ErrorCode {
-        validate_report_date(input, TODAY).unwrap_err().code
+        validate_report_date(input, day(2023, 6, 21))
+            .unwrap_err()
+            .code
     }
 
     #[test]
     fn yesterday_and_thirty_days_ago_are_the_edges() {
         assert_eq!(
-            validate_report_date("2023-06-20", TODAY),
-            Ok(ReportDate(date!(2023 - 06 - 20)))
+            validate_report_date("2023-06-20", day(2023, 6, 21)),
+            Ok(day(2023, 6, 20))
         );
         assert_eq!(
-            validate_report_date("2023-05-22", TODAY),
-            Ok(ReportDate(date!(2023 - 05 - 22)))
+            validate_report_date("2023-05-22", day(2023, 6, 21)),
+            Ok(day(2023, 5, 22))
         );
         assert_eq!(
             code("2023-06-21"),
@@ -127,7 +120,7 @@ mod tests {
 
     #[test]
     fn out_of_range_names_the_allowed_days() {
-        let message = validate_report_date("2023-01-01", TODAY)
+        let message = validate_report_date("2023-01-01", day(2023, 6, 21))
             .unwrap_err()
             .message;
         assert!(
@@ -138,7 +131,7 @@ mod tests {
 
     #[test]
     fn the_window_crosses_month_and_year_ends() {
-        let new_year = ReportDate(date!(2024 - 01 - 01));
+        let new_year = day(2024, 1, 1);
         assert!(validate_report_date("2023-12-31", new_year).is_ok());
         assert!(validate_report_date("2023-12-02", new_year).is_ok());
         assert_eq!(
@@ -147,7 +140,7 @@ mod tests {
                 .code,
             ErrorCode::DateOutOfRange
         );
-        let leap = ReportDate(date!(2024 - 03 - 01));
+        let leap = day(2024, 3, 1);
         assert!(validate_report_date("2024-02-29", leap).is_ok());
         assert!(validate_report_date("2024-01-31", leap).is_ok());
         assert_eq!(
@@ -174,7 +167,7 @@ mod tests {
         ] {
             assert_eq!(code(bad), ErrorCode::BadDate, "{bad:?}");
         }
-        let message = validate_report_date("yesterday", TODAY)
+        let message = validate_report_date("yesterday", day(2023, 6, 21))
             .unwrap_err()
             .message;
         assert!(message.contains("yyyy-MM-dd"), "{message}");
@@ -195,14 +188,18 @@ mod tests {
 
     #[test]
     fn long_input_is_shortened_in_the_message() {
-        let message = validate_report_date(&"x".repeat(10_000), TODAY)
+        let message = validate_report_date(&"x".repeat(10_000), day(2023, 6, 21))
             .unwrap_err()
             .message;
         assert!(message.len() < 200, "{message}");
     }
 
     #[test]
-    fn days_format_with_padding() {
-        assert_eq!(format_day(date!(0999 - 01 - 02)), "0999-01-02");
+    fn a_today_at_the_start_of_the_calendar_has_no_window() {
+        let first = ReportDate(time::Date::MIN);
+        assert_eq!(
+            validate_report_date("2023-06-20", first).unwrap_err().code,
+            ErrorCode::DateOutOfRange
+        );
     }
 }

@@ -2,12 +2,40 @@
 //! and `a/b/yyyy` is ambiguous: every row is counted under both day orders and the order is chosen when the
 //! summary is made (docs/summary.md), which keeps the parser streaming and chunk-invariant.
 
-use time::macros::format_description;
-use time::{Date, Month, OffsetDateTime};
+use core::fmt;
+
+use time::{Date, Month};
 
 /// A calendar day (UTC), e.g. the date a report was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ReportDate(pub Date);
+
+impl ReportDate {
+    /// The day, or None when the calendar has no such day (2023-02-29, month 13).
+    pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<ReportDate> {
+        let month = Month::try_from(month).ok()?;
+        Date::from_calendar_date(year, month, day).ok().map(ReportDate)
+    }
+
+    /// The UTC day of a Unix time, or None beyond the years ±9999.
+    pub fn of_unix_seconds(seconds: i64) -> Option<ReportDate> {
+        let julian = i32::try_from(seconds.div_euclid(86_400) + UNIX_EPOCH_JULIAN_DAY).ok()?;
+        Date::from_julian_day(julian).ok().map(ReportDate)
+    }
+
+    /// Its first second as Unix time.
+    pub fn unix_seconds(self) -> i64 {
+        (i64::from(self.0.to_julian_day()) - UNIX_EPOCH_JULIAN_DAY) * 86_400
+    }
+}
+
+/// `yyyy-MM-dd`, the form the API and `validateReportDate` use. Written by hand: `time`'s formatting
+/// machinery would be a tenth of the wasm module for two fixed formats.
+impl fmt::Display for ReportDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.0.year(), u8::from(self.0.month()), self.0.day())
+    }
+}
 
 /// What a `date` field says before the day order is known.
 #[derive(Clone, Copy)]
@@ -145,24 +173,22 @@ impl EventTimes {
         let clock = &self.clocks[if month_first { MONTH_DAY } else { DAY_MONTH }];
         Times {
             dated: clock.dated,
-            first_event: clock.first.map(format_utc),
-            last_event: clock.last.map(format_utc),
+            first_event: clock.first.and_then(format_utc),
+            last_event: clock.last.and_then(format_utc),
             by_hour: clock.by_hour,
         }
     }
 }
 
 fn julian_day(year: u16, month: u8, day: u8) -> Option<i64> {
-    let month = Month::try_from(month).ok()?;
-    Date::from_calendar_date(i32::from(year), month, day).ok().map(|d| i64::from(d.to_julian_day()))
+    ReportDate::from_ymd(i32::from(year), month, day).map(|d| i64::from(d.0.to_julian_day()))
 }
 
-fn format_utc(unix_seconds: i64) -> String {
-    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    OffsetDateTime::from_unix_timestamp(unix_seconds)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
+/// `yyyy-MM-ddTHH:mm:ssZ`.
+fn format_utc(unix_seconds: i64) -> Option<String> {
+    let day = ReportDate::of_unix_seconds(unix_seconds)?;
+    let second = unix_seconds.rem_euclid(86_400);
+    Some(format!("{day}T{:02}:{:02}:{:02}Z", second / 3600, second / 60 % 60, second % 60))
 }
 
 /// Reads `a/b/yyyy` or `yyyy-MM-dd`, then `T` or a space, `HH:mm:ss`, an optional fraction and `Z`.
@@ -230,8 +256,6 @@ impl Cursor<'_> {
 
 #[cfg(test)]
 mod tests {
-    use time::macros::date;
-
     use super::*;
 
     fn times(dates: &[&str], report_date: Option<ReportDate>) -> Times {
@@ -262,7 +286,7 @@ mod tests {
 
     #[test]
     fn report_date_decides_the_day_order() {
-        let day = Some(ReportDate(date!(2023 - 06 - 07)));
+        let day = ReportDate::from_ymd(2023, 6, 7);
         let t = times(&["06/07/2023T10:00:00", "06/07/2023T11:00:00"], day);
         assert_eq!(t.first_event.as_deref(), Some("2023-06-07T10:00:00Z"));
         let t = times(&["07/06/2023T10:00:00"], day);
@@ -278,5 +302,31 @@ mod tests {
         ] {
             assert_eq!(times(&[bad], None).dated, 0, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn days_are_written_yyyy_mm_dd_with_padding() {
+        assert_eq!(ReportDate::from_ymd(999, 1, 2).unwrap().to_string(), "0999-01-02");
+        assert_eq!(ReportDate::from_ymd(2023, 12, 31).unwrap().to_string(), "2023-12-31");
+    }
+
+    #[test]
+    fn utc_times_are_written_to_the_second() {
+        assert_eq!(format_utc(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(format_utc(1_686_079_756).as_deref(), Some("2023-06-06T19:29:16Z"));
+        assert_eq!(format_utc(951_868_799).as_deref(), Some("2000-02-29T23:59:59Z"));
+        assert_eq!(format_utc(-1).as_deref(), Some("1969-12-31T23:59:59Z"));
+        assert_eq!(format_utc(253_402_300_799).as_deref(), Some("9999-12-31T23:59:59Z"));
+        assert_eq!(format_utc(i64::MAX), None);
+    }
+
+    #[test]
+    fn unix_days_round_trip() {
+        let day = ReportDate::from_ymd(2024, 2, 29).unwrap();
+        assert_eq!(day.unix_seconds(), 1_709_164_800);
+        assert_eq!(ReportDate::of_unix_seconds(1_709_164_800 + 86_399), Some(day));
+        assert_eq!(ReportDate::of_unix_seconds(1_709_164_800 - 1), ReportDate::from_ymd(2024, 2, 28));
+        assert_eq!(ReportDate::from_ymd(2023, 2, 29), None);
+        assert_eq!(ReportDate::from_ymd(2023, 13, 1), None);
     }
 }

@@ -98,10 +98,7 @@ fn utc_day(ms: f64) -> Option<ReportDate> {
     if !ms.is_finite() {
         return None;
     }
-    let seconds = (ms / 1000.0).floor() as i64;
-    time::OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .map(|at| ReportDate(at.date()))
+    ReportDate::of_unix_seconds((ms / 1000.0).floor() as i64)
 }
 
 /// Fetches one day's report and summarises it as it downloads; with `keys`, every key's report and their
