@@ -209,7 +209,7 @@ impl TaskFlow {
     /// The error for a deadline passed while a request was still unanswered.
     pub fn timeout_error(&self) -> Error {
         let progress = match self.percent {
-            Some(p) => format!(" ({p:.0}% done)"),
+            Some(p) => format!(" ({}% done)", p.round() as u32),
             None => String::new(),
         };
         Error::new(
@@ -657,12 +657,14 @@ fn server_says(body: &[u8]) -> String {
 }
 
 fn describe_ms(ms: f64) -> String {
+    // Whole numbers only: formatting an f64 would add the float printer to the wasm module.
+    let whole = |n: f64| n.round() as u64;
     if ms >= 60_000.0 {
-        format!("{:.0} min", ms / 60_000.0)
+        format!("{} min", whole(ms / 60_000.0))
     } else if ms >= 1_000.0 {
-        format!("{:.0} s", ms / 1_000.0)
+        format!("{} s", whole(ms / 1_000.0))
     } else {
-        format!("{ms:.0} ms")
+        format!("{} ms", whole(ms))
     }
 }
 
@@ -1046,6 +1048,14 @@ mod tests {
             ));
             assert_eq!(again.at_ms, 1_000.0, "{value:?}");
         }
+    }
+
+    #[test]
+    fn waits_are_described_in_whole_units() {
+        assert_eq!(describe_ms(499.6), "500 ms");
+        assert_eq!(describe_ms(1_500.0), "2 s");
+        assert_eq!(describe_ms(3_600_000.0), "60 min");
+        assert_eq!(describe_ms(f64::MAX), format!("{} min", u64::MAX));
     }
 
     #[test]

@@ -231,7 +231,8 @@ async fn fetch_tally(
         .get("content-length")
         .ok()
         .flatten()
-        .and_then(|length| length.trim().parse().ok());
+        .and_then(|length| length.trim().parse::<u64>().ok())
+        .map(|length| length as f64);
     let stream = response.body().ok_or_else(|| {
         Error::new(ErrorCode::NotAReport, "The report download was empty. Fetch it again; if it stays empty, the day may have no report.")
     })?;
