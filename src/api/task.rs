@@ -6,8 +6,7 @@
 //! (links, polling pace, retries, the deadline, which failure is which SPEC code and what the user should
 //! do about it) lives here, so it is tested natively with made-up responses.
 
-use serde::Deserialize;
-
+use super::json::Json;
 use crate::engine::ReportDate;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -94,32 +93,50 @@ pub struct Reply<'a> {
 }
 
 /// The task-v1 document (`application/vnd.eduserv.iam.reports.task-v1+json`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskDocument {
     pub status: String,
     /// A number by the reference; anything else is ignored rather than failing a report that is fine.
-    #[serde(default)]
-    pub percent_complete: Option<serde_json::Value>,
-    #[serde(default)]
+    pub percent_complete: Option<f64>,
     pub links: Vec<Link>,
-    #[serde(default)]
-    pub id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub href: String,
     pub rel: String,
 }
 
 impl TaskDocument {
+    /// A JSON object with a string `status` and, if there are `links`, a list of `{href, rel}` strings.
     pub fn parse(body: &[u8]) -> Result<TaskDocument> {
-        serde_json::from_slice(body).map_err(|_| {
+        Self::read(&Json::parse(body).unwrap_or(Json::Null)).ok_or_else(|| {
             bad_response(format!(
                 "The API answered with something that is not a report task ({}).",
                 describe_body(body)
             ))
+        })
+    }
+
+    fn read(json: &Json) -> Option<TaskDocument> {
+        let text = |json: &Json, key| json.get(key)?.as_str().map(str::to_owned);
+        let links = match json.get("links") {
+            None => Vec::new(),
+            Some(links) => links
+                .as_array()?
+                .iter()
+                .map(|link| {
+                    Some(Link {
+                        href: text(link, "href")?,
+                        rel: text(link, "rel")?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+        };
+        Some(TaskDocument {
+            status: text(json, "status")?,
+            percent_complete: json.get("percentComplete").and_then(Json::as_f64),
+            links,
         })
     }
 
@@ -131,10 +148,7 @@ impl TaskDocument {
     }
 
     fn percent(&self) -> Option<f64> {
-        self.percent_complete
-            .as_ref()
-            .and_then(serde_json::Value::as_f64)
-            .map(|p| p.clamp(0.0, 100.0))
+        self.percent_complete.map(|p| p.clamp(0.0, 100.0))
     }
 }
 
@@ -643,13 +657,11 @@ fn describe_text(text: &str) -> String {
 
 /// `: "<server message>"` from a JSON error body's `message` or `error`, when it has one.
 fn server_says(body: &[u8]) -> String {
-    let said = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|json| {
-            ["message", "error", "detail"]
-                .iter()
-                .find_map(|key| json.get(key)?.as_str().map(str::to_owned))
-        });
+    let said = Json::parse(body).and_then(|json| {
+        ["message", "error", "detail"]
+            .iter()
+            .find_map(|key| json.get(key)?.as_str().map(str::to_owned))
+    });
     match said {
         Some(text) => format!(": {}", describe_text(&text)),
         None => String::new(),
