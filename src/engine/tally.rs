@@ -259,7 +259,9 @@ impl Tally {
                 blocked: detail.blocked,
             })
             .collect();
-        resources.sort_by(|a, b| b.transfers.cmp(&a.transfers).then_with(|| a.id.cmp(&b.id)));
+        // Ids are distinct (as bytes), so the order is total and an unstable sort (one less sort in the wasm)
+        // gives the same list; only ids that read the same once made lossy could tie.
+        resources.sort_unstable_by(|a, b| b.transfers.cmp(&a.transfers).then_with(|| a.id.cmp(&b.id)));
 
         let mut by_permission_set = Counts::new();
         for (field, n) in self.permission_sets.iter() {
@@ -272,6 +274,12 @@ impl Tally {
             if !named {
                 *by_permission_set.entry(String::new()).or_default() += n;
             }
+        }
+
+        // Inserted one by one: collecting into a BTreeMap would sort the names with a stable sort of its own.
+        let mut custom_attributes = BTreeMap::new();
+        for (name, counter) in &self.custom {
+            custom_attributes.insert(name.clone(), counts(counter));
         }
 
         Summary {
@@ -300,7 +308,7 @@ impl Tally {
             by_permission_set,
             distinct_accounts: self.accounts.len() as u64,
             distinct_ips: self.ips.len() as u64,
-            custom_attributes: self.custom.iter().map(|(name, counter)| (name.clone(), counts(counter))).collect(),
+            custom_attributes,
         }
     }
 }

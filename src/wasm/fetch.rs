@@ -347,8 +347,12 @@ async fn fetch_parts(
     callback: Option<Function>,
 ) -> Result<JsValue> {
     let keys = Rc::new(keys);
-    // (index into `keys`, result), in the order the parts finish.
-    let results = Rc::new(RefCell::new(Vec::<(usize, Result<Tally>)>::new()));
+    // Each key's result in its place, as the parts finish.
+    let results = Rc::new(RefCell::new(
+        (0..keys.len())
+            .map(|_| None)
+            .collect::<Vec<Option<Result<Tally>>>>(),
+    ));
     let next = Rc::new(Cell::new(0));
     let lanes = Array::new();
     for _ in 0..LANES.min(keys.len()) {
@@ -367,7 +371,7 @@ async fn fetch_parts(
                 let (label, key) = &keys[at];
                 let mut progress = Progress::new(callback.clone(), Some(label.clone()));
                 let result = fetch_tally(&config, key, &abort, &mut progress).await;
-                results.borrow_mut().push((at, result));
+                results.borrow_mut()[at] = Some(result);
             }
             Ok(JsValue::UNDEFINED)
         }));
@@ -376,12 +380,12 @@ async fn fetch_parts(
     let _ = JsFuture::from(Promise::all(&lanes)).await;
     abort.check()?;
 
-    let mut results = results.take();
-    results.sort_by_key(|(at, _)| *at);
     let parts = Array::new();
     let mut merged: Option<Tally> = None;
     let mut first_error = None;
-    for (at, result) in results {
+    // Every lane has run until no key was left, so every place is filled.
+    let results = results.take().into_iter().enumerate();
+    for (at, result) in results.filter_map(|(at, result)| Some((at, result?))) {
         let label = keys[at].0.as_str();
         let part = Object::new();
         set(&part, "label", &label.into());
