@@ -1,13 +1,10 @@
 //! Streaming gzip: any number of members, each header parsed incrementally, the deflate body inflated
 //! by miniz_oxide, the CRC32 and length trailer checked.
 
-#[cfg(not(target_arch = "wasm32"))]
 use crc32fast::Hasher;
 use miniz_oxide::inflate::stream::{InflateState, ZeroReset, inflate};
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
-#[cfg(target_arch = "wasm32")]
-use super::crc32::Hasher;
 use crate::error::{Error, ErrorCode, Result};
 
 /// Size of the one output buffer. 32, 64 and 128 KiB inflate at the same speed within noise; 64 KiB keeps

@@ -2,8 +2,6 @@
 //! Nothing here knows about JS or I/O; every stage takes bytes pushed in any chunking.
 
 mod columns;
-#[cfg(any(target_arch = "wasm32", test))]
-mod crc32;
 mod gzip;
 mod interner;
 mod parser;
