@@ -10,7 +10,10 @@ fn run(chunks: &[&[u8]]) -> Result<Summary, String> {
     for chunk in chunks {
         parser.push(chunk).map_err(|e| e.code.as_str().to_string())?;
     }
-    parser.finish().map(|t| t.summary()).map_err(|e| e.code.as_str().to_string())
+    parser
+        .finish()
+        .map(|t| t.summary())
+        .map_err(|e| e.code.as_str().to_string())
 }
 
 fn split_at_points<'a>(bytes: &'a [u8], points: &[usize]) -> Vec<&'a [u8]> {
@@ -28,9 +31,23 @@ fn split_at_points<'a>(bytes: &'a [u8], points: &[usize]) -> Vec<&'a [u8]> {
 /// CSV-like text from the characters that matter to the parser, after a real header.
 fn report_like() -> impl Strategy<Value = Vec<u8>> {
     let alphabet = prop::sample::select(vec![
-        b"," as &[u8], b"\"", b"\r", b"\n", b"\r\n", b"SUCCESS", b"FEDERATED_TRANSFER", b"AUTHENTICATE",
-        b"06/06/2023T19:29:16", b"2023-06-07T01:02:03Z", b"13/06/2023T10:00:00", b"06/13/2023T10:00:00",
-        b"demo#a, demo#b", b"x", b"\xff", b"\xEF\xBB\xBF", b" ",
+        b"," as &[u8],
+        b"\"",
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b"SUCCESS",
+        b"FEDERATED_TRANSFER",
+        b"AUTHENTICATE",
+        b"06/06/2023T19:29:16",
+        b"2023-06-07T01:02:03Z",
+        b"13/06/2023T10:00:00",
+        b"06/13/2023T10:00:00",
+        b"demo#a, demo#b",
+        b"x",
+        b"\xff",
+        b"\xEF\xBB\xBF",
+        b" ",
     ]);
     prop::collection::vec(alphabet, 0..200).prop_map(|parts| {
         let mut bytes = b"date,action,status,account.permissionsets,attribute.resourceid,attribute.dept\n".to_vec();

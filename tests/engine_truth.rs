@@ -30,7 +30,11 @@ fn assert_json_eq(got: &Value, want: &Value, what: &str) {
 }
 
 fn config(rows: u64) -> Config {
-    Config { rows, seed: 7, ..Default::default() }
+    Config {
+        rows,
+        seed: 7,
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -40,31 +44,60 @@ fn gzip_one_member() {
 
 #[test]
 fn gzip_many_members_split_inside_rows() {
-    check(Config { members: 7, ..config(3_000) });
+    check(Config {
+        members: 7,
+        ..config(3_000)
+    });
 }
 
 #[test]
 fn plain_csv_with_crlf() {
-    check(Config { plain: true, crlf: true, ..config(3_000) });
+    check(Config {
+        plain: true,
+        crlf: true,
+        ..config(3_000)
+    });
 }
 
 #[test]
 fn columns_in_any_order_and_missing() {
-    check(Config { shuffle_columns: true, ..config(2_000) });
-    let dropped = ["date", "location.isp", "account.permissionsets", "attribute.resourcetitle", "request.ipaddress"];
-    check(Config { drop_columns: dropped.iter().map(|c| c.to_string()).collect(), ..config(2_000) });
+    check(Config {
+        shuffle_columns: true,
+        ..config(2_000)
+    });
+    let dropped = [
+        "date",
+        "location.isp",
+        "account.permissionsets",
+        "attribute.resourcetitle",
+        "request.ipaddress",
+    ];
+    check(Config {
+        drop_columns: dropped.iter().map(|c| c.to_string()).collect(),
+        ..config(2_000)
+    });
 }
 
 #[test]
 fn iso_and_month_first_dates() {
-    check(Config { date_style: DateStyle::Iso, ..config(2_000) });
+    check(Config {
+        date_style: DateStyle::Iso,
+        ..config(2_000)
+    });
     // Day 21 is above 12, so a month-first report shows itself without a report date.
-    check(Config { date_style: DateStyle::MonthDay, date: Date::new(2023, 6, 21).unwrap(), ..config(2_000) });
+    check(Config {
+        date_style: DateStyle::MonthDay,
+        date: Date::new(2023, 6, 21).unwrap(),
+        ..config(2_000)
+    });
 }
 
 #[test]
 fn hostile_text_is_counted_like_any_other() {
-    check(Config { hostile: true, ..config(2_000) });
+    check(Config {
+        hostile: true,
+        ..config(2_000)
+    });
 }
 
 #[test]
@@ -73,7 +106,11 @@ fn sub_organisations_merge_exactly() {
     let mut truth: Option<Truth> = None;
     let mut sum_of_parts = 0;
     for org in ["", "library", "medicine"] {
-        let (bytes, part_truth) = report_bytes(&Config { org: org.into(), ..config(3_000) }).unwrap();
+        let (bytes, part_truth) = report_bytes(&Config {
+            org: org.into(),
+            ..config(3_000)
+        })
+        .unwrap();
         let part = tally_of(&bytes, 4096);
         sum_of_parts += part.summary().distinct_accounts;
         match (&mut merged, &mut truth) {
@@ -89,5 +126,8 @@ fn sub_organisations_merge_exactly() {
     }
     let (merged, truth) = (merged.unwrap().summary(), truth.unwrap().to_json());
     assert_json_eq(&serde_json::to_value(&merged).unwrap(), &truth, "merged");
-    assert!(merged.distinct_accounts < sum_of_parts, "the organisations share accounts, counted once");
+    assert!(
+        merged.distinct_accounts < sum_of_parts,
+        "the organisations share accounts, counted once"
+    );
 }

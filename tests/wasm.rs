@@ -15,37 +15,58 @@ fn to_json(summary: JsValue) -> Value {
 
 fn error_code(error: JsValue) -> String {
     let error: js_sys::Error = error.dyn_into().expect("an Error object");
-    js_sys::Reflect::get(&error, &"code".into()).unwrap().as_string().expect("a code")
+    js_sys::Reflect::get(&error, &"code".into())
+        .unwrap()
+        .as_string()
+        .expect("a code")
 }
 
 fn report(config: Config) -> (Vec<u8>, Value) {
-    let (bytes, truth) = report_bytes(&Config { rows: 2_000, seed: 3, ..config }).unwrap();
+    let (bytes, truth) = report_bytes(&Config {
+        rows: 2_000,
+        seed: 3,
+        ..config
+    })
+    .unwrap();
     (bytes, truth.to_json())
 }
 
 #[wasm_bindgen_test]
 fn summarize_gzip_with_several_members() {
-    let (bytes, truth) = report(Config { members: 3, ..Default::default() });
+    let (bytes, truth) = report(Config {
+        members: 3,
+        ..Default::default()
+    });
     assert_eq!(to_json(summarize(&bytes).unwrap()), truth);
 }
 
 #[wasm_bindgen_test]
 fn summarize_plain_csv() {
-    let (bytes, truth) = report(Config { plain: true, ..Default::default() });
+    let (bytes, truth) = report(Config {
+        plain: true,
+        ..Default::default()
+    });
     assert_eq!(to_json(summarize(&bytes).unwrap()), truth);
 }
 
 #[wasm_bindgen_test]
 fn report_parser_in_any_pieces() {
     for plain in [false, true] {
-        let (bytes, truth) = report(Config { plain, ..Default::default() });
+        let (bytes, truth) = report(Config {
+            plain,
+            ..Default::default()
+        });
         for size in [1, 4093, 65536] {
             let mut parser = JsReportParser::new();
             for piece in bytes.chunks(size) {
                 parser.push(piece).unwrap();
             }
             assert_eq!(parser.rows() as u64, truth["rows"].as_u64().unwrap());
-            assert_eq!(to_json(parser.finish().unwrap()), truth, "plain {plain}, pieces of {size}");
+            assert_eq!(
+                to_json(parser.finish().unwrap()),
+                truth,
+                "plain {plain}, pieces of {size}"
+            );
         }
     }
 }

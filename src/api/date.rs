@@ -51,22 +51,12 @@ pub fn parse_report_date(date: &str) -> Result<ReportDate> {
             ),
         ));
     }
-    let number = |range: core::ops::Range<usize>| -> u16 {
-        bytes[range]
-            .iter()
-            .fold(0, |n, b| n * 10 + u16::from(b - b'0'))
-    };
-    ReportDate::from_ymd(
-        i32::from(number(0..4)),
-        number(5..7) as u8,
-        number(8..10) as u8,
-    )
-    .ok_or_else(|| {
+    let number =
+        |range: core::ops::Range<usize>| -> u16 { bytes[range].iter().fold(0, |n, b| n * 10 + u16::from(b - b'0')) };
+    ReportDate::from_ymd(i32::from(number(0..4)), number(5..7) as u8, number(8..10) as u8).ok_or_else(|| {
         Error::new(
             ErrorCode::BadDate,
-            format!(
-                "The report date {date} is not a day of the calendar: check the month and day."
-            ),
+            format!("The report date {date} is not a day of the calendar: check the month and day."),
         )
     })
 }
@@ -90,9 +80,7 @@ mod tests {
     }
 
     fn code(input: &str) -> ErrorCode {
-        validate_report_date(input, day(2023, 6, 21))
-            .unwrap_err()
-            .code
+        validate_report_date(input, day(2023, 6, 21)).unwrap_err().code
     }
 
     #[test]
@@ -110,11 +98,7 @@ mod tests {
             ErrorCode::DateOutOfRange,
             "today is not reported yet"
         );
-        assert_eq!(
-            code("2023-05-21"),
-            ErrorCode::DateOutOfRange,
-            "31 days ago is gone"
-        );
+        assert_eq!(code("2023-05-21"), ErrorCode::DateOutOfRange, "31 days ago is gone");
         assert_eq!(code("2024-06-20"), ErrorCode::DateOutOfRange);
     }
 
@@ -123,10 +107,7 @@ mod tests {
         let message = validate_report_date("2023-01-01", day(2023, 6, 21))
             .unwrap_err()
             .message;
-        assert!(
-            message.contains("from 2023-05-22 to 2023-06-20"),
-            "{message}"
-        );
+        assert!(message.contains("from 2023-05-22 to 2023-06-20"), "{message}");
     }
 
     #[test]
@@ -135,9 +116,7 @@ mod tests {
         assert!(validate_report_date("2023-12-31", new_year).is_ok());
         assert!(validate_report_date("2023-12-02", new_year).is_ok());
         assert_eq!(
-            validate_report_date("2023-12-01", new_year)
-                .unwrap_err()
-                .code,
+            validate_report_date("2023-12-01", new_year).unwrap_err().code,
             ErrorCode::DateOutOfRange
         );
         let leap = day(2024, 3, 1);
@@ -167,21 +146,13 @@ mod tests {
         ] {
             assert_eq!(code(bad), ErrorCode::BadDate, "{bad:?}");
         }
-        let message = validate_report_date("yesterday", day(2023, 6, 21))
-            .unwrap_err()
-            .message;
+        let message = validate_report_date("yesterday", day(2023, 6, 21)).unwrap_err().message;
         assert!(message.contains("yyyy-MM-dd"), "{message}");
     }
 
     #[test]
     fn impossible_days_are_bad_dates() {
-        for bad in [
-            "2023-02-29",
-            "2023-06-31",
-            "2023-13-01",
-            "2023-00-10",
-            "2023-06-00",
-        ] {
+        for bad in ["2023-02-29", "2023-06-31", "2023-13-01", "2023-00-10", "2023-06-00"] {
             assert_eq!(code(bad), ErrorCode::BadDate, "{bad:?}");
         }
     }

@@ -282,17 +282,11 @@ mod tests {
                 "links": [{"href": "https://x/a", "rel": "SELF", "ok": true}]} "#,
         )
         .unwrap();
-        assert_eq!(
-            doc.get("percentComplete").and_then(Json::as_f64),
-            Some(42.0)
-        );
+        assert_eq!(doc.get("percentComplete").and_then(Json::as_f64), Some(42.0));
         assert_eq!(doc.get("status").and_then(Json::as_str), Some("RUNNING"));
         assert_eq!(doc.get("id"), Some(&Json::Null));
         let links = doc.get("links").and_then(Json::as_array).unwrap();
-        assert_eq!(
-            links[0].get("href").and_then(Json::as_str),
-            Some("https://x/a")
-        );
+        assert_eq!(links[0].get("href").and_then(Json::as_str), Some("https://x/a"));
         assert_eq!(links[0].get("ok"), Some(&Json::Bool(true)));
         assert_eq!(doc.get("missing"), None);
     }
@@ -301,9 +295,7 @@ mod tests {
     fn escapes_and_unicode() {
         assert_eq!(
             parse(r#""a\"b\\c\/d\b\f\n\r\t é \u00e9 \ud83d\ude00 \u2028""#),
-            Some(Json::String(
-                "a\"b\\c/d\u{8}\u{c}\n\r\t é é 😀 \u{2028}".into()
-            ))
+            Some(Json::String("a\"b\\c/d\u{8}\u{c}\n\r\t é é 😀 \u{2028}".into()))
         );
         for bad in [
             r#""\ud83d""#,
@@ -335,9 +327,7 @@ mod tests {
         ] {
             assert_eq!(parse(text), Some(Json::Number(value)), "{text}");
         }
-        let long = parse("12345678901234567890123.456")
-            .and_then(|n| n.as_f64())
-            .unwrap();
+        let long = parse("12345678901234567890123.456").and_then(|n| n.as_f64()).unwrap();
         assert!((long / 1.2345678901234568e22 - 1.0).abs() < 1e-15, "{long}");
         for bad in [
             "01", "1.", ".5", "+1", "1e", "1e+", "-", "0x10", "NaN", "Infinity", "1.5.2",
@@ -369,10 +359,7 @@ mod tests {
         }
         assert_eq!(parse("[]"), Some(Json::Array(vec![])));
         assert_eq!(parse(" {} "), Some(Json::Object(vec![])));
-        assert_eq!(
-            parse(r#"{"a":1,"a":2}"#).unwrap().get("a"),
-            Some(&Json::Number(2.0))
-        );
+        assert_eq!(parse(r#"{"a":1,"a":2}"#).unwrap().get("a"), Some(&Json::Number(2.0)));
     }
 
     #[test]
@@ -401,13 +388,9 @@ mod against_serde_json {
                 (a - b).abs() <= (b.abs() * 1e-15).max(1e-322)
             }
             (Json::String(a), Value::String(b)) => a == b,
-            (Json::Array(a), Value::Array(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
-            }
+            (Json::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b)),
             // serde_json's map keeps the last of duplicate keys, as `get` does.
-            (Json::Object(_), Value::Object(b)) => b
-                .iter()
-                .all(|(k, v)| ours.get(k).is_some_and(|a| same(a, v))),
+            (Json::Object(_), Value::Object(b)) => b.iter().all(|(k, v)| ours.get(k).is_some_and(|a| same(a, v))),
             _ => false,
         }
     }

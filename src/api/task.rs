@@ -250,11 +250,7 @@ impl TaskFlow {
                 .retry(now_ms, reply.retry_after, Trouble::RateLimited)
                 .map_or_else(Step::Fail, Step::Fetch),
             502..=504 => self
-                .retry(
-                    now_ms,
-                    reply.retry_after,
-                    Trouble::Unavailable(reply.status),
-                )
+                .retry(now_ms, reply.retry_after, Trouble::Unavailable(reply.status))
                 .map_or_else(Step::Fail, Step::Fetch),
             status => Step::Fail(self.refusal(status, reply.body)),
         }
@@ -263,9 +259,7 @@ impl TaskFlow {
     /// The current request got no answer (connection refused, DNS, CORS, a dropped connection): the same
     /// request again later, or the error once retries run out.
     pub fn on_network_error(&mut self, now_ms: f64) -> Result<Request> {
-        let origin = origin_of(&self.current.url)
-            .unwrap_or(&self.current.url)
-            .to_owned();
+        let origin = origin_of(&self.current.url).unwrap_or(&self.current.url).to_owned();
         self.retry(now_ms, None, Trouble::NoAnswer(origin))
     }
 
@@ -282,9 +276,7 @@ impl TaskFlow {
             self.percent = Some(percent);
         }
         if task.status.eq_ignore_ascii_case("FINISHED") {
-            let href = task
-                .link("DOWN")
-                .ok_or_else(|| missing_link("FINISHED", "DOWN"))?;
+            let href = task.link("DOWN").ok_or_else(|| missing_link("FINISHED", "DOWN"))?;
             let request = Request {
                 at_ms: now_ms,
                 purpose: Purpose::Download,
@@ -295,18 +287,13 @@ impl TaskFlow {
             self.current = request.clone();
             Ok(Step::Fetch(request))
         } else if task.status.eq_ignore_ascii_case("RUNNING") {
-            let href = task
-                .link("SELF")
-                .ok_or_else(|| missing_link("RUNNING", "SELF"))?;
+            let href = task.link("SELF").ok_or_else(|| missing_link("RUNNING", "SELF"))?;
             let next = self.follow(href)?;
             self.phase = Phase::Running;
             if now_ms >= self.deadline_ms {
                 return Err(self.timeout_error());
             }
-            let wait = self.poll_interval_ms
-                * POLL_GROWTH
-                    .powi(self.polls.min(64) as i32)
-                    .min(MAX_POLL_INTERVALS);
+            let wait = self.poll_interval_ms * POLL_GROWTH.powi(self.polls.min(64) as i32).min(MAX_POLL_INTERVALS);
             self.polls += 1;
             let request = Request {
                 at_ms: (now_ms + wait).min(self.deadline_ms),
@@ -324,12 +311,7 @@ impl TaskFlow {
     }
 
     /// Repeats the current request after a pause, or gives up with the code the trouble calls for.
-    fn retry(
-        &mut self,
-        now_ms: f64,
-        retry_after: Option<&str>,
-        trouble: Trouble,
-    ) -> Result<Request> {
+    fn retry(&mut self, now_ms: f64, retry_after: Option<&str>, trouble: Trouble) -> Result<Request> {
         let (code, what) = trouble.describe();
         let asked = retry_after.and_then(|value| parse_retry_after(value, now_ms));
         if let Some(wait) = asked.filter(|wait| *wait > MAX_RETRY_AFTER_MS) {
@@ -475,13 +457,8 @@ impl Trouble {
                 ErrorCode::RateLimited,
                 "The API is limiting how often it is asked (HTTP 429)".to_owned(),
             ),
-            Trouble::Unavailable(status) => (
-                ErrorCode::Server,
-                format!("The API was unavailable (HTTP {status})"),
-            ),
-            Trouble::NoAnswer(origin) => {
-                (ErrorCode::Network, format!("No answer came from {origin}"))
-            }
+            Trouble::Unavailable(status) => (ErrorCode::Server, format!("The API was unavailable (HTTP {status})")),
+            Trouble::NoAnswer(origin) => (ErrorCode::Network, format!("No answer came from {origin}")),
         }
     }
 }
@@ -581,9 +558,7 @@ fn parse_http_date(value: &str) -> Option<i64> {
     }
     let month = MONTHS.iter().position(|name| *name == month)? + 1;
     let day = ReportDate::from_ymd(digits(year)? as i32, month as u8, digits(day)? as u8)?;
-    let mut clock = time
-        .split(':')
-        .map(|part| digits(part).filter(|_| part.len() == 2));
+    let mut clock = time.split(':').map(|part| digits(part).filter(|_| part.len() == 2));
     let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
     if clock.next().is_some() || hour > 23 || minute > 59 || second > 59 {
         return None;
@@ -601,9 +576,7 @@ fn digits(text: &str) -> Option<u64> {
 
 fn advice(code: ErrorCode) -> &'static str {
     match code {
-        ErrorCode::RateLimited => {
-            "Wait a few minutes before fetching again, and fetch fewer reports at once."
-        }
+        ErrorCode::RateLimited => "Wait a few minutes before fetching again, and fetch fewer reports at once.",
         ErrorCode::Network => {
             "Check the connection. In a browser, the API must allow this page's origin (CORS); if it does not, \
              set the API base URL to a proxy that forwards to the API."
@@ -615,16 +588,12 @@ fn advice(code: ErrorCode) -> &'static str {
 fn bad_response(message: impl core::fmt::Display) -> Error {
     Error::new(
         ErrorCode::BadResponse,
-        format!(
-            "{message} If the API base URL is a proxy, check that it forwards the API's answers unchanged."
-        ),
+        format!("{message} If the API base URL is a proxy, check that it forwards the API's answers unchanged."),
     )
 }
 
 fn missing_link(status: &str, rel: &str) -> Error {
-    bad_response(format!(
-        "The report task is {status} but has no {rel} link to follow."
-    ))
+    bad_response(format!("The report task is {status} but has no {rel} link to follow."))
 }
 
 /// A short, printable view of a body that was not what was expected.
@@ -632,26 +601,15 @@ fn describe_body(body: &[u8]) -> String {
     if body.is_empty() {
         "an empty body".to_owned()
     } else {
-        format!(
-            "it begins {}",
-            describe_text(&String::from_utf8_lossy(body))
-        )
+        format!("it begins {}", describe_text(&String::from_utf8_lossy(body)))
     }
 }
 
 /// Text from outside quoted for a message: control characters dropped, shortened.
 fn describe_text(text: &str) -> String {
     const MAX_CHARS: usize = 60;
-    let shown: String = text
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_CHARS)
-        .collect();
-    let more = if text.chars().count() > MAX_CHARS {
-        "…"
-    } else {
-        ""
-    };
+    let shown: String = text.chars().filter(|c| !c.is_control()).take(MAX_CHARS).collect();
+    let more = if text.chars().count() > MAX_CHARS { "…" } else { "" };
     format!("\"{shown}{more}\"")
 }
 
@@ -879,11 +837,7 @@ mod tests {
             let (mut flow, _) = start(API);
             let error = fail(flow.on_reply(status(code), 0.0));
             assert_eq!(error.code, expected, "HTTP {code}");
-            assert!(
-                error.message.contains(&format!("HTTP {code}")),
-                "{}",
-                error.message
-            );
+            assert!(error.message.contains(&format!("HTTP {code}")), "{}", error.message);
         }
     }
 
@@ -913,11 +867,7 @@ mod tests {
             0.0,
         ));
         assert_eq!(error.code, ErrorCode::BadDate);
-        assert!(
-            error.message.contains("\"Invalid date format\""),
-            "{}",
-            error.message
-        );
+        assert!(error.message.contains("\"Invalid date format\""), "{}", error.message);
     }
 
     #[test]
@@ -929,11 +879,7 @@ mod tests {
         assert!(error.message.contains("task") && error.message.contains("Fetch the report again"));
         let (mut flow, _) = start(API);
         flow.on_reply(ok(&task("FINISHED", 100, "DOWN", DOWN)), 0.0);
-        assert!(
-            fail(flow.on_reply(status(410), 1.0))
-                .message
-                .contains("download")
-        );
+        assert!(fail(flow.on_reply(status(410), 1.0)).message.contains("download"));
     }
 
     #[test]
@@ -980,10 +926,7 @@ mod tests {
             retry_after,
             body: b"",
         };
-        assert_eq!(
-            fetch(flow.on_reply(limited(Some("3")), 100.0)).at_ms,
-            3_100.0
-        );
+        assert_eq!(fetch(flow.on_reply(limited(Some("3")), 100.0)).at_ms, 3_100.0);
         assert_eq!(
             fetch(flow.on_reply(limited(None), 3_100.0)).at_ms,
             5_100.0,
@@ -1001,11 +944,7 @@ mod tests {
         }
         let error = fail(flow.on_reply(limited(Some("1")), now));
         assert_eq!(error.code, ErrorCode::RateLimited);
-        assert!(
-            error.message.contains("Wait a few minutes"),
-            "{}",
-            error.message
-        );
+        assert!(error.message.contains("Wait a few minutes"), "{}", error.message);
     }
 
     #[test]
@@ -1031,24 +970,12 @@ mod tests {
             0.0,
         ));
         assert_eq!(error.code, ErrorCode::Server);
-        assert!(
-            error.message.contains("pass the timeout"),
-            "{}",
-            error.message
-        );
+        assert!(error.message.contains("pass the timeout"), "{}", error.message);
     }
 
     #[test]
     fn unreadable_retry_after_falls_back_to_backoff() {
-        for value in [
-            "soon",
-            "-5",
-            "NaN",
-            "",
-            "1.5",
-            "+3",
-            "Sun, 01 Jan 2023 00:00:10 UTC",
-        ] {
+        for value in ["soon", "-5", "NaN", "", "1.5", "+3", "Sun, 01 Jan 2023 00:00:10 UTC"] {
             let (mut flow, _) = start(API);
             let again = fetch(flow.on_reply(
                 Reply {
@@ -1072,14 +999,8 @@ mod tests {
 
     #[test]
     fn http_dates_are_read_strictly() {
-        assert_eq!(
-            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
-        );
-        assert_eq!(
-            parse_http_date("Thu, 29 Feb 2024 23:59:59 GMT"),
-            Some(1_709_251_199)
-        );
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(parse_http_date("Thu, 29 Feb 2024 23:59:59 GMT"), Some(1_709_251_199));
         for bad in [
             "Sunday, 06-Nov-94 08:49:37 GMT",
             "Sun Nov  6 08:49:37 1994",
@@ -1108,10 +1029,7 @@ mod tests {
         }
         let error = flow.on_network_error(now).unwrap_err();
         assert_eq!(error.code, ErrorCode::Network);
-        assert!(
-            error.message.contains("https://reports.openathens.net")
-                && error.message.contains("CORS")
-        );
+        assert!(error.message.contains("https://reports.openathens.net") && error.message.contains("CORS"));
     }
 
     #[test]
@@ -1130,12 +1048,7 @@ mod tests {
         for body in bodies {
             let (mut flow, _) = start(API);
             let error = fail(flow.on_reply(ok(body), 0.0));
-            assert_eq!(
-                error.code,
-                ErrorCode::BadResponse,
-                "{}",
-                String::from_utf8_lossy(body)
-            );
+            assert_eq!(error.code, ErrorCode::BadResponse, "{}", String::from_utf8_lossy(body));
             assert!(error.message.contains("proxy"), "{}", error.message);
         }
     }
@@ -1167,12 +1080,7 @@ mod tests {
         );
         assert!(poll.send_key);
         let down = fetch(flow.on_reply(
-            ok(&task(
-                "FINISHED",
-                100,
-                "DOWN",
-                &format!("{DOWN}?filename=r.csv"),
-            )),
+            ok(&task("FINISHED", 100, "DOWN", &format!("{DOWN}?filename=r.csv"))),
             2_000.0,
         ));
         assert_eq!(
@@ -1220,11 +1128,7 @@ mod tests {
         for (link, url, send_key) in cases {
             let (mut flow, _) = start(API);
             let down = fetch(flow.on_reply(ok(&task("FINISHED", 100, "DOWN", link)), 0.0));
-            assert_eq!(
-                (down.url.as_str(), down.send_key),
-                (url, send_key),
-                "{link}"
-            );
+            assert_eq!((down.url.as_str(), down.send_key), (url, send_key), "{link}");
         }
     }
 
@@ -1232,12 +1136,7 @@ mod tests {
     fn through_a_proxy_a_foreign_link_goes_without_the_key() {
         let (mut flow, _) = start("http://127.0.0.1:9000/proxy");
         let down = fetch(flow.on_reply(
-            ok(&task(
-                "FINISHED",
-                100,
-                "DOWN",
-                "https://reports.openathens.net/files/1",
-            )),
+            ok(&task("FINISHED", 100, "DOWN", "https://reports.openathens.net/files/1")),
             0.0,
         ));
         assert_eq!(
@@ -1253,9 +1152,7 @@ mod tests {
         let error = flow.timeout_error();
         assert_eq!(error.code, ErrorCode::Timeout);
         assert!(
-            error.message.contains("2023-05-22")
-                && error.message.contains("1 min")
-                && error.message.contains("70%")
+            error.message.contains("2023-05-22") && error.message.contains("1 min") && error.message.contains("70%")
         );
     }
 

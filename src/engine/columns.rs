@@ -27,12 +27,19 @@ pub struct Columns {
 }
 
 const ATTRIBUTE_PREFIX: &str = "attribute.";
-const STANDARD_ATTRIBUTES: [&str; 3] = ["attribute.resourceid", "attribute.federationctx", "attribute.resourcetitle"];
+const STANDARD_ATTRIBUTES: [&str; 3] = [
+    "attribute.resourceid",
+    "attribute.federationctx",
+    "attribute.resourcetitle",
+];
 
 impl Columns {
     /// Reads a header record; `None` when it lacks `action` or `status`, i.e. it is not a report.
     pub fn from_header(header: &Record<'_>) -> Option<Columns> {
-        let names: Vec<String> = header.fields().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+        let names: Vec<String> = header
+            .fields()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
         let find = |wanted: &str| names.iter().position(|n| n.trim().eq_ignore_ascii_case(wanted));
         let mut custom: Vec<(usize, String)> = Vec::new();
         for (i, name) in names.iter().enumerate() {

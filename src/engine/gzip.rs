@@ -120,11 +120,9 @@ impl GzipDecoder {
                     "The download is cut off: no gzip data arrived. Download the report again.",
                 ));
             }
-            Stage::Fixed
-            | Stage::ExtraLen
-            | Stage::Extra { .. }
-            | Stage::Text
-            | Stage::HeaderCrc => "inside a member's header",
+            Stage::Fixed | Stage::ExtraLen | Stage::Extra { .. } | Stage::Text | Stage::HeaderCrc => {
+                "inside a member's header"
+            }
             Stage::Body => "inside a member",
             Stage::Trailer => "inside a member's trailer",
         };
@@ -137,11 +135,7 @@ impl GzipDecoder {
         ))
     }
 
-    fn decode<F: FnMut(&[u8]) -> Result<()>>(
-        &mut self,
-        mut input: &[u8],
-        out: &mut F,
-    ) -> Result<()> {
+    fn decode<F: FnMut(&[u8]) -> Result<()>>(&mut self, mut input: &[u8], out: &mut F) -> Result<()> {
         while !input.is_empty() {
             match self.stage {
                 Stage::Fixed => {
@@ -154,10 +148,7 @@ impl GzipDecoder {
                 }
                 Stage::ExtraLen => {
                     if self.fill(&mut input, 2) {
-                        self.skip_extra(usize::from(u16::from_le_bytes([
-                            self.field[0],
-                            self.field[1],
-                        ])));
+                        self.skip_extra(usize::from(u16::from_le_bytes([self.field[0], self.field[1]])));
                     }
                 }
                 Stage::Extra { left } => {
@@ -192,21 +183,12 @@ impl GzipDecoder {
     }
 
     /// Inflates until the input is used up or the member's deflate data ends.
-    fn inflate<F: FnMut(&[u8]) -> Result<()>>(
-        &mut self,
-        input: &mut &[u8],
-        out: &mut F,
-    ) -> Result<()> {
+    fn inflate<F: FnMut(&[u8]) -> Result<()>>(&mut self, input: &mut &[u8], out: &mut F) -> Result<()> {
         loop {
             if self.filled == self.buf.len() {
                 self.flush(out)?;
             }
-            let result = inflate(
-                &mut self.inflater,
-                input,
-                &mut self.buf[self.filled..],
-                MZFlush::None,
-            );
+            let result = inflate(&mut self.inflater, input, &mut self.buf[self.filled..], MZFlush::None);
             let produced = &self.buf[self.filled..self.filled + result.bytes_written];
             self.crc.update(produced);
             self.member_len += produced.len() as u64;
@@ -232,11 +214,7 @@ impl GzipDecoder {
     fn check_fixed_header(&self) -> Result<()> {
         let head = &self.field[..self.field_len];
         let at = |index: usize| self.member_start + index as u64 + 1;
-        if let Some(wrong) = head
-            .iter()
-            .zip([0x1f, 0x8b])
-            .position(|(&byte, magic)| byte != magic)
-        {
+        if let Some(wrong) = head.iter().zip([0x1f, 0x8b]).position(|(&byte, magic)| byte != magic) {
             return Err(if self.members == 0 {
                 bad_gzip("the gzip signature is missing", at(wrong))
             } else {
@@ -244,25 +222,17 @@ impl GzipDecoder {
             });
         }
         if let Some(&method) = head.get(2).filter(|&&m| m != 8) {
-            return Err(bad_gzip(
-                &format!("compression method {method} is not deflate"),
-                at(2),
-            ));
+            return Err(bad_gzip(&format!("compression method {method} is not deflate"), at(2)));
         }
-        if head
-            .get(3)
-            .is_some_and(|&flags| flags & FLAGS_RESERVED != 0)
-        {
+        if head.get(3).is_some_and(|&flags| flags & FLAGS_RESERVED != 0) {
             return Err(bad_gzip("reserved header flags are set", at(3)));
         }
         Ok(())
     }
 
     fn check_trailer(&mut self) -> Result<()> {
-        let stored_crc =
-            u32::from_le_bytes([self.field[0], self.field[1], self.field[2], self.field[3]]);
-        let stored_len =
-            u32::from_le_bytes([self.field[4], self.field[5], self.field[6], self.field[7]]);
+        let stored_crc = u32::from_le_bytes([self.field[0], self.field[1], self.field[2], self.field[3]]);
+        let stored_len = u32::from_le_bytes([self.field[4], self.field[5], self.field[6], self.field[7]]);
         let member = self.members + 1;
         let trailer_at = self.offset - TRAILER_LEN as u64 + 1;
         if stored_crc != std::mem::replace(&mut self.crc, Hasher::new()).finalize() {
@@ -559,11 +529,7 @@ mod tests {
                 Some((_, content)) => assert_eq!(decode(&stream[..end]), (content.clone(), Ok(()))),
                 None => {
                     let error = error(decode(&stream[..end]).1);
-                    assert_eq!(
-                        error.code,
-                        ErrorCode::Truncated,
-                        "prefix of {end} bytes: {error}"
-                    );
+                    assert_eq!(error.code, ErrorCode::Truncated, "prefix of {end} bytes: {error}");
                 }
             }
         }
@@ -601,10 +567,7 @@ mod tests {
         stream[len - 8] ^= 1;
         let bad_crc = error(decode(&stream).1);
         assert_eq!(bad_crc.code, ErrorCode::BadGzip);
-        assert!(
-            bad_crc.message.contains("CRC32 checksum of member 2"),
-            "{bad_crc}"
-        );
+        assert!(bad_crc.message.contains("CRC32 checksum of member 2"), "{bad_crc}");
         assert!(
             bad_crc
                 .message
@@ -617,8 +580,7 @@ mod tests {
         let bad_len = error(bytewise(&stream).1);
         assert_eq!(bad_len.code, ErrorCode::BadGzip);
         let (decoded, recorded) = (grouped(data.len() as u64), grouped(data.len() as u64 ^ 1));
-        let lengths =
-            format!("decodes to {decoded} bytes but its trailer records a length of {recorded}");
+        let lengths = format!("decodes to {decoded} bytes but its trailer records a length of {recorded}");
         assert!(bad_len.message.contains(&lengths), "{bad_len}");
     }
 

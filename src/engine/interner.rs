@@ -30,7 +30,12 @@ impl Packed {
         let half = |at: usize| u64::from(u32::from_le_bytes(key[at..at + 4].try_into().unwrap_or_default()));
         let words = match n {
             0 => [0; 4],
-            1..=3 => [u64::from(key[0]) | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]) << 16, 0, 0, 0],
+            1..=3 => [
+                u64::from(key[0]) | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]) << 16,
+                0,
+                0,
+                0,
+            ],
             4..=7 => [half(0), half(n - 4), 0, 0],
             8..=16 => [word(key, 0), word(key, n - 8), 0, 0],
             17..=PACKED_MAX => [word(key, 0), word(key, 8), word(key, n - 16), word(key, n - 8)],
@@ -121,7 +126,13 @@ impl Interner {
             return (id, false);
         }
         let id = self.append(key);
-        let Interner { long, arena, ends, hasher, .. } = self;
+        let Interner {
+            long,
+            arena,
+            ends,
+            hasher,
+            ..
+        } = self;
         long.insert_unique(hash, id, |&id| hasher.hash_one(key_in(arena, ends, id)));
         (id, true)
     }
@@ -210,7 +221,8 @@ mod tests {
                 other[flip] ^= 1;
                 assert!(!same_bytes(&text[..n], &other));
             }
-            assert!(same_bytes(&text[..n], &text[..n].to_vec()));
+            let copy = text[..n].to_vec();
+            assert!(same_bytes(&text[..n], &copy));
             assert!(!same_bytes(&text[..n], &text[..n + 1]));
         }
     }
@@ -234,7 +246,12 @@ mod tests {
         }
         let mut interner = Interner::default();
         for (i, key) in keys.iter().enumerate() {
-            assert_eq!(interner.intern(key), (i as u32, true), "{:?}", String::from_utf8_lossy(key));
+            assert_eq!(
+                interner.intern(key),
+                (i as u32, true),
+                "{:?}",
+                String::from_utf8_lossy(key)
+            );
         }
         for (i, key) in keys.iter().enumerate() {
             assert_eq!(interner.intern(key), (i as u32, false));
@@ -253,6 +270,9 @@ mod tests {
         b.add(b"GB");
         a.merge(&b);
         let got: Vec<(&[u8], u64)> = a.iter().collect();
-        assert_eq!(got, vec![(&b"GB"[..], 4), (&b"US"[..], 2), (&b""[..], 1), (&b"FR"[..], 1)]);
+        assert_eq!(
+            got,
+            vec![(&b"GB"[..], 4), (&b"US"[..], 2), (&b""[..], 1), (&b"FR"[..], 1)]
+        );
     }
 }

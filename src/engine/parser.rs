@@ -25,7 +25,12 @@ pub struct ReportParser {
 impl ReportParser {
     /// `report_date`, when known (a fetch), decides the day order of `a/b/yyyy` dates.
     pub fn new(report_date: Option<ReportDate>) -> Self {
-        ReportParser { report_date, encoding: Encoding::Unknown(Vec::new()), csv: CsvStage::new(report_date), failed: None }
+        ReportParser {
+            report_date,
+            encoding: Encoding::Unknown(Vec::new()),
+            csv: CsvStage::new(report_date),
+            failed: None,
+        }
     }
 
     /// Reads the next piece of the report. After an error every call returns that error.
@@ -54,10 +59,18 @@ impl ReportParser {
     }
 
     fn push_bytes(&mut self, chunk: &[u8]) -> Result<()> {
-        let Encoding::Unknown(head) = &mut self.encoding else { return self.push_known(chunk) };
-        let Some(rest) = gather(head, &GZIP_MAGIC, chunk) else { return Ok(()) };
+        let Encoding::Unknown(head) = &mut self.encoding else {
+            return self.push_known(chunk);
+        };
+        let Some(rest) = gather(head, &GZIP_MAGIC, chunk) else {
+            return Ok(());
+        };
         let head = std::mem::take(head);
-        self.encoding = if head == GZIP_MAGIC { Encoding::Gzip(Box::new(GzipDecoder::new())) } else { Encoding::Plain };
+        self.encoding = if head == GZIP_MAGIC {
+            Encoding::Gzip(Box::default())
+        } else {
+            Encoding::Plain
+        };
         self.push_known(&head)?;
         self.push_known(rest)
     }
@@ -93,12 +106,21 @@ struct CsvStage {
 
 impl CsvStage {
     fn new(report_date: Option<ReportDate>) -> Self {
-        CsvStage { head: Some(Vec::new()), records: RecordSplitter::default(), columns: None, tally: Tally::new(report_date) }
+        CsvStage {
+            head: Some(Vec::new()),
+            records: RecordSplitter::default(),
+            columns: None,
+            tally: Tally::new(report_date),
+        }
     }
 
     fn push(&mut self, bytes: &[u8]) -> Result<()> {
-        let Some(head) = &mut self.head else { return self.split(bytes) };
-        let Some(rest) = gather(head, BOM, bytes) else { return Ok(()) };
+        let Some(head) = &mut self.head else {
+            return self.split(bytes);
+        };
+        let Some(rest) = gather(head, BOM, bytes) else {
+            return Ok(());
+        };
         self.flush_head()?;
         self.split(rest)
     }
@@ -111,13 +133,23 @@ impl CsvStage {
     }
 
     fn split(&mut self, bytes: &[u8]) -> Result<()> {
-        let CsvStage { records, columns, tally, .. } = self;
+        let CsvStage {
+            records,
+            columns,
+            tally,
+            ..
+        } = self;
         records.push(bytes, &mut |record| read_record(columns, tally, record))
     }
 
     fn finish(&mut self) -> Result<()> {
         self.flush_head()?;
-        let CsvStage { records, columns, tally, .. } = self;
+        let CsvStage {
+            records,
+            columns,
+            tally,
+            ..
+        } = self;
         records.finish(&mut |record| read_record(columns, tally, record))?;
         if columns.is_none() {
             return Err(Error::new(
@@ -184,13 +216,29 @@ too,few,fields\r\n";
         assert_eq!(s.first_event.as_deref(), Some("2023-06-06T19:29:16Z"));
         assert_eq!(s.last_event.as_deref(), Some("2023-06-06T20:00:01Z"));
         assert_eq!((s.by_hour[19], s.by_hour[20]), (2, 2));
-        assert_eq!((s.authentications.total, s.authentications.succeeded, s.authentications.failed), (2, 1, 1));
+        assert_eq!(
+            (
+                s.authentications.total,
+                s.authentications.succeeded,
+                s.authentications.failed
+            ),
+            (2, 1, 1)
+        );
         let t = &s.transfers;
         assert_eq!((t.total, t.succeeded, t.blocked_restrictive, t.failed), (3, 1, 1, 1));
         assert_eq!(s.by_action_status["FEDERATED_TRANSFER"]["FAILURE_RESTRICTIVE"], 1);
         assert_eq!(s.resources.len(), 2);
         let a = &s.resources[0];
-        assert_eq!((a.id.as_str(), a.title.as_str(), a.federation.as_str(), a.transfers, a.blocked), ("https://sp.example/a", "Cool, Inc.", "ukfed", 2, 1));
+        assert_eq!(
+            (
+                a.id.as_str(),
+                a.title.as_str(),
+                a.federation.as_str(),
+                a.transfers,
+                a.blocked
+            ),
+            ("https://sp.example/a", "Cool, Inc.", "ukfed", 2, 1)
+        );
         assert_eq!(s.by_permission_set["demo#default"], 3);
         assert_eq!(s.by_permission_set["demo#extra"], 1);
         assert_eq!(s.by_permission_set[""], 2);
@@ -214,7 +262,11 @@ too,few,fields\r\n";
     #[test]
     fn empty_and_headerless_input_is_not_a_report() {
         for input in ["", "\u{feff}", "\r\n\r\n", "date,what\n1,2\n", "\u{1f}"] {
-            assert_eq!(summarize(input.as_bytes()).unwrap_err().code, ErrorCode::NotAReport, "{input:?}");
+            assert_eq!(
+                summarize(input.as_bytes()).unwrap_err().code,
+                ErrorCode::NotAReport,
+                "{input:?}"
+            );
         }
     }
 
@@ -252,7 +304,14 @@ too,few,fields\r\n";
         merged.merge(two.finish().unwrap());
         let s = merged.summary();
         assert_eq!((s.rows, s.distinct_accounts, s.distinct_ips), (4, 3, 3));
-        assert_eq!((s.resources[0].transfers, s.resources[0].blocked, s.resources[0].title.as_str()), (3, 1, "New"));
+        assert_eq!(
+            (
+                s.resources[0].transfers,
+                s.resources[0].blocked,
+                s.resources[0].title.as_str()
+            ),
+            (3, 1, "New")
+        );
         assert_eq!(s.by_action_status["FEDERATED_TRANSFER"]["SUCCESS"], 2);
         assert_eq!(s.custom_attributes["x"]["p"], 1);
         assert_eq!(s.custom_attributes["y"]["z"], 2);

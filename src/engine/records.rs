@@ -73,11 +73,9 @@ impl RecordSplitter {
     fn split<F: FnMut(Record<'_>) -> Result<()>>(&mut self, mut input: &[u8], on_record: &mut F) -> Result<()> {
         let at_end = input.is_empty();
         loop {
-            let (result, read, written, ended) = self.reader.read_record(
-                input,
-                &mut self.data[self.data_len..],
-                &mut self.ends[self.ends_len..],
-            );
+            let (result, read, written, ended) =
+                self.reader
+                    .read_record(input, &mut self.data[self.data_len..], &mut self.ends[self.ends_len..]);
             input = &input[read..];
             self.data_len += written;
             self.ends_len += ended;
@@ -96,7 +94,10 @@ impl RecordSplitter {
                     self.ends.resize(len, 0);
                 }
                 ReadRecordResult::Record => {
-                    let record = Record { data: &self.data[..self.data_len], ends: &self.ends[..self.ends_len] };
+                    let record = Record {
+                        data: &self.data[..self.data_len],
+                        ends: &self.ends[..self.ends_len],
+                    };
                     self.data_len = 0;
                     self.ends_len = 0;
                     on_record(record)?;

@@ -79,7 +79,10 @@ pub struct Tally {
 
 impl Tally {
     pub fn new(report_date: Option<ReportDate>) -> Self {
-        Tally { times: EventTimes::new(report_date), ..Default::default() }
+        Tally {
+            times: EventTimes::new(report_date),
+            ..Default::default()
+        }
     }
 
     /// Prepares for the rows of a file with these columns.
@@ -131,7 +134,13 @@ impl Tally {
 
         if kind == Kind::Transfer {
             let blocked = u64::from(status_field == FAILURE_RESTRICTIVE);
-            self.add_resource(row.get(columns.resource_id), 1, blocked, row.get(columns.resource_title), row.get(columns.federation));
+            self.add_resource(
+                row.get(columns.resource_id),
+                1,
+                blocked,
+                row.get(columns.resource_title),
+                row.get(columns.federation),
+            );
         }
 
         for (&slot, (column, _)) in self.custom_slots.iter().zip(&columns.custom) {
@@ -221,7 +230,9 @@ impl Tally {
         let mut transfers = Transfers::default();
         for (action, by_status) in self.action_status.iter().enumerate() {
             let kind = self.action_kinds[action];
-            let statuses = by_action_status.entry(text(self.actions.key(action as u32))).or_default();
+            let statuses = by_action_status
+                .entry(text(self.actions.key(action as u32)))
+                .or_default();
             for (status, &n) in by_status.iter().enumerate().filter(|(_, n)| **n > 0) {
                 let status = self.statuses.key(status as u32);
                 *statuses.entry(text(status)).or_default() += n;

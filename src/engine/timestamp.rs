@@ -33,7 +33,13 @@ impl ReportDate {
 /// machinery would be a tenth of the wasm module for two fixed formats.
 impl fmt::Display for ReportDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.0.year(), u8::from(self.0.month()), self.0.day())
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            u8::from(self.0.month()),
+            self.0.day()
+        )
     }
 }
 
@@ -123,13 +129,18 @@ pub struct EventTimes {
 
 impl EventTimes {
     pub fn new(report_date: Option<ReportDate>) -> Self {
-        EventTimes { report_day: report_date.map(|d| i64::from(d.0.to_julian_day())), ..Default::default() }
+        EventTimes {
+            report_day: report_date.map(|d| i64::from(d.0.to_julian_day())),
+            ..Default::default()
+        }
     }
 
     /// Counts the time in `field` for a row of `series` (below `SERIES`).
     #[inline]
     pub fn add(&mut self, field: &[u8], series: usize) {
-        let Some(Stamp { day, second_of_day }) = parse(field) else { return };
+        let Some(Stamp { day, second_of_day }) = parse(field) else {
+            return;
+        };
         if !day.iso {
             self.first_part_over_12 |= day.a > 12;
             self.second_part_over_12 |= day.b > 12;
@@ -188,7 +199,12 @@ fn julian_day(year: u16, month: u8, day: u8) -> Option<i64> {
 fn format_utc(unix_seconds: i64) -> Option<String> {
     let day = ReportDate::of_unix_seconds(unix_seconds)?;
     let second = unix_seconds.rem_euclid(86_400);
-    Some(format!("{day}T{:02}:{:02}:{:02}Z", second / 3600, second / 60 % 60, second % 60))
+    Some(format!(
+        "{day}T{:02}:{:02}:{:02}Z",
+        second / 3600,
+        second / 60 % 60,
+        second % 60
+    ))
 }
 
 /// Reads `a/b/yyyy` or `yyyy-MM-dd`, then `T` or a space, `HH:mm:ss`, an optional fraction and `Z`.
@@ -226,7 +242,15 @@ fn parse(field: &[u8]) -> Option<Stamp> {
     if !s.0.is_empty() || hour > 23 || minute > 59 || second > 59 || a > 99 || b > 99 {
         return None;
     }
-    Some(Stamp { day: Day { a: a as u8, b: b as u8, year: year as u16, iso }, second_of_day: hour * 3600 + minute * 60 + second })
+    Some(Stamp {
+        day: Day {
+            a: a as u8,
+            b: b as u8,
+            year: year as u16,
+            iso,
+        },
+        second_of_day: hour * 3600 + minute * 60 + second,
+    })
 }
 
 struct Cursor<'a>(&'a [u8]);
@@ -268,7 +292,14 @@ mod tests {
 
     #[test]
     fn documented_format_and_iso() {
-        let t = times(&["06/06/2023T19:29:16", "2023-06-06T00:00:04Z", " 2023-06-06 23:59:59.123 "], None);
+        let t = times(
+            &[
+                "06/06/2023T19:29:16",
+                "2023-06-06T00:00:04Z",
+                " 2023-06-06 23:59:59.123 ",
+            ],
+            None,
+        );
         assert_eq!(t.dated, 3);
         assert_eq!(t.first_event.as_deref(), Some("2023-06-06T00:00:04Z"));
         assert_eq!(t.last_event.as_deref(), Some("2023-06-06T23:59:59Z"));
@@ -296,9 +327,18 @@ mod tests {
     #[test]
     fn impossible_or_malformed_dates_are_undated() {
         for bad in [
-            "", "31/02/2023T10:00:00", "06/06/2023T24:00:00", "06/06/2023T10:60:00", "06/06/23T10:00:00",
-            "2023-6-06T10:00:00", "06/06/2023", "06/06/2023T10:00", "06/06/2023T10:00:00+01:00", "x",
-            "006/06/2023T10:00:00", "2023-06-06T10:00:00ZZ",
+            "",
+            "31/02/2023T10:00:00",
+            "06/06/2023T24:00:00",
+            "06/06/2023T10:60:00",
+            "06/06/23T10:00:00",
+            "2023-6-06T10:00:00",
+            "06/06/2023",
+            "06/06/2023T10:00",
+            "06/06/2023T10:00:00+01:00",
+            "x",
+            "006/06/2023T10:00:00",
+            "2023-06-06T10:00:00ZZ",
         ] {
             assert_eq!(times(&[bad], None).dated, 0, "{bad:?}");
         }
@@ -325,7 +365,10 @@ mod tests {
         let day = ReportDate::from_ymd(2024, 2, 29).unwrap();
         assert_eq!(day.unix_seconds(), 1_709_164_800);
         assert_eq!(ReportDate::of_unix_seconds(1_709_164_800 + 86_399), Some(day));
-        assert_eq!(ReportDate::of_unix_seconds(1_709_164_800 - 1), ReportDate::from_ymd(2024, 2, 28));
+        assert_eq!(
+            ReportDate::of_unix_seconds(1_709_164_800 - 1),
+            ReportDate::from_ymd(2024, 2, 28)
+        );
         assert_eq!(ReportDate::from_ymd(2023, 2, 29), None);
         assert_eq!(ReportDate::from_ymd(2023, 13, 1), None);
     }

@@ -54,7 +54,7 @@ pub(crate) fn summary_to_js(summary: &Summary) -> JsValue {
     // Counts stay far below 2^53, and a Summary holds nothing else that JSON cannot carry.
     summary
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or_else(|e| JsValue::from(e))
+        .unwrap_or_else(JsValue::from)
 }
 
 /// Summarises a whole report held in memory: gzip (any number of members) or plain CSV.
@@ -77,7 +77,9 @@ impl JsReportParser {
     #[wasm_bindgen(constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> JsReportParser {
-        JsReportParser { inner: ReportParser::new(None) }
+        JsReportParser {
+            inner: ReportParser::new(None),
+        }
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {

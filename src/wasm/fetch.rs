@@ -15,8 +15,8 @@ use super::exports::summary_to_js;
 use super::host::{Abort, Progress, describe_js, global_fetch, now_ms, option};
 use super::stream::{Source, tally_source};
 use crate::api::{
-    DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply, Request,
-    Step, TaskConfig, TaskFlow, validate_report_date,
+    DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply, Request, Step, TaskConfig,
+    TaskFlow, validate_report_date,
 };
 use crate::engine::{ReportDate, Tally};
 use crate::error::{Error, ErrorCode, Result};
@@ -107,15 +107,11 @@ fn utc_day(ms: f64) -> Option<ReportDate> {
 pub async fn fetch_report(
     #[wasm_bindgen(unchecked_param_type = "FetchReportOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    fetch_report_with(options)
-        .await
-        .map_err(|error| to_js(&error))
+    fetch_report_with(options).await.map_err(|error| to_js(&error))
 }
 
 async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
-    let abort = Rc::new(Abort::new(
-        option(&options, "signal").map(JsCast::unchecked_into),
-    )?);
+    let abort = Rc::new(Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?);
     let config = config_of(&options)?;
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     match option(&options, "keys") {
@@ -132,10 +128,7 @@ async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
 }
 
 fn config_of(options: &JsValue) -> Result<TaskConfig> {
-    let date = checked_date(
-        &option(options, "date").unwrap_or(JsValue::UNDEFINED),
-        now_ms(),
-    )?;
+    let date = checked_date(&option(options, "date").unwrap_or(JsValue::UNDEFINED), now_ms())?;
     let number = |key: &str, default: f64| {
         option(options, key)
             .and_then(|value| value.as_f64())
@@ -211,12 +204,7 @@ fn keys_of(keys: &JsValue) -> Result<Vec<(String, String)>> {
 }
 
 /// One key's report: the task, then the download streamed into the parser.
-async fn fetch_tally(
-    config: &TaskConfig,
-    key: &str,
-    abort: &Abort,
-    progress: &mut Progress,
-) -> Result<Tally> {
+async fn fetch_tally(config: &TaskConfig, key: &str, abort: &Abort, progress: &mut Progress) -> Result<Tally> {
     if key.trim().is_empty() {
         return Err(Error::new(
             ErrorCode::Auth,
@@ -234,7 +222,10 @@ async fn fetch_tally(
         .and_then(|length| length.trim().parse::<u64>().ok())
         .map(|length| length as f64);
     let stream = response.body().ok_or_else(|| {
-        Error::new(ErrorCode::NotAReport, "The report download was empty. Fetch it again; if it stays empty, the day may have no report.")
+        Error::new(
+            ErrorCode::NotAReport,
+            "The report download was empty. Fetch it again; if it stays empty, the day may have no report.",
+        )
     })?;
     let source = Source {
         stream,
@@ -290,26 +281,24 @@ async fn settle(
 }
 
 /// One GET: the answer with its body read (except a 2xx download's), or None when no answer came.
-async fn send(
-    request: &Request,
-    key: &str,
-    abort: &Abort,
-    flow: &TaskFlow,
-) -> Result<Option<(Response, Vec<u8>)>> {
+async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> Result<Option<(Response, Vec<u8>)>> {
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_signal(Some(&abort.signal()));
     if request.send_key {
         let headers = Headers::new().map_err(|error| host_failure(&error))?;
-        headers.append("Authorization", &format!("OAApiKey {key}")).map_err(|_| {
-            Error::new(ErrorCode::Auth, "The API key cannot be sent as a header: check it has no line breaks or unusual characters.")
-        })?;
+        headers
+            .append("Authorization", &format!("OAApiKey {key}"))
+            .map_err(|_| {
+                Error::new(
+                    ErrorCode::Auth,
+                    "The API key cannot be sent as a header: check it has no line breaks or unusual characters.",
+                )
+            })?;
         init.set_headers(&headers);
     }
     let deadline = flow.deadline_ms();
-    let answered = abort
-        .wait_until(&global_fetch(&request.url, &init)?, deadline)
-        .await?;
+    let answered = abort.wait_until(&global_fetch(&request.url, &init)?, deadline).await?;
     let response: Response = match answered {
         None => return Err(flow.timeout_error()),
         Some(Err(_)) => return Ok(None),
@@ -318,9 +307,7 @@ async fn send(
     if request.purpose == Purpose::Download && response.ok() {
         return Ok(Some((response, Vec::new())));
     }
-    let body = response
-        .array_buffer()
-        .map_err(|error| host_failure(&error))?;
+    let body = response.array_buffer().map_err(|error| host_failure(&error))?;
     match abort.wait_until(&body, deadline).await? {
         None => Err(flow.timeout_error()),
         Some(Err(_)) => Ok(None),
@@ -331,10 +318,7 @@ async fn send(
 fn host_failure(error: &JsValue) -> Error {
     Error::new(
         ErrorCode::Network,
-        format!(
-            "The JavaScript runtime refused a request: {}",
-            describe_js(error)
-        ),
+        format!("The JavaScript runtime refused a request: {}", describe_js(error)),
     )
 }
 
@@ -349,9 +333,7 @@ async fn fetch_parts(
     let keys = Rc::new(keys);
     // Each key's result in its place, as the parts finish.
     let results = Rc::new(RefCell::new(
-        (0..keys.len())
-            .map(|_| None)
-            .collect::<Vec<Option<Result<Tally>>>>(),
+        (0..keys.len()).map(|_| None).collect::<Vec<Option<Result<Tally>>>>(),
     ));
     let next = Rc::new(Cell::new(0));
     let lanes = Array::new();

@@ -82,8 +82,7 @@ impl Abort {
                 reason.borrow_mut().get_or_insert_with(aborted_error);
                 controller.abort();
             });
-            let _ =
-                signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
             (signal, on_abort)
         });
         let abort = Abort {
@@ -92,11 +91,7 @@ impl Abort {
             reason,
             caller,
         };
-        if abort
-            .caller
-            .as_ref()
-            .is_some_and(|(signal, _)| signal.aborted())
-        {
+        if abort.caller.as_ref().is_some_and(|(signal, _)| signal.aborted()) {
             abort.abort_with(aborted_error());
         }
         Ok(abort)
@@ -196,8 +191,7 @@ impl Drop for Abort {
     /// The call is over: whatever it left in flight (a retried request, a stream being cancelled) stops.
     fn drop(&mut self) {
         if let Some((signal, on_abort)) = &self.caller {
-            let _ = signal
-                .remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            let _ = signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
         }
         self.controller.abort();
     }
@@ -285,10 +279,7 @@ impl Progress {
             let _ = Reflect::set(&report, &key.into(), &value);
         };
         set("phase", self.phase.into());
-        set(
-            "percentComplete",
-            self.percent.map_or(JsValue::NULL, JsValue::from),
-        );
+        set("percentComplete", self.percent.map_or(JsValue::NULL, JsValue::from));
         set("bytes", self.bytes.into());
         set("rows", (self.rows as f64).into());
         if let Some(label) = &self.label {

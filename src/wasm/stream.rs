@@ -47,9 +47,7 @@ export interface SummarizeStreamOptions {
 #[wasm_bindgen(js_name = summarizeStream, unchecked_return_type = "Summary")]
 pub async fn summarize_stream(
     #[wasm_bindgen(unchecked_param_type = "ReportSource")] source: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "SummarizeStreamOptions")] options: Option<
-        JsValue,
-    >,
+    #[wasm_bindgen(unchecked_optional_param_type = "SummarizeStreamOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     summarize_js_source(source, options.unwrap_or(JsValue::UNDEFINED))
         .await
@@ -128,10 +126,7 @@ pub(crate) async fn tally_source(
 
 /// Reads the next chunk: Ok(Ok(None)) at the end, Ok(Err(_)) when the stream failed, Err on abort or on
 /// a chunk that is not bytes.
-async fn read(
-    reader: &ReadableStreamDefaultReader,
-    abort: &Abort,
-) -> Result<Result<Option<Uint8Array>, JsValue>> {
+async fn read(reader: &ReadableStreamDefaultReader, abort: &Abort) -> Result<Result<Option<Uint8Array>, JsValue>> {
     let result = match abort.wait(&reader.read()).await? {
         Ok(result) => result,
         Err(error) => return Ok(Err(error)),

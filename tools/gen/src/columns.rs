@@ -64,20 +64,14 @@ impl Layout {
     pub fn new(seed: u64, hostile: bool, shuffle: bool, drop: &[String]) -> Result<Layout, String> {
         for name in drop {
             if !NAMES.contains(&name.as_str()) || (name == vocab::HOSTILE_COLUMN && !hostile) {
-                return Err(format!(
-                    "cannot drop {name:?}: the report has no such column"
-                ));
+                return Err(format!("cannot drop {name:?}: the report has no such column"));
             }
             if name == NAMES[ACTION] || name == NAMES[STATUS] {
-                return Err(format!(
-                    "cannot drop {name:?}: without it the file is not a report"
-                ));
+                return Err(format!("cannot drop {name:?}: without it the file is not a report"));
             }
         }
         let last = if hostile { COUNT } else { HOSTILE };
-        let mut order: Vec<usize> = (0..last)
-            .filter(|&c| !drop.iter().any(|d| d == NAMES[c]))
-            .collect();
+        let mut order: Vec<usize> = (0..last).filter(|&c| !drop.iter().any(|d| d == NAMES[c])).collect();
         if shuffle {
             let mut dice = Dice::new(mix(seed, label("columns")));
             for i in (1..order.len()).rev() {

@@ -14,10 +14,8 @@ pub struct Date {
 impl Date {
     /// `None` unless the day exists (years 1..=9999).
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        let valid = (1..=9999).contains(&year)
-            && (1..=12).contains(&month)
-            && day >= 1
-            && day <= days_in_month(year, month);
+        let valid =
+            (1..=9999).contains(&year) && (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
         valid.then_some(Date { year, month, day })
     }
 
@@ -26,9 +24,9 @@ impl Date {
         let bad = || format!("date {text:?} is not a day written yyyy-MM-dd");
         let b = text.as_bytes();
         let digits = |range: std::ops::Range<usize>| -> Option<u16> {
-            b[range].iter().try_fold(0u16, |n, &c| {
-                c.is_ascii_digit().then(|| n * 10 + u16::from(c - b'0'))
-            })
+            b[range]
+                .iter()
+                .try_fold(0u16, |n, &c| c.is_ascii_digit().then(|| n * 10 + u16::from(c - b'0')))
         };
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(bad());
@@ -215,14 +213,8 @@ mod tests {
     fn adds_days_across_months_and_leap_years() {
         let d = Date::new(2023, 12, 30).unwrap();
         assert_eq!(d.add_days(3).to_string(), "2024-01-02");
-        assert_eq!(
-            Date::new(2024, 2, 28).unwrap().add_days(1).to_string(),
-            "2024-02-29"
-        );
-        assert_eq!(
-            Date::new(2024, 3, 1).unwrap().add_days(-1).to_string(),
-            "2024-02-29"
-        );
+        assert_eq!(Date::new(2024, 2, 28).unwrap().add_days(1).to_string(), "2024-02-29");
+        assert_eq!(Date::new(2024, 3, 1).unwrap().add_days(-1).to_string(), "2024-02-29");
         assert_eq!(d.add_days(1000).add_days(-1000), d);
     }
 

@@ -84,16 +84,9 @@ impl Config {
 
     fn layout(&self) -> Result<Layout, String> {
         if self.members == 0 {
-            return Err(
-                "members must be at least 1: a gzip file has one member or more".to_string(),
-            );
+            return Err("members must be at least 1: a gzip file has one member or more".to_string());
         }
-        Layout::new(
-            self.seed,
-            self.hostile,
-            self.shuffle_columns,
-            &self.drop_columns,
-        )
+        Layout::new(self.seed, self.hostile, self.shuffle_columns, &self.drop_columns)
     }
 }
 
@@ -138,12 +131,7 @@ fn generate(config: &Config, layout: &Layout, sink: impl Sink) -> io::Result<Tru
     let mut cuts = (1..members).map(|k| config.rows * k / members).peekable();
     for index in 0..config.rows {
         let moment = maker.next(index, &mut row);
-        csv.record(
-            layout
-                .order
-                .iter()
-                .map(|&c| (row.fields[c].as_str(), c == USER_AGENT)),
-        )?;
+        csv.record(layout.order.iter().map(|&c| (row.fields[c].as_str(), c == USER_AGENT)))?;
         while cuts.next_if_eq(&index).is_some() {
             csv.cut()?;
         }

@@ -35,9 +35,7 @@ impl<W: Write> Members<W> {
     }
 
     fn encoder(&mut self) -> &mut GzEncoder<W> {
-        self.0
-            .as_mut()
-            .expect("an encoder is present between calls")
+        self.0.as_mut().expect("an encoder is present between calls")
     }
 }
 
@@ -46,11 +44,7 @@ impl<W: Write> Sink for Members<W> {
         self.encoder().write_all(bytes)
     }
     fn cut(&mut self) -> io::Result<()> {
-        let out = self
-            .0
-            .take()
-            .expect("an encoder is present between calls")
-            .finish()?;
+        let out = self.0.take().expect("an encoder is present between calls").finish()?;
         self.0 = Some(GzEncoder::new(out, Compression::default()));
         Ok(())
     }
@@ -95,11 +89,7 @@ impl<S: Sink> CsvWriter<S> {
             if i > 0 {
                 self.buffer.push(b',');
             }
-            if always_quote
-                || field
-                    .bytes()
-                    .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-            {
+            if always_quote || field.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
                 self.buffer.push(b'"');
                 for piece in field.split_inclusive('"') {
                     self.buffer.extend_from_slice(piece.as_bytes());

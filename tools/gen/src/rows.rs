@@ -44,16 +44,8 @@ pub(crate) struct RowMaker {
 }
 
 impl RowMaker {
-    pub fn new(
-        seed: u64,
-        org: &str,
-        date: Date,
-        style: DateStyle,
-        hostile: bool,
-        rows: u64,
-    ) -> RowMaker {
-        let day =
-            u64::from(date.year()) << 16 | u64::from(date.month()) << 8 | u64::from(date.day());
+    pub fn new(seed: u64, org: &str, date: Date, style: DateStyle, hostile: bool, rows: u64) -> RowMaker {
+        let day = u64::from(date.year()) << 16 | u64::from(date.month()) << 8 | u64::from(date.day());
         RowMaker {
             org: Organisation::new(seed, org, date, hostile),
             catalogue: Catalogue::new(seed, hostile),
@@ -76,9 +68,7 @@ impl RowMaker {
         } else {
             Origin::Own
         };
-        let account = self
-            .org
-            .account(origin, self.org.draw_account(origin, &mut self.dice));
+        let account = self.org.account(origin, self.org.draw_account(origin, &mut self.dice));
         let sign_in = self.dice.chance(SIGN_IN_SHARE);
         row.set(
             ACTION,
@@ -111,14 +101,7 @@ impl RowMaker {
             }
             let _ = write!(row.field(ORGANISATION), "{}", account.organisation);
             push_uuid(account.uuid, row.field(ACCOUNT_ID));
-            row.set(
-                ACCOUNT_TYPE,
-                if account.openathens {
-                    "PERSONAL"
-                } else {
-                    "LOCAL"
-                },
-            );
+            row.set(ACCOUNT_TYPE, if account.openathens { "PERSONAL" } else { "LOCAL" });
             row.set(ACCOUNT_STATUS, account.status);
             if let Some(expiry) = account.expiry {
                 let _ = write!(row.field(EXPIRY), "{expiry}");
@@ -165,8 +148,7 @@ impl RowMaker {
 
     /// Writes the resource fields and decides the transfer's status.
     fn transfer(&mut self, moment: Moment, row: &mut Row) -> &'static str {
-        let resource =
-            &self.catalogue.resources[self.catalogue.popularity.sample(&mut self.dice) as usize];
+        let resource = &self.catalogue.resources[self.catalogue.popularity.sample(&mut self.dice) as usize];
         // Rare gaps, so that "last non-empty title" and the resource "" are exercised.
         if !self.dice.chance(0.0002) {
             row.set(RESOURCE_ID, &resource.id);
@@ -175,10 +157,7 @@ impl RowMaker {
             row.set(FEDERATION, resource.federation);
         }
         if !self.dice.chance(0.01) {
-            let renamed_at_noon = resource
-                .morning_title
-                .as_ref()
-                .filter(|_| moment.hour() < 12);
+            let renamed_at_noon = resource.morning_title.as_ref().filter(|_| moment.hour() < 12);
             row.set(RESOURCE_TITLE, renamed_at_noon.unwrap_or(&resource.title));
         }
         let blocking = if resource.restricted { 0.12 } else { 0.005 };
@@ -204,8 +183,7 @@ impl Clock {
         let total: u32 = vocab::HOURLY.iter().sum();
         let mut cumulative = [0.0; 25];
         for hour in 0..24 {
-            cumulative[hour + 1] =
-                cumulative[hour] + f64::from(vocab::HOURLY[hour]) / f64::from(total);
+            cumulative[hour + 1] = cumulative[hour] + f64::from(vocab::HOURLY[hour]) / f64::from(total);
         }
         Clock {
             rows: rows.max(1) as f64,
@@ -216,8 +194,7 @@ impl Clock {
     fn at(&self, index: u64, dice: &mut Dice) -> Moment {
         let quantile = (index as f64 + dice.unit()) / self.rows;
         let hour = (self.cumulative.partition_point(|&c| c <= quantile) - 1).min(23);
-        let within = (quantile - self.cumulative[hour])
-            / (self.cumulative[hour + 1] - self.cumulative[hour]);
+        let within = (quantile - self.cumulative[hour]) / (self.cumulative[hour + 1] - self.cumulative[hour]);
         let seconds = hour as u32 * 3600 + ((within * 3600.0) as u32).min(3599);
         let millis = dice.chance(0.3).then(|| dice.below(1000) as u16);
         Moment { seconds, millis }

@@ -87,14 +87,10 @@ impl Positions {
         };
         let mut custom: Vec<(String, usize)> = Vec::new();
         for (position, name) in header.iter().enumerate() {
-            let is_attribute =
-                name.len() >= 10 && name.as_bytes()[..10].eq_ignore_ascii_case(b"attribute.");
-            let resource = RESOURCE_ATTRIBUTES
-                .iter()
-                .any(|r| name.eq_ignore_ascii_case(r));
+            let is_attribute = name.len() >= 10 && name.as_bytes()[..10].eq_ignore_ascii_case(b"attribute.");
+            let resource = RESOURCE_ATTRIBUTES.iter().any(|r| name.eq_ignore_ascii_case(r));
             let key = name.get(10..).unwrap_or_default();
-            if is_attribute && !resource && !custom.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
-            {
+            if is_attribute && !resource && !custom.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
                 custom.push((key.to_string(), position));
             }
         }
@@ -164,21 +160,14 @@ impl Truth {
 
     /// Counts one row. `field(position)` is the value written at that position of the row; `moment` is
     /// the event's UTC hour and `yyyy-MM-ddTHH:mm:ssZ`, or `None` when the file has no `date` column.
-    pub(crate) fn observe<'r>(
-        &mut self,
-        field: impl Fn(usize) -> &'r str,
-        moment: Option<(usize, String)>,
-    ) {
+    pub(crate) fn observe<'r>(&mut self, field: impl Fn(usize) -> &'r str, moment: Option<(usize, String)>) {
         let read = |position: Option<usize>| position.map_or("", &field);
         let p = &self.positions;
         let (action, status) = (read(p.action), read(p.status));
         self.rows += 1;
         bump(&mut self.by_action, action);
         bump(&mut self.by_status, status);
-        bump(
-            self.by_action_status.entry(action.to_string()).or_default(),
-            status,
-        );
+        bump(self.by_action_status.entry(action.to_string()).or_default(), status);
 
         if SIGN_INS.contains(&action) {
             self.sign_ins[0] += 1;
@@ -192,10 +181,7 @@ impl Truth {
             };
             self.transfers[0] += 1;
             self.transfers[outcome] += 1;
-            let resource = self
-                .resources
-                .entry(read(p.resource_id).to_string())
-                .or_default();
+            let resource = self.resources.entry(read(p.resource_id).to_string()).or_default();
             resource.transfers += 1;
             resource.blocked += u64::from(outcome == 2);
             let (title, federation) = (read(p.title), read(p.federation));
@@ -279,10 +265,7 @@ impl Truth {
         add_counts(&mut self.by_action, &other.by_action);
         add_counts(&mut self.by_status, &other.by_status);
         for (action, statuses) in &other.by_action_status {
-            add_counts(
-                self.by_action_status.entry(action.clone()).or_default(),
-                statuses,
-            );
+            add_counts(self.by_action_status.entry(action.clone()).or_default(), statuses);
         }
         for (mine, theirs) in self.sign_ins.iter_mut().zip(other.sign_ins) {
             *mine += theirs;

@@ -62,11 +62,7 @@ pub const COUNTRIES: &[(&str, u32, &[&str])] = &[
             "",
         ],
     ),
-    (
-        "IE",
-        40,
-        &["eircom.net", "virginmedia.ie", "Vodafone Ireland"],
-    ),
+    ("IE", 40, &["eircom.net", "virginmedia.ie", "Vodafone Ireland"]),
     ("CN", 35, &["China Telecom", "China Unicom", "中国移动"]),
     ("IN", 35, &["Reliance Jio", "Bharti Airtel", ""]),
     (
@@ -78,11 +74,7 @@ pub const COUNTRIES: &[(&str, u32, &[&str])] = &[
     ("NG", 18, &["MTN Nigeria", "Airtel Nigeria", ""]),
     ("ES", 15, &["Telefónica de España", "Vodafone Spain"]),
     ("AU", 12, &["Telstra", "Optus"]),
-    (
-        "CA",
-        12,
-        &["Rogers Communications", "Bell Canada", "Vidéotron"],
-    ),
+    ("CA", 12, &["Rogers Communications", "Bell Canada", "Vidéotron"]),
     ("NL", 10, &["KPN", "Ziggo"]),
     ("CH", 8, &["Swisscom (Schweiz) AG", "Sunrise UPC"]),
     ("JP", 8, &["NTT Communications", "KDDI Corporation"]),
@@ -280,9 +272,8 @@ pub const COLLECTIONS: &[&str] = &[
 
 /// Words that make resource entity IDs.
 pub const SLUG_WORDS: &[&str] = &[
-    "cool", "resource", "journals", "science", "press", "library", "academic", "data", "archive",
-    "online", "learning", "medical", "legal", "research", "books", "media", "stats", "health",
-    "global", "open",
+    "cool", "resource", "journals", "science", "press", "library", "academic", "data", "archive", "online", "learning",
+    "medical", "legal", "research", "books", "media", "stats", "health", "global", "open",
 ];
 
 /// Federation contexts; the API name stands for custom SAML resources.
@@ -315,7 +306,8 @@ impl Federation {
 /// Strings for `hostile` reports: markup that runs if a page ever renders report text as HTML.
 pub const HOSTILE_TITLE: &str = "<img src=x onerror=alert(1)>";
 pub const HOSTILE_SCRIPT: &str = "<script>alert(\"xss\")</script>";
-pub const HOSTILE_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) <script>alert(document.cookie)</script> Gecko, like <b>bold</b>";
+pub const HOSTILE_AGENT: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) <script>alert(document.cookie)</script> Gecko, like <b>bold</b>";
 pub const HOSTILE_PERMISSION_SET: &str = "demo#<img src=x onerror=alert('ps')>";
 pub const HOSTILE_DEPARTMENT: &str = "<svg onload=alert('dept')></svg>";
 /// An extra custom column whose very name is markup.

@@ -96,10 +96,7 @@ fn title(dice: &mut Dice) -> String {
             dice.pick(vocab::SUBJECTS),
             dice.pick(vocab::SUBJECTS)
         ),
-        3 => format!(
-            "{publisher} \"{subject}\" {}",
-            dice.pick(vocab::COLLECTIONS)
-        ),
+        3 => format!("{publisher} \"{subject}\" {}", dice.pick(vocab::COLLECTIONS)),
         4 => format!("{subject} {} ({publisher})", dice.pick(vocab::COLLECTIONS)),
         _ => format!("{publisher}: {subject}"),
     }
@@ -125,10 +122,7 @@ impl Agents {
             strings[4] = vocab::HOSTILE_AGENT.to_string();
         }
         let popularity = Zipf::new(strings.len() as u32, 1.5);
-        Agents {
-            strings,
-            popularity,
-        }
+        Agents { strings, popularity }
     }
 }
 
@@ -144,9 +138,7 @@ impl Pool {
     fn new(seed: u64, accounts: u32, ips: u32) -> Pool {
         let mut dice = Dice::new(mix(seed, label("organisations")));
         let main = 100_000 + dice.below(900_000);
-        let units = (0..3)
-            .map(|_| (100_000 + dice.below(900_000), 5))
-            .collect::<Vec<_>>();
+        let units = (0..3).map(|_| (100_000 + dice.below(900_000), 5)).collect::<Vec<_>>();
         let organisations = std::iter::once((main, 85)).chain(units).collect();
         // Offset 200 keeps the busiest accounts plausible: the top one makes well under 1% of events.
         Pool {
@@ -320,8 +312,7 @@ impl Organisation {
 
     pub fn ip(&self, origin: Origin, index: u32, out: &mut String) -> (&'static str, &'static str) {
         let mut dice = Dice::new(mix(self.pool(origin).seed ^ label("ip"), u64::from(index)));
-        let (country, _, isps) =
-            vocab::COUNTRIES[dice.weighted_index(vocab::COUNTRIES, |(_, weight, _)| *weight)];
+        let (country, _, isps) = vocab::COUNTRIES[dice.weighted_index(vocab::COUNTRIES, |(_, weight, _)| *weight)];
         let isp = dice.pick(isps);
         if dice.chance(0.8) {
             let _ = write!(

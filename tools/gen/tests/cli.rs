@@ -48,22 +48,11 @@ fn writes_the_report_to_stdout_and_the_truth_to_a_file() {
     let output = gen_report(
         &[
             &args[..],
-            &[
-                "--plain",
-                "--crlf",
-                "--out",
-                "-",
-                "--truth",
-                truth_file.path(),
-            ],
+            &["--plain", "--crlf", "--out", "-", "--truth", truth_file.path()],
         ]
         .concat(),
     );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 
     let config = Config {
         rows: 500,
@@ -77,8 +66,7 @@ fn writes_the_report_to_stdout_and_the_truth_to_a_file() {
     };
     let (csv, truth) = report_bytes(&config).unwrap();
     assert!(output.stdout == csv);
-    let written: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&truth_file.0).unwrap()).unwrap();
+    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&truth_file.0).unwrap()).unwrap();
     assert_eq!(written, truth.to_json());
 }
 
@@ -101,11 +89,7 @@ fn writes_gzip_members_to_a_file() {
         "--out",
         out.path(),
     ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let config = Config {
         rows: 300,
         seed: 4,
@@ -120,16 +104,7 @@ fn writes_gzip_members_to_a_file() {
 
 #[test]
 fn bad_arguments_get_usage_and_exit_2() {
-    let base = [
-        "--rows",
-        "10",
-        "--seed",
-        "1",
-        "--date",
-        "2023-06-06",
-        "--out",
-        "-",
-    ];
+    let base = ["--rows", "10", "--seed", "1", "--date", "2023-06-06", "--out", "-"];
     let cases: [(&[&str], &str); 8] = [
         (
             &["--seed", "1", "--date", "2023-06-06", "--out", "-"],

@@ -25,27 +25,13 @@ fn generate(config: &Config) -> (Vec<u8>, Truth) {
 /// Header and records as the `csv` crate reads them, with every record's field count checked.
 fn read(csv: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv);
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
     let records: Vec<Vec<String>> = reader
         .records()
-        .map(|r| {
-            r.expect("well-formed CSV")
-                .iter()
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|r| r.expect("well-formed CSV").iter().map(str::to_string).collect())
         .collect();
     for (i, record) in records.iter().enumerate() {
-        assert_eq!(
-            record.len(),
-            header.len(),
-            "record {i} has the header's field count"
-        );
+        assert_eq!(record.len(), header.len(), "record {i} has the header's field count");
     }
     (header, records)
 }
@@ -67,26 +53,16 @@ fn tally<'a>(values: impl IntoIterator<Item = &'a str>) -> Value {
 }
 
 fn distinct(values: &[&str]) -> usize {
-    values
-        .iter()
-        .filter(|v| !v.is_empty())
-        .collect::<HashSet<_>>()
-        .len()
+    values.iter().filter(|v| !v.is_empty()).collect::<HashSet<_>>().len()
 }
 
 fn sum(map: &Value) -> u64 {
-    map.as_object()
-        .unwrap()
-        .values()
-        .map(|v| v.as_u64().unwrap())
-        .sum()
+    map.as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum()
 }
 
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
     let mut plain = Vec::new();
-    MultiGzDecoder::new(bytes)
-        .read_to_end(&mut plain)
-        .expect("valid gzip");
+    MultiGzDecoder::new(bytes).read_to_end(&mut plain).expect("valid gzip");
     plain
 }
 
@@ -153,19 +129,13 @@ fn records_read_back_to_what_the_truth_counted() {
         truth["customAttributes"]["CostCentre"],
         tally(col("attribute.CostCentre"))
     );
-    assert_eq!(
-        truth["distinctAccounts"],
-        distinct(&col("account.accountid"))
-    );
+    assert_eq!(truth["distinctAccounts"], distinct(&col("account.accountid")));
     assert_eq!(truth["distinctIps"], distinct(&col("request.ipaddress")));
 
     let titles: HashSet<&str> = col("attribute.resourcetitle").into_iter().collect();
     for resource in truth["resources"].as_array().unwrap() {
         let title = resource["title"].as_str().unwrap();
-        assert!(
-            title.is_empty() || titles.contains(title),
-            "title {title:?} reads back"
-        );
+        assert!(title.is_empty() || titles.contains(title), "title {title:?} reads back");
     }
     for agent in col("request.useragent") {
         assert!(agent.starts_with("Mozilla/5.0 ("), "{agent}");
@@ -194,12 +164,7 @@ fn the_truth_agrees_with_itself() {
     for (name, counts) in t["customAttributes"].as_object().unwrap() {
         assert_eq!(sum(counts), rows, "custom attribute {name} adds up to rows");
     }
-    let nested: u64 = t["byActionStatus"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(sum)
-        .sum();
+    let nested: u64 = t["byActionStatus"].as_object().unwrap().values().map(sum).sum();
     assert_eq!(nested, rows);
     assert!(
         sum(&t["byPermissionSet"]) >= rows,
@@ -226,24 +191,15 @@ fn the_truth_agrees_with_itself() {
         .map(|k| transfers[*k].as_u64().unwrap())
         .sum();
     assert_eq!(parts, transfer_total);
-    assert_eq!(
-        transfers["blockedRestrictive"],
-        t["byStatus"]["FAILURE_RESTRICTIVE"]
-    );
+    assert_eq!(transfers["blockedRestrictive"], t["byStatus"]["FAILURE_RESTRICTIVE"]);
 
     let resources = t["resources"].as_array().unwrap();
     assert_eq!(
-        resources
-            .iter()
-            .map(|r| r["transfers"].as_u64().unwrap())
-            .sum::<u64>(),
+        resources.iter().map(|r| r["transfers"].as_u64().unwrap()).sum::<u64>(),
         transfer_total
     );
     assert_eq!(
-        resources
-            .iter()
-            .map(|r| r["blocked"].as_u64().unwrap())
-            .sum::<u64>(),
+        resources.iter().map(|r| r["blocked"].as_u64().unwrap()).sum::<u64>(),
         transfers["blockedRestrictive"]
     );
     for pair in resources.windows(2) {
@@ -253,10 +209,7 @@ fn the_truth_agrees_with_itself() {
                 r["id"].as_str().unwrap().to_string(),
             )
         };
-        assert!(
-            key(&pair[0]) < key(&pair[1]),
-            "most transfers first, then by id"
-        );
+        assert!(key(&pair[0]) < key(&pair[1]), "most transfers first, then by id");
     }
 
     let hours = t["byHour"].as_array().unwrap();
@@ -273,10 +226,7 @@ fn the_data_looks_like_a_day_of_a_university() {
     let t = truth.to_json();
     let share = |n: &Value| n.as_u64().unwrap() as f64 / 50_000.0;
     let sign_ins = share(&t["authentications"]["total"]);
-    assert!(
-        (0.37..0.43).contains(&sign_ins),
-        "about 40% sign-ins: {sign_ins}"
-    );
+    assert!((0.37..0.43).contains(&sign_ins), "about 40% sign-ins: {sign_ins}");
     let restrictive = share(&t["transfers"]["blockedRestrictive"]) / (1.0 - sign_ins);
     assert!(
         (0.01..0.03).contains(&restrictive),
@@ -310,23 +260,14 @@ fn the_data_looks_like_a_day_of_a_university() {
     );
     let titles = column(&header, &records, "attribute.resourcetitle");
     for needle in [",", "\"", "é", "日本語", "\n"] {
-        assert!(
-            titles.iter().any(|t| t.contains(needle)),
-            "some title holds {needle:?}"
-        );
+        assert!(titles.iter().any(|t| t.contains(needle)), "some title holds {needle:?}");
     }
     let hours = t["byHour"].as_array().unwrap();
-    assert!(
-        hours[11].as_u64() > hours[3].as_u64(),
-        "busier at noon than at 3am"
-    );
+    assert!(hours[11].as_u64() > hours[3].as_u64(), "busier at noon than at 3am");
     let expiry = column(&header, &records, "account.expiry");
     let types = column(&header, &records, "account.type");
     assert!(
-        expiry
-            .iter()
-            .zip(&types)
-            .all(|(e, t)| e.is_empty() || *t == "PERSONAL"),
+        expiry.iter().zip(&types).all(|(e, t)| e.is_empty() || *t == "PERSONAL"),
         "expiry only for OpenAthens accounts"
     );
     let actions = column(&header, &records, "action");
@@ -368,10 +309,7 @@ fn organisations_differ_but_share_accounts() {
     let m = merged.to_json();
     assert_eq!(m["rows"], 10_000);
     assert_eq!(m["distinctAccounts"], in_a.union(&in_b).count());
-    assert!(
-        m["distinctAccounts"].as_u64()
-            < Some(a_json["distinctAccounts"].as_u64().unwrap() + in_b.len() as u64)
-    );
+    assert!(m["distinctAccounts"].as_u64() < Some(a_json["distinctAccounts"].as_u64().unwrap() + in_b.len() as u64));
     assert_eq!(m["columns"], a_json["columns"]);
     assert_eq!(sum(&m["byCountry"]), 10_000);
 }
@@ -398,11 +336,7 @@ fn gzip_members_decode_to_the_plain_report() {
         members: 4,
         ..config(1)
     });
-    assert_eq!(
-        members(&gz).len(),
-        4,
-        "more members than rows leaves empty members"
-    );
+    assert_eq!(members(&gz).len(), 4, "more members than rows leaves empty members");
     assert_eq!(gunzip(&gz), generate(&config(1)).0);
 }
 
@@ -448,8 +382,7 @@ fn date_styles_write_their_formats_and_nothing_else_changes() {
         mdy[0]
     );
     assert!(
-        iso.iter()
-            .all(|d| shape(d, "2023-06-21T") && d.ends_with('Z')),
+        iso.iter().all(|d| shape(d, "2023-06-21T") && d.ends_with('Z')),
         "{:?}",
         iso[0]
     );
@@ -494,22 +427,14 @@ fn layout_options_change_only_the_layout() {
             .map(|c| c.as_str().unwrap())
             .collect::<Vec<_>>()
     );
-    assert_eq!(
-        without_columns(truth.to_json()),
-        without_columns(base.clone())
-    );
+    assert_eq!(without_columns(truth.to_json()), without_columns(base.clone()));
 }
 
 #[test]
 fn dropped_columns_read_as_empty() {
-    let drop = [
-        "date",
-        "account.accountid",
-        "attribute.role",
-        "attribute.resourcetitle",
-    ]
-    .map(String::from)
-    .to_vec();
+    let drop = ["date", "account.accountid", "attribute.role", "attribute.resourcetitle"]
+        .map(String::from)
+        .to_vec();
     let (csv, truth) = generate(&Config {
         drop_columns: drop.clone(),
         ..config(1000)
@@ -522,13 +447,7 @@ fn dropped_columns_read_as_empty() {
     assert_eq!(t["firstEvent"], Value::Null);
     assert_eq!(t["distinctAccounts"], 0);
     assert!(t["customAttributes"].get("role").is_none());
-    assert!(
-        t["resources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["title"] == "")
-    );
+    assert!(t["resources"].as_array().unwrap().iter().all(|r| r["title"] == ""));
 
     for bad in ["action", "status", "no.such.column"] {
         let err = report_bytes(&Config {
@@ -555,12 +474,7 @@ fn hostile_reports_carry_markup_and_the_same_events() {
     });
     let (_, tame) = generate(&config(5000));
     let text = String::from_utf8(csv).unwrap();
-    for markup in [
-        "<img src=x onerror=alert(1)>",
-        "<script>",
-        "<svg onload=",
-        "demo#<img",
-    ] {
+    for markup in ["<img src=x onerror=alert(1)>", "<script>", "<svg onload=", "demo#<img"] {
         assert!(text.contains(markup), "{markup}");
     }
     let (t, tame) = (truth.to_json(), tame.to_json());

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use rawstats_gen::{Config, Date, DateStyle, write_report};
 
-const USAGE: &str =
-    "usage: gen-report --rows N --seed S --date yyyy-MM-dd --out FILE|- [--truth FILE]
+const USAGE: &str = "usage: gen-report --rows N --seed S --date yyyy-MM-dd --out FILE|- [--truth FILE]
                   [--org LABEL] [--date-style dmy|mdy|iso] [--hostile] [--members K] [--plain]
                   [--crlf] [--shuffle-columns] [--drop-columns a,b]
 Writes a seeded OpenAthens raw statistics report (gzip unless --plain) to --out ('-' is stdout)
@@ -40,9 +39,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 }
             }
             "--members" => config.members = number(&flag, &value()?)? as usize,
-            "--drop-columns" => {
-                config.drop_columns = value()?.split(',').map(str::to_string).collect()
-            }
+            "--drop-columns" => config.drop_columns = value()?.split(',').map(str::to_string).collect(),
             "--out" => out = Some(value()?),
             "--truth" => truth = Some(value()?),
             "--hostile" => config.hostile = true,
@@ -73,13 +70,11 @@ fn run(args: &Args) -> io::Result<()> {
     let truth = if args.out == "-" {
         write_report(&args.config, BufWriter::new(io::stdout().lock()))?
     } else {
-        let file = File::create(&args.out)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", args.out)))?;
+        let file = File::create(&args.out).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", args.out)))?;
         write_report(&args.config, BufWriter::new(file))?
     };
     if let Some(path) = &args.truth {
-        let mut file =
-            File::create(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
+        let mut file = File::create(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
         serde_json::to_writer_pretty(&mut file, &truth.to_json())?;
         file.write_all(b"\n")?;
     }
