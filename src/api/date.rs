@@ -4,8 +4,12 @@
 
 use time::Duration;
 
+use super::quoted;
 use crate::engine::ReportDate;
 use crate::error::{Error, ErrorCode, Result};
+
+/// How much of a malformed date a message repeats.
+const MAX_INPUT_CHARS: usize = 40;
 
 /// The oldest day the API still reports on, counted back from `today`.
 const OLDEST_DAYS_AGO: i64 = 30;
@@ -47,7 +51,7 @@ pub fn parse_report_date(date: &str) -> Result<ReportDate> {
             ErrorCode::BadDate,
             format!(
                 "The report date {} is not in the form yyyy-MM-dd (for example 2023-06-06).",
-                quoted(date)
+                quoted(date, MAX_INPUT_CHARS)
             ),
         ));
     }
@@ -59,16 +63,6 @@ pub fn parse_report_date(date: &str) -> Result<ReportDate> {
             format!("The report date {date} is not a day of the calendar: check the month and day."),
         )
     })
-}
-
-/// The user's input, shortened so a pasted blob cannot flood the message.
-fn quoted(input: &str) -> String {
-    const MAX_CHARS: usize = 40;
-    if input.chars().count() <= MAX_CHARS {
-        format!("\"{input}\"")
-    } else {
-        format!("\"{}…\"", input.chars().take(MAX_CHARS).collect::<String>())
-    }
 }
 
 #[cfg(test)]

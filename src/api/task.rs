@@ -7,6 +7,7 @@
 //! do about it) lives here, so it is tested natively with made-up responses.
 
 use super::json::Json;
+use super::quoted;
 use crate::engine::ReportDate;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -605,12 +606,9 @@ fn describe_body(body: &[u8]) -> String {
     }
 }
 
-/// Text from outside quoted for a message: control characters dropped, shortened.
+/// Text from outside quoted for a message.
 fn describe_text(text: &str) -> String {
-    const MAX_CHARS: usize = 60;
-    let shown: String = text.chars().filter(|c| !c.is_control()).take(MAX_CHARS).collect();
-    let more = if text.chars().count() > MAX_CHARS { "…" } else { "" };
-    format!("\"{shown}{more}\"")
+    quoted(text, 60)
 }
 
 /// `: "<server message>"` from a JSON error body's `message` or `error`, when it has one.

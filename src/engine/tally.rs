@@ -102,21 +102,9 @@ impl Tally {
     #[inline]
     pub(crate) fn add_row(&mut self, columns: &Columns, row: &Record<'_>) {
         self.rows += 1;
-        let action = self.actions.add(row.field(columns.action)) as usize;
-        if action == self.action_kinds.len() {
-            self.action_kinds.push(kind_of(self.actions.key(action as u32)));
-            self.action_status.push(Vec::new());
-        }
-        let kind = self.action_kinds[action];
-        self.times.add(row.get(columns.date), kind as usize);
-
         let status_field = row.field(columns.status);
-        let status = self.statuses.add(status_field) as usize;
-        let by_status = &mut self.action_status[action];
-        if by_status.len() <= status {
-            by_status.resize(status + 1, 0);
-        }
-        by_status[status] += 1;
+        let kind = self.add_action_status(row.field(columns.action), status_field, 1);
+        self.times.add(row.get(columns.date), kind as usize);
 
         self.countries.add(row.get(columns.country));
         self.isps.add(row.get(columns.isp));
@@ -209,7 +197,9 @@ impl Tally {
         }
     }
 
-    fn add_action_status(&mut self, action: &[u8], status: &[u8], n: u64) {
+    /// Counts `n` rows of this action and status; returns the action's kind.
+    #[inline]
+    fn add_action_status(&mut self, action: &[u8], status: &[u8], n: u64) -> Kind {
         let a = self.actions.add_n(action, n) as usize;
         if a == self.action_kinds.len() {
             self.action_kinds.push(kind_of(action));
@@ -221,6 +211,7 @@ impl Tally {
             by_status.resize(s + 1, 0);
         }
         by_status[s] += n;
+        self.action_kinds[a]
     }
 
     pub fn summary(&self) -> Summary {
