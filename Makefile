@@ -31,7 +31,7 @@ test-wasm: setup
 # Page, fetch, demo API and Worker tests; they share the release gen-report for their data.
 test-js: build
 	cargo build --release -p rawstats-gen
-	node --test --test-concurrency=1 tests/js/
+	GEN_REPORT=$(CURDIR)/target/release/gen-report node --test --test-concurrency=1 tests/js/
 
 bench: setup
 	scripts/bench

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { startDemoApi, DEFAULT_GEN_REPORT } from '../demo-api/server.mjs';
+import { ensureGenReport, startDemoApi } from '../demo-api/server.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -48,7 +48,7 @@ const browser = await chromium.launch({
 try {
   const report = args.report ?? join(scratch, 'report.csv.gz');
   if (!args.report) {
-    execFileSync(process.env.GEN_REPORT || DEFAULT_GEN_REPORT, ['--rows', args.rows, '--seed', '1', '--date', yesterday, '--out', report]);
+    execFileSync(ensureGenReport(), ['--rows', args.rows, '--seed', '1', '--date', yesterday, '--out', report]);
   }
   const { size } = await stat(report);
   console.log(`report: ${report}, ${(size / 1e6).toFixed(1)} MB gzipped`);

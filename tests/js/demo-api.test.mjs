@@ -2,18 +2,15 @@
 // switches and its static files. Needs gen-report: built here unless GEN_REPORT names one.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
-import { startDemoApi } from '../../demo-api/server.mjs';
+import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const API = 'demo.openathens.test';
 const TASK_TYPE = 'application/vnd.eduserv.iam.reports.task-v1+json';
 const ROWS = 400;
@@ -31,9 +28,7 @@ const logLines = [];
 let nonce = 0;
 
 before(async () => {
-  if (!process.env.GEN_REPORT) {
-    execFileSync('cargo', ['build', '--release', '-p', 'rawstats-gen'], { cwd: REPO, stdio: 'inherit' });
-  }
+  ensureGenReport();
   outside = await mkdtemp(join(tmpdir(), 'demo-api-test-'));
   staticRoot = join(outside, 'www');
   await mkdir(join(staticRoot, 'sub'), { recursive: true });

@@ -4,17 +4,14 @@
 // (built here unless GEN_REPORT names one).
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startDemoApi } from '../../demo-api/server.mjs';
+import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const DATE = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
 
 // Everything a careless portal stylesheet might do to an embedded widget.
@@ -57,7 +54,7 @@ let browser;
 let profile;
 
 before(async () => {
-  if (!process.env.GEN_REPORT) execFileSync('cargo', ['build', '--release', '-p', 'rawstats-gen'], { cwd: REPO, stdio: 'inherit' });
+  ensureGenReport();
   demo = await startDemoApi({ defaultRows: 3000 });
   const demoOrigin = new URL(demo.url).origin;
   const files = portalFiles(demo);

@@ -3,12 +3,11 @@
 // checks of each scenario's `expect` (fetch-scenarios.mjs).
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { startDemoApi } from '../../demo-api/server.mjs';
+import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
 import { downloadReport, isoDaysAgo, switchesOf } from './fetch-scenarios.mjs';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,9 +17,7 @@ const DAY_MS = 86_400_000;
 
 // gen-report feeds the demo API; www/pkg comes from `make build`, which `make test-js` runs first.
 export function ensureBuilt() {
-  if (!process.env.GEN_REPORT) {
-    execFileSync('cargo', ['build', '--release', '-p', 'rawstats-gen'], { cwd: REPO, stdio: 'inherit' });
-  }
+  ensureGenReport();
   assert.ok(existsSync(`${PKG}openathens_rawstats_bg.wasm`), 'www/pkg is missing: run `make build` first');
 }
 

@@ -13,12 +13,12 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { startDemoApi, DEFAULT_GEN_REPORT } from '../../demo-api/server.mjs';
+import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
 import { explainError } from '../../www/js/errors.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const WWW = join(REPO, 'www');
-const GEN_REPORT = process.env.GEN_REPORT || DEFAULT_GEN_REPORT;
+let genReportPath;
 const DAY_MS = 86_400_000;
 const daysAgo = (n) => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
 const YESTERDAY = daysAgo(1);
@@ -65,7 +65,7 @@ async function serveWwwUnder(prefix) {
 function genReport(name, args) {
   const out = join(scratch, `${name}.csv.gz`);
   const truth = join(scratch, `${name}.truth.json`);
-  execFileSync(GEN_REPORT, [...args, '--out', out, '--truth', truth]);
+  execFileSync(genReportPath, [...args, '--out', out, '--truth', truth]);
   return { out, truth };
 }
 
@@ -122,7 +122,7 @@ async function openFile(page, file) {
 }
 
 before(async () => {
-  if (!process.env.GEN_REPORT) execFileSync('cargo', ['build', '--release', '-p', 'rawstats-gen'], { cwd: REPO, stdio: 'inherit' });
+  genReportPath = ensureGenReport();
   scratch = await mkdtemp(join(tmpdir(), 'page-test-'));
   demo = await startDemoApi({ root: 'www', defaultRows: 3000 });
   browser = await chromium.launch({

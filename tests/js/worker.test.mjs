@@ -3,7 +3,7 @@
 // missing. Needs www/pkg (make build) and gen-report (built here unless GEN_REPORT names one).
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startDemoApi } from '../../demo-api/server.mjs';
+import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
 import { fetchReport, initSync } from '../../www/pkg/openathens_rawstats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -88,7 +88,7 @@ let elsewhere;
 const elsewhereRequests = [];
 
 before(async () => {
-  if (!process.env.GEN_REPORT) execFileSync('cargo', ['build', '--release', '-p', 'rawstats-gen'], { cwd: REPO, stdio: 'inherit' });
+  ensureGenReport();
   demo = await startDemoApi();
   // A server the proxy must never reach, whatever a request names.
   elsewhere = createServer((req, res) => {
