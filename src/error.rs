@@ -4,6 +4,7 @@
 use core::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCode {
     BadDate,
     DateOutOfRange,
@@ -18,6 +19,9 @@ pub enum ErrorCode {
     BadGzip,
     Truncated,
     NotAReport,
+    TooLarge,
+    BadSnapshot,
+    BadFilter,
 }
 
 impl ErrorCode {
@@ -36,6 +40,9 @@ impl ErrorCode {
             ErrorCode::BadGzip => "BAD_GZIP",
             ErrorCode::Truncated => "TRUNCATED",
             ErrorCode::NotAReport => "NOT_A_REPORT",
+            ErrorCode::TooLarge => "TOO_LARGE",
+            ErrorCode::BadSnapshot => "BAD_SNAPSHOT",
+            ErrorCode::BadFilter => "BAD_FILTER",
         }
     }
 }

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod engine;
 mod error;
+pub mod limits;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -32,6 +32,9 @@ const STATUS_OF = {
   BAD_GZIP: 502,
   TRUNCATED: 502,
   NOT_A_REPORT: 502,
+  TOO_LARGE: 502,
+  BAD_SNAPSHOT: 500,
+  BAD_FILTER: 400,
 };
 
 /** {status, code, message} for an error fetchDay threw. */

@@ -54,6 +54,18 @@ const EXPLAINED = {
     title: 'This is not an OpenAthens raw statistics report.',
     next: 'Open the .csv.gz (or .csv) file that the reports API gives for a day: its first line names the columns, including action and status.',
   },
+  TOO_LARGE: {
+    title: 'The file or answer is far larger in one place than any real report: a line, a field or the list of columns goes past a safe limit.',
+    next: 'Check that this is the report file the API gave (a damaged or unrelated file can look like this). The limits are listed in the project’s docs/limits.md.',
+  },
+  BAD_SNAPSHOT: {
+    title: 'A saved day could not be read back.',
+    next: 'The saved copy is damaged or from another version: forget the saved days and fetch them again.',
+  },
+  BAD_FILTER: {
+    title: 'That slice names a column the report does not have.',
+    next: 'Remove the slice, or pick a value from one of the tables to slice by it.',
+  },
 };
 
 const UNEXPECTED = {

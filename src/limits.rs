@@ -1,0 +1,12 @@
+//! Every cap on what one input may hold, in one place. Past a cap the input is refused with `TOO_LARGE`
+//! (never a trap, never unbounded memory); docs/limits.md explains each to users. The caps sit far above
+//! anything a real OpenAthens report or task document holds.
+
+/// Bytes of one CSV record's fields (the header or a row), after unquoting.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// Fields in one record. A report has about 20 columns plus one per custom attribute.
+pub const MAX_COLUMNS: usize = 4096;
+
+/// Bytes of one task document or error body read from the API (they are a few hundred bytes).
+pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
