@@ -6,6 +6,7 @@ use crate::columns::*;
 use crate::date::{Date, DateStyle, Moment};
 use crate::dice::{Dice, label, mix};
 use crate::vocab;
+use crate::Population;
 use crate::world::{Agents, Catalogue, Organisation, Origin, push_uuid};
 
 const SIGN_IN_SHARE: f64 = 0.4;
@@ -44,10 +45,18 @@ pub(crate) struct RowMaker {
 }
 
 impl RowMaker {
-    pub fn new(seed: u64, org: &str, date: Date, style: DateStyle, hostile: bool, rows: u64) -> RowMaker {
+    pub fn new(
+        seed: u64,
+        org: &str,
+        date: Date,
+        style: DateStyle,
+        hostile: bool,
+        population: Population,
+        rows: u64,
+    ) -> RowMaker {
         let day = u64::from(date.year()) << 16 | u64::from(date.month()) << 8 | u64::from(date.day());
         RowMaker {
-            org: Organisation::new(seed, org, date, hostile),
+            org: Organisation::new(seed, org, date, hostile, population),
             catalogue: Catalogue::new(seed, hostile),
             agents: Agents::new(seed, hostile),
             dice: Dice::new(mix(mix(seed, label(org)), day ^ label("rows"))),

@@ -11,11 +11,10 @@ use std::fmt::Write as _;
 use crate::date::Date;
 use crate::dice::{Dice, Zipf, label, mix};
 use crate::vocab;
+use crate::Population;
 
 const RESOURCES: u32 = 3000;
-const OWN_ACCOUNTS: u32 = 40_000;
 const SHARED_ACCOUNTS: u32 = 10_000;
-const OWN_IPS: u32 = 30_000;
 const SHARED_IPS: u32 = 6_000;
 const CAMPUS_IPS: u32 = 4;
 
@@ -200,7 +199,7 @@ pub(crate) enum Origin {
 }
 
 impl Organisation {
-    pub fn new(seed: u64, org: &str, date: Date, hostile: bool) -> Organisation {
+    pub fn new(seed: u64, org: &str, date: Date, hostile: bool, population: Population) -> Organisation {
         let org_seed = mix(seed, label(org) ^ label("org:"));
         let mut dice = Dice::new(mix(org_seed, label("connectors")));
         let mut names: Vec<&str> = vocab::CONNECTORS.to_vec();
@@ -228,7 +227,7 @@ impl Organisation {
             })
             .collect();
         Organisation {
-            own: Pool::new(org_seed, OWN_ACCOUNTS, OWN_IPS),
+            own: Pool::new(org_seed, population.accounts, population.ips),
             shared: Pool::new(mix(seed, label("shared")), SHARED_ACCOUNTS, SHARED_IPS),
             connectors,
             campus,

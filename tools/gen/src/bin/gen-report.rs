@@ -8,7 +8,7 @@ use rawstats_gen::{Config, Date, DateStyle, write_report};
 
 const USAGE: &str = "usage: gen-report --rows N --seed S --date yyyy-MM-dd --out FILE|- [--truth FILE]
                   [--org LABEL] [--date-style dmy|mdy|iso] [--hostile] [--members K] [--plain]
-                  [--crlf] [--shuffle-columns] [--drop-columns a,b]
+                  [--crlf] [--shuffle-columns] [--drop-columns a,b] [--accounts N] [--ips N]
 Writes a seeded OpenAthens raw statistics report (gzip unless --plain) to --out ('-' is stdout)
 and the Summary it must give, as JSON, to --truth.";
 
@@ -38,6 +38,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     }
                 }
             }
+            "--accounts" => config.population.accounts = number(&flag, &value()?)? as u32,
+            "--ips" => config.population.ips = number(&flag, &value()?)? as u32,
             "--members" => config.members = number(&flag, &value()?)? as usize,
             "--drop-columns" => config.drop_columns = value()?.split(',').map(str::to_string).collect(),
             "--out" => out = Some(value()?),
