@@ -101,6 +101,13 @@ impl DistinctSet {
         true
     }
 
+    /// Bytes of memory the set holds, for `limits::MAX_TALLY_BYTES`.
+    pub fn held_bytes(&self) -> usize {
+        let tables: usize = self.packed.iter().map(HashTable::allocation_size).sum();
+        let chunks: usize = self.chunks.iter().map(Vec::capacity).sum();
+        tables + self.long.allocation_size() + chunks
+    }
+
     /// Every value, as bytes equal to those inserted (for merging into another set).
     pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
         let mut text = [0u8; 39];
@@ -144,7 +151,13 @@ fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
     for piece in bytes.chunks(16) {
         let mut words = [0u8; 16];
         words[..piece.len()].copy_from_slice(piece);
-        h = mix(h, [u64::from_le_bytes(words[..8].try_into().unwrap_or_default()), u64::from_le_bytes(words[8..].try_into().unwrap_or_default())]);
+        h = mix(
+            h,
+            [
+                u64::from_le_bytes(words[..8].try_into().unwrap_or_default()),
+                u64::from_le_bytes(words[8..].try_into().unwrap_or_default()),
+            ],
+        );
     }
     h
 }
@@ -158,7 +171,9 @@ fn read(chunks: &[Vec<u8>], place: Place) -> &[u8] {
 
 fn write(chunks: &mut Vec<Vec<u8>>, value: &[u8]) -> Place {
     let need = 4 + value.len();
-    let fits = chunks.last().is_some_and(|c| c.capacity() - c.len() >= need && c.len() <= u32::MAX as usize);
+    let fits = chunks
+        .last()
+        .is_some_and(|c| c.capacity() - c.len() >= need && c.len() <= u32::MAX as usize);
     if !fits {
         chunks.push(Vec::with_capacity(need.max(CHUNK)));
     }
@@ -429,7 +444,15 @@ mod tests {
 
     #[test]
     fn only_rfc_5952_text_packs_as_ipv6() {
-        for canonical in ["2001:db8::1", "::", "::1", "1::", "fe80::1:0:0:1", "1:0:0:2::3", "2001:db8:0:1:1:1:1:1"] {
+        for canonical in [
+            "2001:db8::1",
+            "::",
+            "::1",
+            "1::",
+            "fe80::1:0:0:1",
+            "1:0:0:2::3",
+            "2001:db8:0:1:1:1:1:1",
+        ] {
             assert!(ipv6(canonical.as_bytes()).is_some(), "{canonical}");
         }
         for other in [

@@ -161,6 +161,14 @@ impl Interner {
         (self.ends.len() - 1) as u32
     }
 
+    /// Bytes of memory the interner holds, for `limits::MAX_TALLY_BYTES`.
+    pub fn held_bytes(&self) -> usize {
+        self.packed.allocation_size()
+            + self.long.allocation_size()
+            + self.arena.capacity()
+            + self.ends.capacity() * size_of::<usize>()
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
         (0..self.len() as u32).map(|id| self.key(id))
     }
@@ -201,6 +209,10 @@ impl Counter {
 
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
         self.values.keys().zip(self.counts.iter().copied())
+    }
+
+    pub fn held_bytes(&self) -> usize {
+        self.values.held_bytes() + self.counts.capacity() * size_of::<u64>()
     }
 
     pub fn merge(&mut self, other: &Counter) {

@@ -104,6 +104,32 @@ impl Tally {
         self.rows
     }
 
+    /// Bytes of memory the tables hold, checked against `limits::MAX_TALLY_BYTES` as rows arrive.
+    pub(crate) fn held_bytes(&self) -> usize {
+        let counters = [
+            &self.actions,
+            &self.statuses,
+            &self.countries,
+            &self.isps,
+            &self.auth_systems,
+            &self.account_types,
+            &self.account_statuses,
+            &self.organisations,
+            &self.permission_sets,
+            &self.resources,
+        ]
+        .into_iter()
+        .chain(self.custom.iter().map(|(_, counter)| counter))
+        .map(Counter::held_bytes)
+        .sum::<usize>();
+        let details: usize = self
+            .resource_details
+            .iter()
+            .map(|d| size_of::<ResourceDetail>() + d.title.capacity() + d.federation.capacity())
+            .sum();
+        counters + details + self.accounts.held_bytes() + self.ips.held_bytes() + self.action_status.allocation_size()
+    }
+
     #[inline]
     pub(crate) fn add_row(&mut self, columns: &Columns, row: &Record<'_>) {
         self.rows += 1;

@@ -2,11 +2,11 @@
 
 use std::fmt::Write as _;
 
+use crate::Population;
 use crate::columns::*;
 use crate::date::{Date, DateStyle, Moment};
 use crate::dice::{Dice, label, mix};
 use crate::vocab;
-use crate::Population;
 use crate::world::{Agents, Catalogue, Organisation, Origin, push_uuid};
 
 const SIGN_IN_SHARE: f64 = 0.4;
