@@ -318,8 +318,8 @@ fn ipv6(text: &[u8]) -> Option<[u64; 2]> {
 fn write_ipv6(groups: [u16; 8], out: &mut [u8; 39]) -> usize {
     // The longest run of zero groups, at least two long; the first of equal runs.
     let (mut best, mut best_len, mut run) = (8, 1, 0);
-    for i in 0..8 {
-        run = if groups[i] == 0 { run + 1 } else { 0 };
+    for (i, &group) in groups.iter().enumerate() {
+        run = if group == 0 { run + 1 } else { 0 };
         if run > best_len {
             best_len = run;
             best = i + 1 - run;
