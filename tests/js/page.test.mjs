@@ -395,6 +395,27 @@ describe('the engine worker failing', () => {
   });
 });
 
+test('the production page names no local host; the demo server sends its policy as a header, which governs the worker', async () => {
+  const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(await (await fetch(demo.url)).text())[1];
+  assert.match(meta, /connect-src 'self' https:;/);
+  assert.doesNotMatch(meta, /localhost|127\.0\.0\.1/);
+  for (const path of ['', 'js/worker.js']) {
+    const header = (await fetch(new URL(path, demo.url))).headers.get('content-security-policy') ?? '';
+    assert.match(header, /connect-src 'self' https: http:\/\/127\.0\.0\.1:\* http:\/\/localhost:\*;/, path);
+    assert.match(header, /frame-ancestors 'none'/, path);
+  }
+  const page = await openPage();
+  assert.equal(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'), meta);
+  // In the browser the worker is under the header's policy: a fetch to a host it does not allow is refused.
+  const blocked = await (await engineWorker(page)).evaluate(() => new Promise((resolve) => {
+    self.addEventListener('securitypolicyviolation', (event) => resolve(event.blockedURI), { once: true });
+    fetch('http://example.invalid/').catch(() => {});
+    setTimeout(() => resolve('not refused by a policy'), 5000);
+  }));
+  assert.equal(blocked, 'http://example.invalid/');
+  await page.context().close();
+});
+
 test('the key is remembered only when asked, until Forget', async () => {
   const page = await openPage();
   const key = page.getByLabel('API key', { exact: true });
