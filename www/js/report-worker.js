@@ -8,10 +8,10 @@ export const workerScriptUrl = new URL('./worker.js', import.meta.url).href;
 
 // How long a cancelled job may take to stop before its worker is ended. The engine checks its signal
 // between chunks, which come every few milliseconds.
-export const CANCEL_GRACE_MS = 1000;
+const CANCEL_GRACE_MS = 1000;
 
 // Page-side code (next to the engine's SPEC codes): the engine stopped and a fresh worker now runs.
-export const ENGINE_RESTARTED = 'ENGINE_RESTARTED';
+const ENGINE_RESTARTED = 'ENGINE_RESTARTED';
 
 const stopped = (detail) => ({ code: ENGINE_RESTARTED, message: detail });
 
