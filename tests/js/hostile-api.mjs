@@ -1,7 +1,7 @@
 // A reports API that misbehaves in the ways the demo API does not (redirects, stalls, huge bodies, echoed
 // keys), and a second loopback server on another port, "elsewhere", that records every Authorization
 // header it receives: the key must never reach it. Used by fetch-hostile.test.mjs (Node) and
-// worker.test.mjs (workerd).
+// worker.test.mjs (workerd), and for redirects by fetch-browser.test.mjs (Chromium).
 //
 // The misbehaviour is the first path segment of the base URL (`${origin}/<mode>/api/v1`), or with the
 // segment `by-date`, the mode given for the request's `date` (the Worker picks the date, not the URL).
@@ -16,7 +16,13 @@ export const HOSTILE_REPORT = gzipSync(CSV);
 // What the huge modes send, unless the client stops reading.
 export const HUGE_BYTES = 50 * 1024 * 1024;
 
-function listen(server) {
+// Both servers answer pages on any origin (CORS), so the Chromium suite can use them too.
+function listen(handler) {
+  const server = createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method !== 'OPTIONS') return handler(req, res);
+    return res.writeHead(204, { 'Access-Control-Allow-Headers': 'Authorization', 'Access-Control-Allow-Methods': 'GET' }).end();
+  });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
@@ -51,14 +57,14 @@ function huge(res, status, sent) {
 export async function startHostileApi({ modesByDate = {} } = {}) {
   const elsewhereHits = [];
   const hugeSent = { bytes: 0 };
-  const elsewhere = await listen(createServer((req, res) => {
+  const elsewhere = await listen((req, res) => {
     elsewhereHits.push({ url: req.url, authorization: req.headers.authorization });
     if (req.url === '/task') return task(res, 'FINISHED', [{ rel: 'DOWN', href: `${originOf(elsewhere)}/report.csv.gz` }]);
     if (req.url === '/report.csv.gz') return res.writeHead(200, { 'Content-Type': 'application/gzip' }).end(HOSTILE_REPORT);
     return res.writeHead(404).end();
-  }));
+  });
 
-  const api = await listen(createServer((req, res) => {
+  const api = await listen((req, res) => {
     const url = new URL(req.url, 'http://api');
     const [, first] = url.pathname.split('/');
     const download = /\/rawreport\/([^/]+)$/.exec(url.pathname)?.[1];
@@ -88,7 +94,7 @@ export async function startHostileApi({ modesByDate = {} } = {}) {
       case 'echo-status': return task(res, `UNKNOWN ${authorization} ${authorization.slice('OAApiKey '.length)}`, []);
       default: return res.writeHead(404).end();
     }
-  }));
+  });
 
   return {
     baseUrl: (mode) => `${originOf(api)}/${mode}/api/v1`,
