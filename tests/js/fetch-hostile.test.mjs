@@ -106,6 +106,12 @@ describe('the key in answers', () => {
     assert.ok(!leaksKey(result.message), result.message);
   });
 
+  test('a key pasted as the API name is not quoted back in NOT_FOUND', async () => {
+    const { result } = await fetchFrom('unknown', { apiName: KEY });
+    assert.equal(result.code, 'NOT_FOUND', result.message);
+    assert.match(result.message, /API name "\[redacted\]"/);
+  });
+
   test('sub-organisation parts and their merged error do not carry the keys either', async () => {
     const result = await wasm.fetchReport({
       apiName: HOSTILE_API_NAME, keys: [{ label: 'a', key: KEY }, { label: 'b', key: KEY }], date: isoDaysAgo(2), baseUrl: api.baseUrl('echo'),
