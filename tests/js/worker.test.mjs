@@ -377,7 +377,7 @@ describe('a hostile reports API (hostile-api.mjs)', () => {
 
   before(async () => {
     api = await startHostileApi({ modesByDate: { [daysAgo(2)]: 'task-redirect', [daysAgo(3)]: 'download-redirect' } });
-    hostile = await startWorker({ OPENATHENS_API_NAME: HOSTILE_API_NAME, OPENATHENS_API_KEY: key, OPENATHENS_BASE_URL: api.baseUrl('by-date'), ALLOWED_ORIGINS: ALLOWED });
+    hostile = await startWorker({ OPENATHENS_API_NAME: HOSTILE_API_NAME, OPENATHENS_API_KEY: key, OPENATHENS_BASE_URL: api.baseUrl('by-date'), ALLOWED_ORIGINS: ALLOWED, PUBLIC_SUMMARY: 'true' });
   });
 
   after(async () => {
@@ -409,5 +409,16 @@ describe('a hostile reports API (hostile-api.mjs)', () => {
     assert.equal(run.status, 500);
     assert.match(hostile.output(), /could not be fetched \(SERVER\).*not valid/);
     assert.ok(!hostile.output().includes(key.slice(2, 14)), hostile.output());
+  });
+
+  test('the proxy hands back an API error that quotes the caller’s key without the key', async () => {
+    const callerKey = 'caller-5b8e2f1a-93c4-4d7e-8a60-2b1f0c9d8e7a';
+    const response = await fetch(`${hostile.url}/api/v1/${HOSTILE_API_NAME}/rawreport?date=${daysAgo(4)}`, {
+      headers: { Authorization: `OAApiKey ${callerKey}`, Origin: ALLOWED },
+    });
+    assert.equal(response.status, 500);
+    const text = await response.text();
+    assert.match(text, /not valid/);
+    assert.ok(!text.includes(callerKey.slice(7, 20)), text);
   });
 });
