@@ -239,10 +239,6 @@ impl Truth {
         }
     }
 
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
     /// Adds another organisation's truth as docs/summary.md merges Summaries: counts add, distinct
     /// sets union exactly, a resource's title and federation are the last non-empty in part order, and
     /// the columns are this part's followed by names new in `other`.
