@@ -8,10 +8,10 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
+use crate::Population;
 use crate::date::Date;
 use crate::dice::{Dice, Zipf, label, mix};
 use crate::vocab;
-use crate::Population;
 
 const RESOURCES: u32 = 3000;
 const SHARED_ACCOUNTS: u32 = 10_000;
