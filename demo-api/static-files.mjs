@@ -1,7 +1,8 @@
-// The page's files (www/) at `/`: GET and HEAD only, index.html for a directory, nothing outside the root.
+// The page's files (www/) at `/`: GET and HEAD only, index.html for a directory, nothing outside the root;
+// documents and scripts with the page's Content-Security-Policy as a header.
 
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { corsHeaders, sendBody } from './responses.mjs';
 
@@ -22,6 +23,19 @@ const MIME_TYPES = {
   '.gz': 'application/gzip',
   '.ts': 'text/plain; charset=utf-8',
 };
+
+// The policy of the root's index.html (its meta tag), sent as a header: a header is what governs a worker
+// (worker.js, which a meta tag cannot reach) and what can forbid framing. The production page allows no
+// local API; the demo API and the tests' servers run on this machine, so the header adds them here.
+// docs/hosting.md gives the header a production host should send.
+const META_POLICY = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/;
+const LOCAL_API_SOURCES = 'http://127.0.0.1:* http://localhost:*';
+
+async function demoPolicy(root) {
+  const page = await readFile(join(root, 'index.html'), 'utf8').catch(() => '');
+  const policy = META_POLICY.exec(page)?.[1];
+  return policy && `${policy.replace(/connect-src [^;]*/, (sources) => `${sources} ${LOCAL_API_SOURCES}`)}; frame-ancestors 'none'`;
+}
 
 function notFound(req, res) {
   sendBody(req, res, 404, 'text/plain; charset=utf-8', 'Not found\n');
@@ -58,7 +72,10 @@ export async function serveStatic(req, res, root, pathname) {
   const file = await resolveFile(root, pathname);
   if (!file) return notFound(req, res);
   const { size } = await stat(file);
+  // Only documents and workers read a policy header; other scripts are sent it too, harmlessly.
+  const policy = /\.(html|js)$/.test(file) ? await demoPolicy(root) : null;
   res.writeHead(200, {
+    ...(policy ? { 'Content-Security-Policy': policy } : {}),
     ...corsHeaders(req),
     'Content-Type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': size,

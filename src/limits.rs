@@ -10,3 +10,8 @@ pub const MAX_COLUMNS: usize = 4096;
 
 /// Bytes of one task document or error body read from the API (they are a few hundred bytes).
 pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+
+/// Bytes of memory a parse's tables may hold (distinct values and their counts). A real day needs a few
+/// megabytes (about 40 bytes per distinct account id or IP); the cap stops a hostile file of millions of
+/// tiny distinct values well before a 32-bit wasm module runs out of its 4 GiB.
+pub const MAX_TALLY_BYTES: usize = 1 << 30;

@@ -90,3 +90,47 @@ fn broken_input_throws_errors_with_codes() {
     let mut parser = JsReportParser::new();
     assert_eq!(error_code(parser.push(b"no,header\n").unwrap_err()), "NOT_A_REPORT");
 }
+
+/// Bytes of the module's linear memory, which only ever grows: the high-water mark of everything so far.
+fn linear_memory() -> usize {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into().unwrap();
+    memory.buffer().dyn_into::<js_sys::ArrayBuffer>().unwrap().byte_length() as usize
+}
+
+#[wasm_bindgen_test]
+fn distinct_action_status_pairs_cost_memory_in_proportion() {
+    // 20,000 rows each with a new action and a new status: a table indexed [action][status] would need
+    // 20,000² counters (3.2 GB, past wasm's 4 GiB once grown) and trap; pairs keyed as seen cost little.
+    let mut csv = String::from("action,status\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!("A{i},S{i}\n"));
+    }
+    let before = linear_memory();
+    let summary = to_json(summarize(csv.as_bytes()).unwrap());
+    assert_eq!(summary["byActionStatus"].as_object().unwrap().len(), 20_000);
+    assert!(
+        linear_memory() - before < 32 << 20,
+        "grew {} bytes",
+        linear_memory() - before
+    );
+}
+
+#[wasm_bindgen_test]
+fn oversized_records_are_refused_and_the_module_keeps_working() {
+    let huge_field = format!("action,status\nAUTHENTICATE,\"{}\"\n", "x".repeat(2 << 20));
+    let mut wide_header = vec!["c"; 5000].join(",");
+    wide_header.push_str(",action,status\n");
+    for input in [huge_field.as_bytes(), wide_header.as_bytes()] {
+        assert_eq!(error_code(summarize(input).unwrap_err()), "TOO_LARGE");
+        let mut parser = JsReportParser::new();
+        for piece in input.chunks(65536) {
+            if let Err(error) = parser.push(piece) {
+                assert_eq!(error_code(error), "TOO_LARGE");
+                break;
+            }
+        }
+        assert_eq!(error_code(parser.finish().unwrap_err()), "TOO_LARGE");
+    }
+    let (bytes, truth) = report(Config::default());
+    assert_eq!(to_json(summarize(&bytes).unwrap()), truth);
+}

@@ -1,6 +1,6 @@
 # The Worker in plain workerd, for the tests (tests/js/worker.test.mjs) and for trying it locally:
 #   OPENATHENS_API_NAME=demo.openathens.test OPENATHENS_API_KEY=demo-key \
-#   OPENATHENS_BASE_URL=http://127.0.0.1:8080/api/v1 ALLOWED_ORIGINS=http://127.0.0.1:8080 \
+#   OPENATHENS_BASE_URL=http://127.0.0.1:8080/api/v1 ALLOWED_ORIGINS=http://127.0.0.1:8080 PUBLIC_SUMMARY=true \
 #   node_modules/.bin/workerd serve worker/workerd.capnp --experimental -d history=/tmp/history
 # Settings come from the environment, as wrangler.toml's vars and secrets do on Cloudflare. The HISTORY
 # KV namespace is a writable directory (one file per day); the `cron` socket fires the scheduled handler
@@ -43,6 +43,7 @@ const summaryWorker :Workerd.Worker = (
     (name = "OPENATHENS_BASE_URL", fromEnvironment = "OPENATHENS_BASE_URL"),
     (name = "ALLOWED_ORIGINS", fromEnvironment = "ALLOWED_ORIGINS"),
     (name = "READ_TOKEN", fromEnvironment = "READ_TOKEN"),
+    (name = "PUBLIC_SUMMARY", fromEnvironment = "PUBLIC_SUMMARY"),
     (name = "HISTORY", kvNamespace = "history"),
   ],
 );

@@ -28,8 +28,9 @@ function reportWorker() {
     if (new URL(workerScriptUrl).origin === location.origin) {
       sharedWorker = new ReportWorker();
     } else {
-      const loader = new Blob([`import ${JSON.stringify(workerScriptUrl)};`], { type: 'text/javascript' });
-      sharedWorker = new ReportWorker(new Worker(URL.createObjectURL(loader), { type: 'module' }));
+      // Kept for the page's lifetime: ReportWorker starts a fresh worker from it after an engine failure.
+      const loader = URL.createObjectURL(new Blob([`import ${JSON.stringify(workerScriptUrl)};`], { type: 'text/javascript' }));
+      sharedWorker = new ReportWorker(() => new Worker(loader, { type: 'module' }));
     }
   }
   return sharedWorker;

@@ -1,6 +1,10 @@
 //! Where each field the Summary needs sits in a row, found once per file from the header by name.
 
+use foldhash::fast::FixedState;
+use hashbrown::HashMap;
+
 use crate::engine::records::Record;
+use crate::engine::seed::hash_seed;
 
 /// The columns a Summary reads, by their place in the row (`None`: not in this report).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -34,25 +38,31 @@ const STANDARD_ATTRIBUTES: [&str; 3] = [
 ];
 
 impl Columns {
-    /// Reads a header record; `None` when it lacks `action` or `status`, i.e. it is not a report.
+    /// Reads a header record; `None` when it lacks `action` or `status`, i.e. it is not a report. Names are
+    /// matched trimmed of ASCII spaces and tabs, ignoring ASCII case; the first of a repeated name wins.
+    /// One pass with a hash map, so a header as wide as `limits::MAX_COLUMNS` costs no more than its bytes.
     pub fn from_header(header: &Record<'_>) -> Option<Columns> {
         let names: Vec<String> = header
             .fields()
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect();
-        let find = |wanted: &str| names.iter().position(|n| n.trim().eq_ignore_ascii_case(wanted));
-        let mut custom: Vec<(usize, String)> = Vec::new();
+        let mut first: HashMap<String, usize, FixedState> = HashMap::with_hasher(FixedState::with_seed(hash_seed()));
         for (i, name) in names.iter().enumerate() {
-            let trimmed = name.trim();
-            let is_custom = trimmed.len() > ATTRIBUTE_PREFIX.len()
-                && trimmed.is_char_boundary(ATTRIBUTE_PREFIX.len())
-                && trimmed[..ATTRIBUTE_PREFIX.len()].eq_ignore_ascii_case(ATTRIBUTE_PREFIX)
-                && !STANDARD_ATTRIBUTES.iter().any(|s| trimmed.eq_ignore_ascii_case(s));
-            let first_of_its_name = find(trimmed) == Some(i);
-            if is_custom && first_of_its_name {
-                custom.push((i, trimmed[ATTRIBUTE_PREFIX.len()..].to_string()));
-            }
+            first.entry(trim(name).to_ascii_lowercase()).or_insert(i);
         }
+        let find = |wanted: &str| first.get(wanted).copied();
+        let custom = names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| {
+                let key = trim(name).to_ascii_lowercase();
+                let custom = key.len() > ATTRIBUTE_PREFIX.len()
+                    && key.starts_with(ATTRIBUTE_PREFIX)
+                    && !STANDARD_ATTRIBUTES.contains(&key.as_str())
+                    && first.get(&key) == Some(&i);
+                custom.then(|| (i, trim(name)[ATTRIBUTE_PREFIX.len()..].to_string()))
+            })
+            .collect();
         Some(Columns {
             width: names.len(),
             date: find("date"),
@@ -73,5 +83,57 @@ impl Columns {
             custom,
             names,
         })
+    }
+}
+
+fn trim(name: &str) -> &str {
+    name.trim_matches([' ', '\t'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::records::RecordSplitter;
+
+    fn columns(header: &str) -> Option<Columns> {
+        let mut found = None;
+        let mut splitter = RecordSplitter::default();
+        let mut take = |record: Record<'_>| {
+            found.get_or_insert_with(|| Columns::from_header(&record));
+            Ok(())
+        };
+        splitter.push(header.as_bytes(), &mut take).unwrap();
+        splitter.finish(&mut take).unwrap();
+        found.flatten()
+    }
+
+    #[test]
+    fn names_match_trimmed_of_spaces_and_tabs_ignoring_case_first_wins() {
+        let c = columns(
+            " Action ,\tSTATUS,status,attribute.Dept, attribute.dept ,attribute.,ATTRIBUTE.ResourceID,\u{a0}date",
+        )
+        .unwrap();
+        assert_eq!((c.action, c.status, c.width), (0, 1, 8));
+        assert_eq!(c.custom, vec![(3, "Dept".to_string())]);
+        assert_eq!(c.resource_id, Some(6));
+        // Only ASCII spaces and tabs are trimmed: a no-break space keeps the name from matching.
+        assert_eq!(c.date, None);
+        assert_eq!(c.names[0], " Action ");
+    }
+
+    #[test]
+    fn a_header_without_action_or_status_is_not_a_report() {
+        assert!(columns("date,action").is_none());
+        assert!(columns("status").is_none());
+    }
+
+    #[test]
+    fn a_wide_header_is_read_in_one_pass() {
+        let header: Vec<String> = (0..4000)
+            .map(|i| format!("attribute.c{i}"))
+            .chain(["action".into(), "status".into()])
+            .collect();
+        let c = columns(&header.join(",")).unwrap();
+        assert_eq!((c.custom.len(), c.action, c.status), (4000, 4000, 4001));
     }
 }

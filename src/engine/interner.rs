@@ -9,6 +9,8 @@ use core::hash::BuildHasher;
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
+use crate::engine::seed::hash_seed;
+
 const PACKED_MAX: usize = 32;
 
 #[inline]
@@ -47,9 +49,9 @@ impl Packed {
     /// Multiply-xorshift mixing of the words (as in murmur3's finaliser), so that both the low bits
     /// (bucket) and the top bits (hashbrown's tag) depend on every byte.
     #[inline]
-    fn hash(&self) -> u64 {
+    fn hash(&self, seed: u64) -> u64 {
         const K: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut h = u64::from(self.len).wrapping_mul(K);
+        let mut h = (seed ^ u64::from(self.len)).wrapping_mul(K);
         for w in self.words {
             h = (h ^ w).wrapping_mul(K);
             h ^= h >> 29;
@@ -79,7 +81,7 @@ pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     word(a, n - 8) == word(b, n - 8)
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Interner {
     packed: HashTable<(Packed, u32)>,
     /// Ids of the keys longer than `PACKED_MAX`, compared against the arena.
@@ -87,7 +89,22 @@ pub struct Interner {
     arena: Vec<u8>,
     /// `ends[id]` is where key `id` stops in the arena; it starts where the previous one stops.
     ends: Vec<usize>,
+    seed: u64,
     hasher: FixedState,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        let seed = hash_seed();
+        Interner {
+            packed: HashTable::new(),
+            long: HashTable::new(),
+            arena: Vec::new(),
+            ends: Vec::new(),
+            seed,
+            hasher: FixedState::with_seed(seed),
+        }
+    }
 }
 
 impl Interner {
@@ -110,12 +127,13 @@ impl Interner {
 
     #[inline]
     fn intern_packed(&mut self, key: &[u8], packed: Packed) -> (u32, bool) {
-        let hash = packed.hash();
+        let seed = self.seed;
+        let hash = packed.hash(seed);
         if let Some(&(_, id)) = self.packed.find(hash, |(p, _)| *p == packed) {
             return (id, false);
         }
         let id = self.append(key);
-        self.packed.insert_unique(hash, (packed, id), |(p, _)| p.hash());
+        self.packed.insert_unique(hash, (packed, id), |(p, _)| p.hash(seed));
         (id, true)
     }
 
@@ -141,6 +159,14 @@ impl Interner {
         self.arena.extend_from_slice(key);
         self.ends.push(self.arena.len());
         (self.ends.len() - 1) as u32
+    }
+
+    /// Bytes of memory the interner holds, for `limits::MAX_TALLY_BYTES`.
+    pub fn held_bytes(&self) -> usize {
+        self.packed.allocation_size()
+            + self.long.allocation_size()
+            + self.arena.capacity()
+            + self.ends.capacity() * size_of::<usize>()
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
@@ -183,6 +209,10 @@ impl Counter {
 
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
         self.values.keys().zip(self.counts.iter().copied())
+    }
+
+    pub fn held_bytes(&self) -> usize {
+        self.values.held_bytes() + self.counts.capacity() * size_of::<u64>()
     }
 
     pub fn merge(&mut self, other: &Counter) {

@@ -2,16 +2,19 @@
 //! Nothing here knows about JS or I/O; every stage takes bytes pushed in any chunking.
 
 mod columns;
+mod distinct;
 mod gzip;
 mod interner;
 mod parser;
 mod records;
+mod seed;
 mod summary;
 mod tally;
 mod timestamp;
 
 pub use gzip::GzipDecoder;
 pub use parser::ReportParser;
+pub use seed::set_hash_seed;
 pub use summary::{Authentications, Resource, Summary, Transfers};
 pub use tally::Tally;
 pub use timestamp::ReportDate;

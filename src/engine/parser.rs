@@ -4,6 +4,11 @@ use crate::engine::columns::Columns;
 use crate::engine::records::{Record, RecordSplitter};
 use crate::engine::{GzipDecoder, ReportDate, Tally};
 use crate::error::{Error, ErrorCode, Result};
+use crate::limits::MAX_TALLY_BYTES;
+
+/// Record bytes read between two checks of the tables' size: small enough that one stretch cannot add
+/// much past `MAX_TALLY_BYTES`, large enough that the check costs nothing per row.
+const CHECK_EVERY_BYTES: usize = 1 << 20;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -102,6 +107,8 @@ struct CsvStage {
     records: RecordSplitter,
     columns: Option<Columns>,
     tally: Tally,
+    /// Record bytes read since the tables' size was last checked.
+    unchecked_bytes: usize,
 }
 
 impl CsvStage {
@@ -111,6 +118,7 @@ impl CsvStage {
             records: RecordSplitter::default(),
             columns: None,
             tally: Tally::new(report_date),
+            unchecked_bytes: 0,
         }
     }
 
@@ -137,9 +145,17 @@ impl CsvStage {
             records,
             columns,
             tally,
+            unchecked_bytes,
             ..
         } = self;
-        records.push(bytes, &mut |record| read_record(columns, tally, record))
+        records.push(bytes, &mut |record| {
+            *unchecked_bytes += record.byte_len();
+            if *unchecked_bytes >= CHECK_EVERY_BYTES {
+                *unchecked_bytes = 0;
+                check_size(tally)?;
+            }
+            read_record(columns, tally, record)
+        })
     }
 
     fn finish(&mut self) -> Result<()> {
@@ -159,6 +175,19 @@ impl CsvStage {
         }
         Ok(())
     }
+}
+
+fn check_size(tally: &Tally) -> Result<()> {
+    if tally.held_bytes() <= MAX_TALLY_BYTES {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorCode::TooLarge,
+        format!(
+            "After {} rows the report holds more distinct values than the 1 GiB its tables may use, far beyond any real day (a million distinct accounts and addresses need about 80 MB): the file is damaged or is not a raw statistics report.",
+            tally.rows()
+        ),
+    ))
 }
 
 /// Adds the start of `chunk` to `head` while `head` could still turn out to be `wanted`. Returns what is

@@ -3,7 +3,11 @@
 
 use csv_core::{ReadRecordResult, Reader};
 
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
+use crate::limits::{MAX_COLUMNS, MAX_RECORD_BYTES};
+
+const TOO_LONG: &str = "is longer than 1 MiB";
+const TOO_WIDE: &str = "has more than 4,096 fields";
 
 /// One record's fields, borrowed from the splitter's buffers.
 pub struct Record<'a> {
@@ -29,13 +33,22 @@ impl<'a> Record<'a> {
         column.map_or(&[], |i| self.field(i))
     }
 
+    /// Bytes of the record's fields.
+    pub fn byte_len(&self) -> usize {
+        self.data.len()
+    }
+
     pub fn fields(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         (0..self.len()).map(|i| self.field(i))
     }
 }
 
+/// Buffers grow to the record being read, up to `MAX_RECORD_BYTES` and `MAX_COLUMNS`; past either the
+/// input is refused, so a hostile line can never take unbounded memory.
 pub struct RecordSplitter {
     reader: Reader,
+    /// Records completed so far, to say where a refused one starts.
+    records: u64,
     data: Vec<u8>,
     data_len: usize,
     ends: Vec<usize>,
@@ -46,6 +59,7 @@ impl Default for RecordSplitter {
     fn default() -> Self {
         RecordSplitter {
             reader: Reader::new(),
+            records: 0,
             data: vec![0; 4096],
             data_len: 0,
             ends: vec![0; 64],
@@ -86,26 +100,61 @@ impl RecordSplitter {
                     }
                 }
                 ReadRecordResult::OutputFull => {
-                    let len = self.data.len() * 2;
-                    self.data.resize(len, 0);
+                    let records = self.records;
+                    grow(&mut self.data, self.data_len, MAX_RECORD_BYTES, || {
+                        too_large(records, TOO_LONG)
+                    })?;
                 }
                 ReadRecordResult::OutputEndsFull => {
-                    let len = self.ends.len() * 2;
-                    self.ends.resize(len, 0);
+                    let records = self.records;
+                    grow(&mut self.ends, self.ends_len, MAX_COLUMNS, || {
+                        too_large(records, TOO_WIDE)
+                    })?;
                 }
                 ReadRecordResult::Record => {
+                    if self.data_len > MAX_RECORD_BYTES {
+                        return Err(too_large(self.records, TOO_LONG));
+                    }
+                    if self.ends_len > MAX_COLUMNS {
+                        return Err(too_large(self.records, TOO_WIDE));
+                    }
                     let record = Record {
                         data: &self.data[..self.data_len],
                         ends: &self.ends[..self.ends_len],
                     };
                     self.data_len = 0;
                     self.ends_len = 0;
+                    self.records += 1;
                     on_record(record)?;
                 }
                 ReadRecordResult::End => return Ok(()),
             }
         }
     }
+}
+
+/// `records` complete records came before the refused one.
+fn too_large(records: u64, what: &str) -> Error {
+    let which = match records {
+        0 => "The header line".to_string(),
+        n => format!("Record {} (after {n} complete records)", n + 1),
+    };
+    Error::new(
+        ErrorCode::TooLarge,
+        format!(
+            "{which} {what}, far beyond any real report: the file is damaged or is not a raw statistics report. Download the report again, or open the .csv.gz file the API gave."
+        ),
+    )
+}
+
+/// Doubles `buffer`, which holds `used` elements of the record, to at most one past `cap` (csv-core asks
+/// for room before it knows whether the record ends); a record that needs more than `cap` is refused.
+fn grow<T: Copy + Default>(buffer: &mut Vec<T>, used: usize, cap: usize, refuse: impl FnOnce() -> Error) -> Result<()> {
+    if used > cap {
+        return Err(refuse());
+    }
+    buffer.resize((buffer.len() * 2).min(cap + 1), T::default());
+    Ok(())
 }
 
 #[cfg(test)]
@@ -141,6 +190,40 @@ mod tests {
         for cut in 0..csv.len() {
             assert_eq!(split_all(&[&csv[..cut], &csv[cut..]]), want, "cut at {cut}");
         }
+    }
+
+    fn first_error(input: &[u8]) -> Option<Error> {
+        let mut splitter = RecordSplitter::default();
+        let mut ignore = |_: Record<'_>| Ok(());
+        splitter
+            .push(input, &mut ignore)
+            .and_then(|()| splitter.finish(&mut ignore))
+            .err()
+    }
+
+    #[test]
+    fn records_up_to_the_caps_are_read_and_beyond_them_refused() {
+        let at_cap = format!("{}\n", "x".repeat(MAX_RECORD_BYTES));
+        assert_eq!(first_error(at_cap.as_bytes()), None);
+        let over = format!("a\n\"{}\"\n", "x".repeat(MAX_RECORD_BYTES + 1));
+        let error = first_error(over.as_bytes()).unwrap();
+        assert_eq!(error.code, ErrorCode::TooLarge);
+        assert!(
+            error
+                .message
+                .starts_with("Record 2 (after 1 complete records) is longer than 1 MiB"),
+            "{}",
+            error.message
+        );
+        assert_eq!(first_error(vec![b','; MAX_COLUMNS - 1].as_slice()), None);
+        let wide = first_error(vec![b','; MAX_COLUMNS].as_slice()).unwrap();
+        assert_eq!(
+            (
+                wide.code,
+                wide.message.starts_with("The header line has more than 4,096 fields")
+            ),
+            (ErrorCode::TooLarge, true)
+        );
     }
 
     #[test]

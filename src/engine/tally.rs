@@ -3,8 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use foldhash::fast::FixedState;
+use hashbrown::HashMap;
+
 use crate::engine::columns::Columns;
-use crate::engine::interner::{Counter, Interner, same_bytes};
+use crate::engine::distinct::DistinctSet;
+use crate::engine::interner::{Counter, same_bytes};
 use crate::engine::records::Record;
 use crate::engine::summary::{Authentications, Counts, Resource, Summary, Transfers};
 use crate::engine::timestamp::{EventTimes, ReportDate, SERIES};
@@ -58,8 +62,9 @@ pub struct Tally {
     actions: Counter,
     action_kinds: Vec<Kind>,
     statuses: Counter,
-    /// Rows by `[action id][status id]`.
-    action_status: Vec<Vec<u64>>,
+    /// Rows by (action id, status id), for the pairs seen: a table indexed by both would grow as the
+    /// product of distinct actions and statuses, which a hostile report makes enormous.
+    action_status: HashMap<(u32, u32), u64, FixedState>,
     countries: Counter,
     isps: Counter,
     auth_systems: Counter,
@@ -68,8 +73,8 @@ pub struct Tally {
     organisations: Counter,
     /// Whole `account.permissionsets` fields; split into sets only when the summary is made.
     permission_sets: Counter,
-    accounts: Interner,
-    ips: Interner,
+    accounts: DistinctSet,
+    ips: DistinctSet,
     resources: Counter,
     resource_details: Vec<ResourceDetail>,
     custom: Vec<(String, Counter)>,
@@ -99,6 +104,32 @@ impl Tally {
         self.rows
     }
 
+    /// Bytes of memory the tables hold, checked against `limits::MAX_TALLY_BYTES` as rows arrive.
+    pub(crate) fn held_bytes(&self) -> usize {
+        let counters = [
+            &self.actions,
+            &self.statuses,
+            &self.countries,
+            &self.isps,
+            &self.auth_systems,
+            &self.account_types,
+            &self.account_statuses,
+            &self.organisations,
+            &self.permission_sets,
+            &self.resources,
+        ]
+        .into_iter()
+        .chain(self.custom.iter().map(|(_, counter)| counter))
+        .map(Counter::held_bytes)
+        .sum::<usize>();
+        let details: usize = self
+            .resource_details
+            .iter()
+            .map(|d| size_of::<ResourceDetail>() + d.title.capacity() + d.federation.capacity())
+            .sum();
+        counters + details + self.accounts.held_bytes() + self.ips.held_bytes() + self.action_status.allocation_size()
+    }
+
     #[inline]
     pub(crate) fn add_row(&mut self, columns: &Columns, row: &Record<'_>) {
         self.rows += 1;
@@ -116,7 +147,7 @@ impl Tally {
         for (set, column) in [(&mut self.accounts, columns.account_id), (&mut self.ips, columns.ip)] {
             let value = row.get(column);
             if !value.is_empty() {
-                set.intern(value);
+                set.insert(value);
             }
         }
 
@@ -167,10 +198,8 @@ impl Tally {
         self.rows += other.rows;
         self.skipped_rows += other.skipped_rows;
         self.times.merge(&other.times);
-        for (action, by_status) in other.action_status.iter().enumerate() {
-            for (status, &n) in by_status.iter().enumerate().filter(|(_, n)| **n > 0) {
-                self.add_action_status(other.actions.key(action as u32), other.statuses.key(status as u32), n);
-            }
+        for (&(action, status), &n) in &other.action_status {
+            self.add_action_status(other.actions.key(action), other.statuses.key(status), n);
         }
         for (mine, theirs) in [
             (&mut self.countries, &other.countries),
@@ -183,11 +212,8 @@ impl Tally {
         ] {
             mine.merge(theirs);
         }
-        for (mine, theirs) in [(&mut self.accounts, &other.accounts), (&mut self.ips, &other.ips)] {
-            for key in theirs.keys() {
-                mine.intern(key);
-            }
-        }
+        self.accounts.merge(&other.accounts);
+        self.ips.merge(&other.ips);
         for ((id, transfers), detail) in other.resources.iter().zip(&other.resource_details) {
             self.add_resource(id, transfers, detail.blocked, &detail.title, &detail.federation);
         }
@@ -200,18 +226,13 @@ impl Tally {
     /// Counts `n` rows of this action and status; returns the action's kind.
     #[inline]
     fn add_action_status(&mut self, action: &[u8], status: &[u8], n: u64) -> Kind {
-        let a = self.actions.add_n(action, n) as usize;
-        if a == self.action_kinds.len() {
+        let a = self.actions.add_n(action, n);
+        if a as usize == self.action_kinds.len() {
             self.action_kinds.push(kind_of(action));
-            self.action_status.push(Vec::new());
         }
-        let s = self.statuses.add_n(status, n) as usize;
-        let by_status = &mut self.action_status[a];
-        if by_status.len() <= s {
-            by_status.resize(s + 1, 0);
-        }
-        by_status[s] += n;
-        self.action_kinds[a]
+        let s = self.statuses.add_n(status, n);
+        *self.action_status.entry((a, s)).or_default() += n;
+        self.action_kinds[a as usize]
     }
 
     pub fn summary(&self) -> Summary {
@@ -219,33 +240,31 @@ impl Tally {
         let mut by_action_status: BTreeMap<String, Counts> = BTreeMap::new();
         let mut authentications = Authentications::default();
         let mut transfers = Transfers::default();
-        for (action, by_status) in self.action_status.iter().enumerate() {
-            let kind = self.action_kinds[action];
-            let statuses = by_action_status
-                .entry(text(self.actions.key(action as u32)))
-                .or_default();
-            for (status, &n) in by_status.iter().enumerate().filter(|(_, n)| **n > 0) {
-                let status = self.statuses.key(status as u32);
-                *statuses.entry(text(status)).or_default() += n;
-                match kind {
-                    Kind::SignIn => {
-                        authentications.total += n;
-                        if status == SUCCESS {
-                            authentications.succeeded += n;
-                        } else {
-                            authentications.failed += n;
-                        }
+        for (&(action, status), &n) in &self.action_status {
+            let status = self.statuses.key(status);
+            *by_action_status
+                .entry(text(self.actions.key(action)))
+                .or_default()
+                .entry(text(status))
+                .or_default() += n;
+            match self.action_kinds[action as usize] {
+                Kind::SignIn => {
+                    authentications.total += n;
+                    if status == SUCCESS {
+                        authentications.succeeded += n;
+                    } else {
+                        authentications.failed += n;
                     }
-                    Kind::Transfer => {
-                        transfers.total += n;
-                        match status {
-                            SUCCESS => transfers.succeeded += n,
-                            FAILURE_RESTRICTIVE => transfers.blocked_restrictive += n,
-                            _ => transfers.failed += n,
-                        }
-                    }
-                    Kind::Other => {}
                 }
+                Kind::Transfer => {
+                    transfers.total += n;
+                    match status {
+                        SUCCESS => transfers.succeeded += n,
+                        FAILURE_RESTRICTIVE => transfers.blocked_restrictive += n,
+                        _ => transfers.failed += n,
+                    }
+                }
+                Kind::Other => {}
             }
         }
 
@@ -308,8 +327,8 @@ impl Tally {
             by_account_status: counts(&self.account_statuses),
             by_organisation: counts(&self.organisations),
             by_permission_set,
-            distinct_accounts: self.accounts.len() as u64,
-            distinct_ips: self.ips.len() as u64,
+            distinct_accounts: self.accounts.len(),
+            distinct_ips: self.ips.len(),
             custom_attributes,
         }
     }

@@ -5,4 +5,5 @@ mod errors;
 pub mod exports;
 mod fetch;
 mod host;
+mod seed;
 mod stream;

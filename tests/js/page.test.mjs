@@ -333,6 +333,89 @@ test('Cancel stops a report that is still being prepared', async () => {
   await page.context().close();
 });
 
+// The page's engine worker, for tests that break it the way a failing engine would.
+async function engineWorker(page) {
+  return page.workers()[0] ?? page.waitForEvent('worker');
+}
+
+describe('the engine worker failing', () => {
+  test('a failure the engine never reports on purpose restarts the worker; the next file opens', async () => {
+    const { out, truth } = genReport('after-trap', ['--rows', '2000', '--seed', '13', '--date', daysAgo(2)]);
+    const page = await openPage();
+    // As a wasm trap does: the job ends in an error without a code ("unreachable").
+    await (await engineWorker(page)).evaluate(() => {
+      const post = self.postMessage.bind(self);
+      self.postMessage = (message) => post(message.type === 'done' ? { type: 'error', id: message.id, error: { message: 'RuntimeError: unreachable' } } : message);
+    });
+    await openFile(page, out);
+    const alert = await expectError(page, 'ENGINE_RESTARTED');
+    assert.match(await alert.textContent(), /The report engine stopped unexpectedly and was restarted/);
+    await openFile(page, out);
+    await summaryButton(page).waitFor({ timeout: 30_000 });
+    assert.deepEqual((await downloadJson(page, () => summaryButton(page).click())).json, JSON.parse(await readFile(truth, 'utf8')));
+    await page.context().close();
+  });
+
+  test('a worker that dies mid-fetch is replaced; the next file opens', async () => {
+    const { out } = genReport('after-death', ['--rows', '2000', '--seed', '17', '--date', daysAgo(2)]);
+    const page = await openPage();
+    await page.getByLabel('API base URL', { exact: true }).fill(scenario('never-finish'));
+    await page.getByRole('button', { name: 'Fetch report' }).click();
+    await page.getByText(/preparing the report/).waitFor({ timeout: 30_000 });
+    await (await engineWorker(page)).evaluate(() => setTimeout(() => {
+      throw new Error('test: the engine died');
+    }));
+    await expectError(page, 'ENGINE_RESTARTED');
+    await openFile(page, out);
+    await summaryButton(page).waitFor({ timeout: 30_000 });
+    await page.context().close();
+  });
+
+  test('Cancel ends a worker stuck in a long synchronous step, and the page is usable at once', async () => {
+    const big = genReport('cancel-big', ['--rows', '600000', '--seed', '19', '--date', daysAgo(3)]);
+    const small = genReport('cancel-small', ['--rows', '500', '--seed', '23', '--date', daysAgo(3)]);
+    const page = await openPage();
+    const worker = await engineWorker(page);
+    await openFile(page, big.out);
+    await page.getByText(/^Reading .* rows$/).waitFor({ timeout: 30_000 });
+    // The engine busy for a minute without yielding, as a long finish() on a huge report could be.
+    worker.evaluate(() => {
+      const end = Date.now() + 60_000;
+      while (Date.now() < end);
+    }).catch(() => {});
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText(/^Cancelled\./).waitFor();
+    const started = Date.now();
+    await openFile(page, small.out);
+    await summaryButton(page).waitFor({ timeout: 10_000 });
+    console.log(`Cancel of a stuck worker: the next file's summary after ${Date.now() - started} ms`);
+    assert.deepEqual((await downloadJson(page, () => summaryButton(page).click())).json, JSON.parse(await readFile(small.truth, 'utf8')));
+    assert.equal(await page.getByRole('alert').isVisible(), false);
+    await page.context().close();
+  });
+});
+
+test('the production page names no local host; the demo server sends its policy as a header, which governs the worker', async () => {
+  const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(await (await fetch(demo.url)).text())[1];
+  assert.match(meta, /connect-src 'self' https:;/);
+  assert.doesNotMatch(meta, /localhost|127\.0\.0\.1/);
+  for (const path of ['', 'js/worker.js']) {
+    const header = (await fetch(new URL(path, demo.url))).headers.get('content-security-policy') ?? '';
+    assert.match(header, /connect-src 'self' https: http:\/\/127\.0\.0\.1:\* http:\/\/localhost:\*;/, path);
+    assert.match(header, /frame-ancestors 'none'/, path);
+  }
+  const page = await openPage();
+  assert.equal(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'), meta);
+  // In the browser the worker is under the header's policy: a fetch to a host it does not allow is refused.
+  const blocked = await (await engineWorker(page)).evaluate(() => new Promise((resolve) => {
+    self.addEventListener('securitypolicyviolation', (event) => resolve(event.blockedURI), { once: true });
+    fetch('http://example.invalid/').catch(() => {});
+    setTimeout(() => resolve('not refused by a policy'), 5000);
+  }));
+  assert.equal(blocked, 'http://example.invalid/');
+  await page.context().close();
+});
+
 test('the key is remembered only when asked, until Forget', async () => {
   const page = await openPage();
   const key = page.getByLabel('API key', { exact: true });

@@ -1,6 +1,8 @@
-// The Cloudflare Worker (worker/) in workerd, on 127.0.0.1, against the demo reports API: /summary, the
-// /api/v1 proxy allowed and refused, a cron run followed by /history, and a failed run leaving its day
-// missing. Needs www/pkg (make build) and gen-report (built here unless GEN_REPORT names one).
+// The Cloudflare Worker (worker/) in workerd, on 127.0.0.1, against the demo reports API: /summary (closed
+// unless a READ_TOKEN or PUBLIC_SUMMARY says otherwise, one API fetch for many callers), the /api/v1 proxy
+// allowed and refused, a cron run followed by /history, a failed run leaving its day missing, a partial
+// sub-organisation day reported and fetched again, and ranges refused before any work. Needs www/pkg
+// (make build) and gen-report (built here unless GEN_REPORT names one).
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -71,7 +73,8 @@ async function startWorker(settings) {
   };
 }
 
-/** One request with exactly the Host header given (fetch() would not send it). */
+/** One request with exactly the Host header and path given (fetch() would not send the first or would
+ *  normalise the second). */
 function rawGet(url, headers) {
   return new Promise((resolve, reject) => {
     httpRequest(url, { headers }, (res) => {
@@ -84,12 +87,16 @@ function rawGet(url, headers) {
 let demo;
 let worker;
 let broken;
+let partial;
+let closed;
 let elsewhere;
 const elsewhereRequests = [];
+// Every request the demo API answered, as "METHOD /path?query status".
+const apiRequests = [];
 
 before(async () => {
   ensureGenReport();
-  demo = await startDemoApi();
+  demo = await startDemoApi({ log: (line) => apiRequests.push(line) });
   // A server the proxy must never reach, whatever a request names.
   elsewhere = createServer((req, res) => {
     elsewhereRequests.push(req.url);
@@ -97,15 +104,19 @@ before(async () => {
   });
   await new Promise((done) => elsewhere.listen(0, '127.0.0.1', done));
   const common = { OPENATHENS_API_NAME: demo.apiName, OPENATHENS_BASE_URL: demo.baseUrl, ALLOWED_ORIGINS: `${ALLOWED}, http://127.0.0.1:1` };
-  [worker, broken] = await Promise.all([
-    startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key' }),
+  [worker, broken, partial, closed] = await Promise.all([
+    startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key', PUBLIC_SUMMARY: 'true' }),
     // Sub-organisation keys none of which the API issued, and a read token.
     startWorker({ ...common, OPENATHENS_API_KEYS: JSON.stringify([{ label: 'main', key: 'revoked-key' }]), READ_TOKEN }),
+    // One sub-organisation key the API issued and one it did not.
+    startWorker({ ...common, OPENATHENS_API_KEYS: JSON.stringify([{ label: 'main', key: 'demo-key' }, { label: 'medicine', key: 'revoked-key' }]), PUBLIC_SUMMARY: 'true' }),
+    // Neither a read token nor PUBLIC_SUMMARY: the owner forgot to choose.
+    startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key' }),
   ]);
 });
 
 after(async () => {
-  await Promise.all([worker?.close(), broken?.close()]);
+  await Promise.all([worker?.close(), broken?.close(), partial?.close(), closed?.close()]);
   await demo?.close();
   elsewhere?.close();
 });
@@ -145,6 +156,33 @@ describe('GET /summary', () => {
     const text = await response.text();
     assert.equal(JSON.parse(text).error.code, 'AUTH');
     assert.ok(!text.includes('revoked-key'));
+  });
+
+  test('50 callers asking for one day at once make one fetch at the API, and all get its Summary', async () => {
+    const date = daysAgo(5);
+    const first = apiRequests.length;
+    const responses = await Promise.all(Array.from({ length: 50 }, () => fetch(`${worker.url}/summary?date=${date}`)));
+    const bodies = await Promise.all(responses.map((response) => response.json()));
+    const made = apiRequests.slice(first).filter((line) => line.startsWith('GET '));
+    console.log(`50 simultaneous /summary: ${made.length} API requests`);
+    const truth = await demo.truth({ date });
+    for (const body of bodies) assert.deepEqual(body, truth);
+    // One task: its creation, the download, and perhaps a poll while the demo generates the report.
+    assert.ok(made.length <= 3, made.join('\n'));
+    assert.equal(made.filter((line) => line.includes(`rawreport?date=${date}`)).length, 1, made.join('\n'));
+  });
+
+  test('without READ_TOKEN or PUBLIC_SUMMARY, /summary and /history are refused in plain words', async () => {
+    for (const path of [`/summary?date=${daysAgo(2)}`, '/history']) {
+      const response = await fetch(`${closed.url}${path}`);
+      assert.equal(response.status, 403, path);
+      const { error } = await response.json();
+      assert.equal(error.code, 'NOT_PUBLIC');
+      assert.match(error.message, /READ_TOKEN.*PUBLIC_SUMMARY/);
+    }
+    // The proxy is not the org's figures: it needs the caller's own key, and still works.
+    const proxied = await fetch(`${closed.url}/api/v1/${demo.apiName}/rawreport?date=${daysAgo(1)}`, { headers: { Authorization: 'OAApiKey not-a-key' } });
+    assert.equal(proxied.status, 401);
   });
 
   test('with READ_TOKEN set, /summary and /history need it', async () => {
@@ -220,10 +258,28 @@ describe('the /api/v1 proxy', () => {
     }
   });
 
+  test('refuses path segments that are not plain (percent-encoding, dot segments)', async () => {
+    const first = apiRequests.length;
+    const api = `/api/v1/${demo.apiName}`;
+    for (const target of [
+      `${api}/rawtask/..%2F..%2Fadmin`,
+      `${api}/rawtask/1%0D%0AX-Injected:%20yes`,
+      `${api}/rawreport/a%20b`,
+      `/api/v1/${demo.apiName}%2Frawtask/rawreport`,
+    ]) {
+      assert.equal(await rawGet(`${worker.url}${target}`, { Authorization: 'OAApiKey demo-key' }), 400, target);
+    }
+    // The URL parser resolves these before the proxy sees them; whatever is left is not an API path.
+    for (const target of [`${api}/rawtask/%2e%2e`, `${api}/rawtask/%2E`, `/api/v1/%2E%2E/rawreport`]) {
+      assert.ok(await rawGet(`${worker.url}${target}`, { Authorization: 'OAApiKey demo-key' }) >= 400, target);
+    }
+    assert.deepEqual(apiRequests.slice(first), []);
+  });
+
   test('never reaches another host, whatever the request names', async () => {
     const other = `127.0.0.1:${elsewhere.address().port}`;
-    assert.equal(await rawGet(`${worker.url}/api/v1//${other}/rawreport`, {}), 404);
-    assert.equal(await rawGet(`${worker.url}/api/v1/${encodeURIComponent(`http://${other}/x`)}/rawreport`, {}), 401);
+    assert.equal(await rawGet(`${worker.url}/api/v1//${other}/rawreport`, {}), 400);
+    assert.equal(await rawGet(`${worker.url}/api/v1/${encodeURIComponent(`http://${other}/x`)}/rawreport`, {}), 400);
     // workerd builds the request URL from the Host header; the proxy forwards to its configured API anyway.
     assert.equal(await rawGet(`${worker.url}/api/v1/${demo.apiName}/rawreport?date=${daysAgo(1)}`, { Host: other }), 401);
     assert.deepEqual(elsewhereRequests, []);
@@ -256,7 +312,32 @@ describe('the daily cron and /history', () => {
 
     const response = await fetch(`${broken.url}/history?from=${daysAgo(1)}&to=${daysAgo(1)}`, { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { from: daysAgo(1), to: daysAgo(1), days: [], missing: [daysAgo(1)] });
+    assert.deepEqual(await response.json(), { from: daysAgo(1), to: daysAgo(1), days: [], missing: [daysAgo(1)], partial: [] });
+  });
+
+  test('a day with a failed sub-organisation is stored partial, reported so, and fetched again by the next run', async () => {
+    const day = daysAgo(2);
+    const dayOf = async () => {
+      const response = await fetch(`${partial.url}/history?from=${day}&to=${day}`);
+      assert.equal(response.status, 200);
+      return response.json();
+    };
+    // The run of the day before: its yesterday is `day`.
+    const earlier = await fetch(`${partial.cronUrl}/?scheduledTime=${Date.now() - DAY_MS}`, { method: 'POST' });
+    assert.equal(earlier.status, 500, 'a partial day fails the run');
+    assert.match(partial.output(), new RegExp(`${day} is stored partial, without medicine \\(AUTH\\)`));
+    const first = await dayOf();
+    assert.deepEqual(first.partial, [day]);
+    assert.deepEqual(first.missing, []);
+    assert.deepEqual(first.days[0].failedParts, [{ label: 'medicine', code: 'AUTH' }]);
+    assert.deepEqual(first.days[0].summary.merged, await demo.truth({ date: day }));
+
+    const next = await fetch(`${partial.cronUrl}/?scheduledTime=${Date.now()}`, { method: 'POST' });
+    assert.equal(next.status, 500);
+    const again = await dayOf();
+    assert.deepEqual(again.partial, [day]);
+    assert.ok(again.days[0].storedAt > first.days[0].storedAt, 'the partial day was fetched again');
+    assert.ok(!partial.output().includes('revoked-key'));
   });
 
   test('a range that is not one is refused', async () => {
@@ -264,6 +345,26 @@ describe('the daily cron and /history', () => {
       const response = await fetch(`${worker.url}/history?${query}`);
       assert.equal(response.status, 400, query);
       assert.match((await response.json()).error.code, /^(BAD_DATE|DATE_OUT_OF_RANGE)$/, query);
+    }
+  });
+
+  test('a huge or future range is refused at once, before any day is listed', async () => {
+    const refusals = [
+      [`from=0000-01-01&to=${daysAgo(1)}`, /at most 366 days.* is 7\d{5}\./],
+      ['from=0000-01-01&to=9999-12-31', /future/],
+      [`from=${daysAgo(1)}&to=${daysAgo(-1)}`, /future/],
+    ];
+    for (const [query, message] of refusals) {
+      const started = performance.now();
+      const response = await fetch(`${worker.url}/history?${query}`);
+      const ms = performance.now() - started;
+      assert.equal(response.status, 400, query);
+      const { error } = await response.json();
+      assert.equal(error.code, 'DATE_OUT_OF_RANGE', query);
+      assert.match(error.message, message, query);
+      console.log(`/history?${query}: refused in ${ms.toFixed(0)} ms`);
+      // Listing 700,000 days took over a second of the Worker's CPU; the arithmetic takes none.
+      assert.ok(ms < 300, `${query} took ${ms.toFixed(0)} ms`);
     }
   });
 });

@@ -10,9 +10,40 @@ initSync({ module: wasm });
 // A fetch left without progress for this long is given up (the API's own task can take minutes).
 const TIMEOUT_MS = 10 * 60 * 1000;
 
-/** The Summary of `date` (or the sub-organisation result with several keys); throws an Error with `code`. */
+// The fetches under way in this isolate, by what they ask the API: 50 callers asking for one day at once
+// make one report task, not 50.
+const inFlight = new Map();
+
+/**
+ * The Summary of `date` (or the sub-organisation result with several keys); throws an Error with `code`.
+ * Callers asking for the same day with the same settings while a fetch runs share it; it is given up only
+ * once every one of their signals has aborted.
+ */
 export function fetchDay(env, date, signal) {
-  return fetchReport({ ...credentials(env), baseUrl: apiBaseUrl(env), date, timeoutMs: TIMEOUT_MS, signal });
+  const options = { ...credentials(env), baseUrl: apiBaseUrl(env), date };
+  const key = JSON.stringify(options);
+  let shared = inFlight.get(key);
+  if (!shared) {
+    const entry = {
+      controller: new AbortController(),
+      waiting: 0,
+      // A caller arriving after the result (or after every caller left) starts a fetch of its own.
+      leave: () => inFlight.get(key) === entry && inFlight.delete(key),
+    };
+    entry.result = fetchReport({ ...options, timeoutMs: TIMEOUT_MS, signal: entry.controller.signal });
+    entry.result.then(entry.leave, entry.leave);
+    inFlight.set(key, entry);
+    shared = entry;
+  }
+  shared.waiting += 1;
+  const joined = shared;
+  signal?.addEventListener('abort', () => {
+    joined.waiting -= 1;
+    if (joined.waiting > 0) return;
+    joined.leave();
+    joined.controller.abort();
+  }, { once: true });
+  return joined.result;
 }
 
 // The HTTP status of each engine error code: the caller's mistakes are 4xx; the API or the Worker's own

@@ -2,9 +2,9 @@
 // GET /history?from=&to= (the days the daily cron stored), and a reports API proxy under /api/v1 for the
 // static page. Everything else is refused: it is not an open proxy.
 
-import { checkOrigin, mayRead } from './access.js';
+import { checkOrigin, readRefusal } from './access.js';
 import { describeFailure, fetchDay } from './engine.js';
-import { history, storeYesterday } from './history.js';
+import { history, runDaily } from './history.js';
 import { errorResponse, json, preflight, withCors } from './http.js';
 import { isProxyPath, proxy } from './proxy.js';
 
@@ -13,9 +13,8 @@ async function route(request, env, url) {
   if (url.pathname !== '/summary' && url.pathname !== '/history') {
     return errorResponse(404, 'NOT_FOUND', `Nothing here: the Worker serves /summary, /history and the API proxy under /api/v1.`);
   }
-  if (!(await mayRead(request, env))) {
-    return errorResponse(401, 'AUTH', 'Give the Worker\'s read token as `Authorization: Bearer <token>`.', { 'WWW-Authenticate': 'Bearer' });
-  }
+  const refusal = await readRefusal(request, env);
+  if (refusal) return refusal;
   if (url.pathname === '/history') return history(url, env);
   const date = url.searchParams.get('date') ?? '';
   try {
@@ -41,11 +40,11 @@ export default {
   },
 
   async scheduled(controller, env) {
-    try {
-      const date = await storeYesterday(env, controller.scheduledTime);
-      console.log(`History: stored the summary for ${date}.`);
-    } catch (error) {
-      // Logged for `wrangler tail` and local runs, and rethrown so the cron run counts as failed.
+    const { stored, problems } = await runDaily(env, controller.scheduledTime);
+    for (const date of stored) console.log(`History: stored the summary for ${date}.`);
+    if (problems.length > 0) {
+      // Logged for `wrangler tail` and local runs, and thrown so the cron run counts as failed.
+      const error = new Error(`History: ${problems.join('; ')}.`);
       console.error(error.message);
       throw error;
     }

@@ -10,6 +10,9 @@ export const PROXY_ROOT = '/api/v1';
 
 // rawreport?date=, rawtask/{id}, rawreport/{id}[?filename=]: every path segment a single non-empty one.
 const API_PATH = /^\/[^/]+\/(rawreport|rawtask\/[^/]+|rawreport\/[^/]+)$/;
+// RFC 3986 unreserved characters only: a percent-encoded `/`, CR/LF or `..%2F` would reach the API inside a
+// segment, where its own router (or one in front of it) may decode it into another path or a header.
+const SAFE_SEGMENT = /^[A-Za-z0-9._~-]+$/;
 // Request headers worth forwarding; cookies and the rest stay here.
 const FORWARDED_REQUEST = ['authorization', 'accept'];
 // Response headers worth returning; the API's own CORS headers are replaced by the Worker's. (The runtime
@@ -24,6 +27,10 @@ export function isProxyPath(pathname) {
 export async function proxy(request, env) {
   const url = new URL(request.url);
   const rest = url.pathname.slice(PROXY_ROOT.length);
+  const segments = rest.split('/').slice(1);
+  if (segments.some((segment) => segment !== '' && (!SAFE_SEGMENT.test(segment) || segment === '.' || segment === '..'))) {
+    return errorResponse(400, 'BAD_PATH', 'The proxy forwards path segments of letters, digits and - . _ ~ only (no percent-encoding, no . or ..).');
+  }
   if (!API_PATH.test(rest)) {
     return errorResponse(404, 'NOT_FOUND', `${url.pathname} is not a reports API path: the proxy forwards only {apiName}/rawreport, rawtask/{id} and rawreport/{id}.`);
   }

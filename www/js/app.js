@@ -97,7 +97,8 @@ function cancel() {
   const job = currentJob;
   if (!job) return;
   job.cancel();
-  // The worker stops at its next chunk or request; the page lets go at once.
+  // The worker stops at its next chunk or request, or is replaced if it does not within a second (a long
+  // synchronous step); the page lets go at once.
   finishJob(job, 'Cancelled. Nothing was kept; fetch or open a report when you are ready.');
   progressBar.value = 0;
   fields.apiName.focus();

@@ -66,6 +66,11 @@ const EXPLAINED = {
     title: 'That slice names a column the report does not have.',
     next: 'Remove the slice, or pick a value from one of the tables to slice by it.',
   },
+  // Not an engine code: report-worker.js gives it when it replaced a worker whose engine failed.
+  ENGINE_RESTARTED: {
+    title: 'The report engine stopped unexpectedly and was restarted; the page is ready again.',
+    next: 'Fetch or open the report again. If the same report stops the engine every time, the detail below helps whoever looks after this page.',
+  },
 };
 
 const UNEXPECTED = {

@@ -1,35 +1,93 @@
-// The main thread's side of worker.js: one job at a time as a promise, with progress and cancelling.
+// The main thread's side of worker.js: one job at a time as a promise, with progress and cancelling, and a
+// fresh worker whenever the one running cannot be trusted any more: the engine failed in a way it never
+// reports on purpose (a trap such as "unreachable", an error without a code, the worker dying), or a
+// cancelled job did not stop promptly (the worker is busy in a long synchronous step).
 
 /** The worker script's URL, for a host that must start the worker itself (the embed, on another origin). */
 export const workerScriptUrl = new URL('./worker.js', import.meta.url).href;
 
+// How long a cancelled job may take to stop before its worker is ended. The engine checks its signal
+// between chunks, which come every few milliseconds.
+const CANCEL_GRACE_MS = 1000;
+
+// Page-side code (next to the engine's SPEC codes): the engine stopped and a fresh worker now runs.
+const ENGINE_RESTARTED = 'ENGINE_RESTARTED';
+
+const stopped = (detail) => ({ code: ENGINE_RESTARTED, message: detail });
+
 export class ReportWorker {
+  #start;
   #worker;
+  // Until worker.js says its engine loaded, any failure means it cannot start at all, and retrying is futile.
+  #ready = false;
   #nextId = 0;
   #jobs = new Map();
   #failure = null;
 
-  /** @param {Worker} [worker]  one running worker.js; by default started here */
-  constructor(worker = new Worker(workerScriptUrl, { type: 'module' })) {
+  /** @param {() => Worker} [start]  starts one worker.js; by default from workerScriptUrl */
+  constructor(start = () => new Worker(workerScriptUrl, { type: 'module' })) {
+    this.#start = start;
+    this.#launch();
+  }
+
+  #launch() {
+    const worker = this.#start();
     this.#worker = worker;
-    this.#worker.addEventListener('message', ({ data }) => {
+    this.#ready = false;
+    worker.addEventListener('message', ({ data }) => {
+      if (data.type === 'ready') {
+        this.#ready = true;
+        return;
+      }
       const job = this.#jobs.get(data.id);
       if (!job) return;
       if (data.type === 'progress') {
         job.onProgress(data.progress);
         return;
       }
-      this.#jobs.delete(data.id);
-      if (data.type === 'done') job.resolve(data.result);
-      else job.reject(data.error);
+      if (data.type === 'done' || data.error.code) {
+        this.#settle(data.id);
+        if (data.type === 'done') job.resolve(data.result);
+        else job.reject(data.error);
+      } else if (!this.#ready) {
+        this.#cannotStart(data.error.message);
+      } else {
+        this.#restart([data.id], stopped(data.error.message));
+      }
     });
-    // The worker script or the wasm package failed to load (often before any job): no job can ever finish.
-    this.#worker.addEventListener('error', (event) => {
+    worker.addEventListener('error', (event) => {
       event.preventDefault();
-      this.#failure = { message: `The report engine could not start (${event.message || 'worker.js or pkg/ failed to load'}). If you host this page, run make build so that pkg/ is there.` };
-      for (const job of this.#jobs.values()) job.reject(this.#failure);
-      this.#jobs.clear();
+      if (!this.#ready) this.#cannotStart(event.message || 'worker.js or pkg/ failed to load');
+      // Which job it was is unknown: none of them can be trusted to finish.
+      else this.#restart([...this.#jobs.keys()], stopped(event.message || 'the worker stopped'));
     });
+    for (const [id, job] of this.#jobs) worker.postMessage({ id, ...job.message });
+  }
+
+  #cannotStart(detail) {
+    this.#worker.terminate();
+    this.#failure = { message: `The report engine could not start (${detail}). If you host this page, run make build so that pkg/ is there.` };
+    this.#fail([...this.#jobs.keys()], this.#failure);
+  }
+
+  /** Ends the worker, fails the jobs named with `error`, and runs the others again on a fresh worker. */
+  #restart(ids, error) {
+    this.#worker.terminate();
+    this.#fail(ids, error);
+    this.#launch();
+  }
+
+  #fail(ids, error) {
+    for (const id of ids) {
+      const job = this.#jobs.get(id);
+      this.#settle(id);
+      job?.reject(error);
+    }
+  }
+
+  #settle(id) {
+    clearTimeout(this.#jobs.get(id)?.cancelTimer);
+    this.#jobs.delete(id);
   }
 
   /**
@@ -40,11 +98,20 @@ export class ReportWorker {
    */
   run(type, payload, onProgress) {
     const id = ++this.#nextId;
+    const message = { type, ...payload };
     const result = new Promise((resolve, reject) => {
       if (this.#failure) reject(this.#failure);
-      else this.#jobs.set(id, { resolve, reject, onProgress });
+      else this.#jobs.set(id, { message, resolve, reject, onProgress });
     });
-    this.#worker.postMessage({ type, id, ...payload });
-    return { result, cancel: () => this.#worker.postMessage({ type: 'cancel', id }) };
+    if (!this.#failure) this.#worker.postMessage({ id, ...message });
+    const cancel = () => {
+      const job = this.#jobs.get(id);
+      if (!job || job.cancelTimer !== undefined) return;
+      this.#worker.postMessage({ type: 'cancel', id });
+      job.cancelTimer = setTimeout(() => {
+        this.#restart([id], { code: 'ABORTED', message: 'Cancelled: the report engine was stopped.' });
+      }, CANCEL_GRACE_MS);
+    };
+    return { result, cancel };
   }
 }

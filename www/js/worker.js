@@ -1,11 +1,14 @@
 // The module worker that fetches or reads a report off the main thread, so the page stays responsive on a
 // 1M-row report. Messages in: {type: 'fetch', id, options} | {type: 'file', id, file} | {type: 'cancel', id}.
-// Messages out: {type: 'progress', id, progress} | {type: 'done', id, result} | {type: 'error', id, error}.
+// Messages out: {type: 'ready'} once the engine loaded | {type: 'progress', id, progress} |
+// {type: 'done', id, result} | {type: 'error', id, error}.
 
 import init, { fetchReport, summarizeStream } from '../pkg/openathens_rawstats.js';
 
 // Loads the wasm beside the package module once, while the user is still filling in the form.
 const ready = init();
+// From here on, a failure is the engine's and not a missing file: report-worker.js then starts a fresh worker.
+ready.then(() => self.postMessage({ type: 'ready' }), () => {});
 const running = new Map();
 // Progress arrives per chunk; the page only needs a few updates a second.
 const PROGRESS_INTERVAL_MS = 100;

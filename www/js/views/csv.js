@@ -1,7 +1,9 @@
-// RFC 4180 CSV for the table exports. Text cells that a spreadsheet would run as a formula (= + - @, tab or
-// CR first) get a leading apostrophe, the usual guard against CSV injection from report data.
+// RFC 4180 CSV for the table exports. Text cells that a spreadsheet would run as a formula get a leading
+// apostrophe, the usual guard against CSV injection from report data: = + - @ first, their full-width forms
+// (＝ ＋ － ＠, which spreadsheets read as the ASCII ones), or a tab, CR, LF, no-break space or BOM that a
+// spreadsheet skips before looking for one.
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\uff1d\uff0b\uff0d\uff20\t\r\n\u00a0\ufeff]/;
 
 function cell(value) {
   if (typeof value === 'number') return String(value);
