@@ -3,7 +3,7 @@
 //! [`TaskFlow`] does no I/O and reads no clock: the driver (the wasm `fetchReport`) performs each
 //! [`Request`] it is given at the time it names, then reports what came back — [`TaskFlow::on_reply`] or
 //! [`TaskFlow::on_network_error`], with the current time — and gets the next [`Step`]. The whole policy
-//! (links, polling pace, retries, the deadline, which failure is which SPEC code and what the user should
+//! (links, polling pace, retries, the deadline, which failure is which error code of docs/api.md and what the user should
 //! do about it) lives here, so it is tested natively with made-up responses.
 
 use super::json::Json;

@@ -1,4 +1,4 @@
-// What each SPEC error code means to the person at the page, and what they can do next. The engine's own
+// What each error code (docs/api.md) means to the person at the page, and what they can do next. The engine's own
 // message is kept as the detail line; these words come first because they do not assume any API knowledge.
 
 const EXPLAINED = {

@@ -1,4 +1,4 @@
-//! The ground truth: the Summary of SPEC.md computed the plain way (maps and sets of strings)
+//! The ground truth: the Summary of docs/summary.md computed the plain way (maps and sets of strings)
 //! from the field values the generator wrote and the moments it chose, following docs/summary.md. It
 //! shares no code with the engine, so the engine is tested against something it did not compute.
 
@@ -309,7 +309,7 @@ impl Truth {
         }
     }
 
-    /// The Summary as JSON, key for key as SPEC.md names them.
+    /// The Summary as JSON, key for key as docs/summary.md names them.
     pub fn to_json(&self) -> Value {
         let mut resources: Vec<(&String, &ResourceTruth)> = self.resources.iter().collect();
         resources.sort_by(|a, b| {

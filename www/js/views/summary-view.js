@@ -142,7 +142,7 @@ function renderTimes(summary, day, initialZone, onTimeZoneChange) {
 /**
  * Renders one Summary into `root`, replacing what was there.
  * @param {Element|ShadowRoot} root
- * @param {object} summary   a Summary (SPEC.md)
+ * @param {object} summary   a Summary (docs/summary.md)
  * @param {object} [options]
  * @param {string} [options.reportDate]  yyyy-MM-dd of a fetched report; otherwise the first event's day is used
  * @param {string} [options.label]       a sub-organisation label, shown in the heading and file names
