@@ -2,6 +2,7 @@
 //! and the Worker can branch on them without parsing messages.
 
 use core::fmt;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -71,4 +72,75 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// What stands in for a credential taken out of outside text.
+pub(crate) const REDACTED: &str = "[redacted]";
+
+/// How much of an outside text a message repeats: enough to recognise it, too little to flood the message.
+const QUOTED_CHARS: usize = 60;
+
+/// Text from outside (the user's input, a server's answer, a host's exception) quoted for a message: any
+/// `OAApiKey <key>` redacted, control characters dropped, and shortened to [`QUOTED_CHARS`] so a pasted
+/// blob or a long body cannot flood it. Redacting comes first, so shortening cannot leave half a key behind.
+pub(crate) fn quoted(text: &str) -> String {
+    let text = redact_scheme(text);
+    let shown: String = text.chars().filter(|c| !c.is_control()).take(QUOTED_CHARS).collect();
+    let more = if text.chars().count() > QUOTED_CHARS { "…" } else { "" };
+    format!("\"{shown}{more}\"")
+}
+
+/// `text` with the credential after each `OAApiKey` (any case) replaced: a server that echoes the
+/// Authorization header it was sent must not put a key in a message.
+fn redact_scheme(text: &str) -> Cow<'_, str> {
+    const SCHEME: &str = "oaapikey";
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains(SCHEME) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find(SCHEME) {
+        let after_scheme = at + found + SCHEME.len();
+        let rest = &text[after_scheme..];
+        let spaces = rest.len() - rest.trim_start().len();
+        let key_len = rest[spaces..]
+            .find(|c: char| c.is_whitespace() || c == '"')
+            .unwrap_or(rest.len() - spaces);
+        out.push_str(&text[at..after_scheme]);
+        out.push_str(&rest[..spaces]);
+        if key_len > 0 {
+            out.push_str(REDACTED);
+        }
+        at = after_scheme + spaces + key_len;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_echoed_authorization_header_is_redacted_before_shortening() {
+        let key = "k3y-".repeat(20);
+        for text in [
+            format!("bad header OAApiKey {key}"),
+            format!("{{\"auth\":\"oaapikey  {key}\"}} then more"),
+            format!("OAAPIKEY\t{key}\nOAApiKey {key}"),
+        ] {
+            let shown = quoted(&text);
+            assert!(!shown.contains("k3y-"), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
+        assert_eq!(quoted("OAApiKey"), "\"OAApiKey\"");
+        assert_eq!(quoted("no credential here"), "\"no credential here\"");
+    }
+
+    #[test]
+    fn quoted_text_is_cut_short_and_loses_control_characters() {
+        let shown = quoted(&format!("a\u{7}\n{}", "x".repeat(500)));
+        assert_eq!(shown, format!("\"a{}…\"", "x".repeat(QUOTED_CHARS - 1)));
+    }
+}

@@ -4,12 +4,8 @@
 
 use time::Duration;
 
-use super::quoted;
 use crate::engine::ReportDate;
-use crate::error::{Error, ErrorCode, Result};
-
-/// How much of a malformed date a message repeats.
-const MAX_INPUT_CHARS: usize = 40;
+use crate::error::{Error, ErrorCode, Result, quoted};
 
 /// The oldest day the API still reports on, counted back from `today`.
 const OLDEST_DAYS_AGO: i64 = 30;
@@ -51,7 +47,7 @@ pub fn parse_report_date(date: &str) -> Result<ReportDate> {
             ErrorCode::BadDate,
             format!(
                 "The report date {} is not in the form yyyy-MM-dd (for example 2023-06-06).",
-                quoted(date, MAX_INPUT_CHARS)
+                quoted(date)
             ),
         ));
     }
