@@ -10,9 +10,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response, ResponseType, Url};
 
+use super::abort::{Abort, Limit};
 use super::errors::to_js;
 use super::exports::summary_to_js;
-use super::host::{Abort, Limit, Progress, describe_js, global_fetch, now_ms, option, quietly};
+use super::host::{describe_js, global_fetch, ignore_rejection, now_ms};
+use super::options::option;
+use super::progress::Progress;
 use super::stream::{Idle, Source, read, tally_source};
 use crate::api::{
     DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply,
@@ -367,13 +370,13 @@ async fn read_document(response: &Response, abort: &Abort, flow: &TaskFlow) -> R
             Ok(Ok(None)) => return Ok(Some(body)),
             Ok(Err(_)) => return Ok(None),
             Err(error) => {
-                quietly(&reader.cancel());
+                ignore_rejection(&reader.cancel());
                 return Err(error);
             }
         };
         let at = body.len();
         if at + chunk.length() as usize > MAX_DOCUMENT_BYTES {
-            quietly(&reader.cancel());
+            ignore_rejection(&reader.cancel());
             return Err(flow.too_large_error());
         }
         body.resize(at + chunk.length() as usize, 0);
