@@ -4,48 +4,71 @@
 use core::fmt;
 use std::borrow::Cow;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorCode {
-    BadDate,
-    DateOutOfRange,
-    Auth,
-    NotFound,
-    RateLimited,
-    Server,
-    Network,
-    Timeout,
-    Aborted,
-    BadResponse,
-    BadGzip,
-    Truncated,
-    NotAReport,
-    TooLarge,
-    BadSnapshot,
-    BadFilter,
+/// Writes [`ErrorCode`], its strings, the list of every code and its TypeScript union from one table, so
+/// that no copy can miss a code.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident => $code:literal,)+) => {
+        /// What went wrong, as the `code` string of docs/api.md that callers branch on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])+ $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in the order of docs/api.md's table.
+            pub const ALL: &[ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The code as JS sees it, e.g. `"BAD_DATE"`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)+
+                }
+            }
+        }
+
+        /// The `ErrorCode` union of the generated TypeScript types.
+        #[cfg(target_arch = "wasm32")]
+        // Read by wasm-bindgen's custom section (src/wasm/contract.rs), which the lint does not see.
+        #[allow(dead_code)]
+        pub(crate) const ERROR_CODE_TYPE: &str =
+            concat!("\n/** An error code of docs/api.md. */\nexport type ErrorCode =", $("\n  | \"", $code, "\""),+, ";\n");
+    };
 }
 
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::BadDate => "BAD_DATE",
-            ErrorCode::DateOutOfRange => "DATE_OUT_OF_RANGE",
-            ErrorCode::Auth => "AUTH",
-            ErrorCode::NotFound => "NOT_FOUND",
-            ErrorCode::RateLimited => "RATE_LIMITED",
-            ErrorCode::Server => "SERVER",
-            ErrorCode::Network => "NETWORK",
-            ErrorCode::Timeout => "TIMEOUT",
-            ErrorCode::Aborted => "ABORTED",
-            ErrorCode::BadResponse => "BAD_RESPONSE",
-            ErrorCode::BadGzip => "BAD_GZIP",
-            ErrorCode::Truncated => "TRUNCATED",
-            ErrorCode::NotAReport => "NOT_A_REPORT",
-            ErrorCode::TooLarge => "TOO_LARGE",
-            ErrorCode::BadSnapshot => "BAD_SNAPSHOT",
-            ErrorCode::BadFilter => "BAD_FILTER",
-        }
-    }
+error_codes! {
+    /// The date is not a real `yyyy-MM-dd` date.
+    BadDate => "BAD_DATE",
+    /// The date is outside yesterday .. 30 days ago (UTC).
+    DateOutOfRange => "DATE_OUT_OF_RANGE",
+    /// The API refused the key, or no key was given.
+    Auth => "AUTH",
+    /// The API does not know the API name, or the task or download is gone.
+    NotFound => "NOT_FOUND",
+    /// The API kept limiting requests.
+    RateLimited => "RATE_LIMITED",
+    /// The API kept failing.
+    Server => "SERVER",
+    /// No answer came (connection, DNS, CORS).
+    Network => "NETWORK",
+    /// The report was not ready in time, or an answer stalled.
+    Timeout => "TIMEOUT",
+    /// The caller's `AbortSignal` fired.
+    Aborted => "ABORTED",
+    /// An answer that makes no sense.
+    BadResponse => "BAD_RESPONSE",
+    /// The gzip data is corrupt.
+    BadGzip => "BAD_GZIP",
+    /// The input stops inside a gzip member.
+    Truncated => "TRUNCATED",
+    /// The input is empty or is not a report.
+    NotAReport => "NOT_A_REPORT",
+    /// Past a cap of docs/limits.md.
+    TooLarge => "TOO_LARGE",
+    /// A snapshot of a parse cannot be read back.
+    BadSnapshot => "BAD_SNAPSHOT",
+    /// A slice names what the report cannot be sliced by.
+    BadFilter => "BAD_FILTER",
 }
 
 /// A failure with an error code of docs/api.md and a message that says what happened and what the user can do.

@@ -12,9 +12,10 @@ mod messages;
 mod origin;
 mod retry_after;
 
-pub use date::{parse_report_date, validate_report_date};
+pub use date::{parse_report_date, report_date_window, validate_report_date};
 pub use document::{Link, TaskDocument};
 pub use flow::*;
+pub use origin::canonical_origin;
 
 /// Outside bytes (an answer's body, a Location) with every occurrence of `key` replaced, before any of
 /// them can be quoted in a message.

@@ -26,7 +26,7 @@ impl BaseUrl {
             )
         };
         let origin = origin_of(root).ok_or_else(bad)?;
-        if root.contains(['?', '#']) || origin.len() <= origin.find("://").unwrap_or(0) + 3 {
+        if root.contains(['?', '#']) {
             return Err(bad());
         }
         Ok(BaseUrl {
@@ -37,7 +37,13 @@ impl BaseUrl {
     }
 }
 
-/// `scheme://authority` of an absolute http(s) URL, as written.
+/// The origin of an absolute http(s) URL in the one spelling every comparison uses; None when `url` is
+/// not one. The Worker's ALLOWED_ORIGINS check uses it too (the wasm `canonicalOrigin`).
+pub fn canonical_origin(url: &str) -> Option<String> {
+    origin_of(url.trim()).map(normalise_origin)
+}
+
+/// `scheme://authority` of an absolute http(s) URL with a non-empty authority, as written.
 pub(super) fn origin_of(url: &str) -> Option<&str> {
     let scheme_end = url.find("://")?;
     let scheme = &url[..scheme_end];
@@ -46,7 +52,7 @@ pub(super) fn origin_of(url: &str) -> Option<&str> {
     }
     let rest = &url[scheme_end + 3..];
     let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    Some(&url[..scheme_end + 3 + authority_len])
+    (authority_len > 0).then(|| &url[..scheme_end + 3 + authority_len])
 }
 
 /// Lower case, default port dropped: two spellings of one origin compare equal.
@@ -71,4 +77,35 @@ pub(super) fn encode_path_segment(segment: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_origin_are_one_origin() {
+        for spelling in [
+            "https://Library.Example.edu",
+            " https://library.example.edu/ ",
+            "HTTPS://library.example.edu:443",
+            "https://library.example.edu/portal?x#y",
+        ] {
+            assert_eq!(
+                canonical_origin(spelling).as_deref(),
+                Some("https://library.example.edu"),
+                "{spelling:?}"
+            );
+        }
+        assert_eq!(canonical_origin("http://h:80").as_deref(), Some("http://h"));
+        assert_eq!(canonical_origin("http://h:443").as_deref(), Some("http://h:443"));
+        assert_eq!(canonical_origin("https://h:8443").as_deref(), Some("https://h:8443"));
+    }
+
+    #[test]
+    fn only_http_urls_with_a_host_have_an_origin() {
+        for not_one in ["", "null", "library.example.edu", "ftp://h", "https://", "https:///path", "file:///x"] {
+            assert_eq!(canonical_origin(not_one), None, "{not_one:?}");
+        }
+    }
 }

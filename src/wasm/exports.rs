@@ -46,8 +46,8 @@ export interface Summary {
   customAttributes: Record<string, Counts>;
 }
 
-/** Thrown by every export; `code` is one of the error codes of docs/api.md. */
-export interface RawStatsError extends Error { code: string }
+/** Thrown by every export. */
+export interface RawStatsError extends Error { code: ErrorCode }
 "#;
 
 pub(crate) fn summary_to_js(summary: &Summary) -> JsValue {

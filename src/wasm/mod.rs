@@ -2,6 +2,8 @@
 //! values and throws `Error` objects carrying a `code` of docs/api.md.
 
 mod abort;
+mod contract;
+mod date;
 mod errors;
 pub mod exports;
 mod fetch;
