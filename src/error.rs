@@ -71,4 +71,12 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Text from outside (the user's input, a server's answer) quoted for a message: control characters
+/// dropped, and shortened to `max_chars` so a pasted blob or a long body cannot flood it.
+pub(crate) fn quoted(text: &str, max_chars: usize) -> String {
+    let shown: String = text.chars().filter(|c| !c.is_control()).take(max_chars).collect();
+    let more = if text.chars().count() > max_chars { "…" } else { "" };
+    format!("\"{shown}{more}\"")
+}
+
 pub type Result<T, E = Error> = core::result::Result<T, E>;
