@@ -1,4 +1,4 @@
-//! The one error type of the crate. Its codes are the `code` strings of SPEC.md, so the wasm glue, the page
+//! The one error type of the crate. Its codes are the `code` strings of docs/api.md, so the wasm glue, the page
 //! and the Worker can branch on them without parsing messages.
 
 use core::fmt;
@@ -47,7 +47,7 @@ impl ErrorCode {
     }
 }
 
-/// A failure with a SPEC code and a message that says what happened and what the user can do.
+/// A failure with an error code of docs/api.md and a message that says what happened and what the user can do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub code: ErrorCode,
@@ -70,13 +70,5 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// Text from outside (the user's input, a server's answer) quoted for a message: control characters
-/// dropped, and shortened to `max_chars` so a pasted blob or a long body cannot flood it.
-pub(crate) fn quoted(text: &str, max_chars: usize) -> String {
-    let shown: String = text.chars().filter(|c| !c.is_control()).take(max_chars).collect();
-    let more = if text.chars().count() > max_chars { "…" } else { "" };
-    format!("\"{shown}{more}\"")
-}
 
 pub type Result<T, E = Error> = core::result::Result<T, E>;

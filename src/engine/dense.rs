@@ -26,7 +26,7 @@ impl<T: Copy> Dense<T> {
 
     /// Adds `value` under the next id, which it returns.
     pub fn push(&mut self, value: T) -> u32 {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Vec::with_capacity(CHUNK));
         }
         let id = self.len as u32;

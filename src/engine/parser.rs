@@ -1,10 +1,11 @@
 //! ReportParser: wires gzip → records → columns → tally for bytes pushed in any chunking.
 
+use crate::api::quoted;
 use crate::engine::columns::Columns;
 use crate::engine::interner::same_bytes;
 use crate::engine::records::{Record, RecordSplitter};
 use crate::engine::{GzipDecoder, ReportDate, Tally};
-use crate::error::{Error, ErrorCode, Result, quoted};
+use crate::error::{Error, ErrorCode, Result};
 use crate::limits::MAX_TALLY_BYTES;
 
 /// Record bytes read between two checks of the tables' size: small enough that one stretch cannot add
