@@ -12,11 +12,42 @@ const SUMMARY_TYPE: &str = r#"
 /** Counts by value; an empty field counts under "". */
 export type Counts = Record<string, number>;
 
-export interface Resource { id: string; title: string; federation: string; transfers: number; blocked: number }
+export interface Resource {
+  id: string;
+  title: string;
+  federation: string;
+  transfers: number;
+  blocked: number;
+  /** distinct non-empty account ids among its transfer rows */
+  users: number;
+}
+
+/** When an account's or an IP's failed sign-ins happened. */
+export interface FailureTimes {
+  /** the most dated failures within any 600 seconds */
+  maxFailedIn10Min: number;
+  firstFailure: string | null;
+  lastFailure: string | null;
+}
+
+export interface AccountFailures extends FailureTimes { account: string; failed: number; succeeded: number; ips: number; countries: number }
+
+export interface IpFailures extends FailureTimes { ip: string; failed: number; succeeded: number; accounts: number }
+
+export interface Spread { account: string; countries: number; ips: number; signIns: number; transfers: number }
+
+/** Who signs in wrongly, and who is seen from many places (docs/summary.md). */
+export interface Security {
+  accountsWithFailedSignIns: number;
+  ipsWithFailedSignIns: number;
+  byAccount: AccountFailures[];
+  byIp: IpFailures[];
+  spread: Spread[];
+}
 
 /** One day of OpenAthens activity (docs/summary.md). */
 export interface Summary {
-  schemaVersion: 1;
+  schemaVersion: 2;
   rows: number;
   skippedRows: number;
   undatedRows: number;
@@ -44,6 +75,7 @@ export interface Summary {
   distinctAccounts: number;
   distinctIps: number;
   customAttributes: Record<string, Counts>;
+  security: Security;
 }
 
 /** Thrown by every export. */
