@@ -1,7 +1,5 @@
 # Every target runs scripts/setup first, so a fresh machine needs nothing but Rust, Node, npm and Python.
 SHELL := /bin/bash
-WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue
 WASM_RAW := target/wasm32-unknown-unknown/release/openathens_rawstats.wasm
 PKG := www/pkg
 
@@ -14,7 +12,7 @@ setup:
 build: setup
 	cargo build --release --target wasm32-unknown-unknown --lib
 	wasm-bindgen --target web --out-dir $(PKG) $(WASM_RAW)
-	node_modules/.bin/wasm-opt -O3 $(WASM_FEATURES) $(PKG)/openathens_rawstats_bg.wasm -o $(PKG)/openathens_rawstats_bg.wasm
+	flags=$$(node scripts/cargo-metadata.mjs wasm-opt) && node_modules/.bin/wasm-opt $$flags $(PKG)/openathens_rawstats_bg.wasm -o $(PKG)/openathens_rawstats_bg.wasm
 	@echo "wasm: $$(wc -c < $(PKG)/openathens_rawstats_bg.wasm) bytes, $$(gzip -9c $(PKG)/openathens_rawstats_bg.wasm | wc -c) gzipped"
 	mkdir -p www/vendor && cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/ && cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE
 

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from '../tests/js/chromium.mjs';
 import { ensureGenReport, startDemoApi } from '../demo-api/server.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -42,7 +43,7 @@ async function gzippedSizes() {
 const scratch = await mkdtemp(join(tmpdir(), 'page-figures-'));
 const demo = await startDemoApi({ root: 'www', defaultRows: 20_000 });
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 try {

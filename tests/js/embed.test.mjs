@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from './chromium.mjs';
 import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
 
 const DATE = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
@@ -76,7 +77,7 @@ before(async () => {
   await new Promise((done) => portal.listen(0, '127.0.0.1', done));
   profile = await mkdtemp(join(tmpdir(), 'embed-test-'));
   browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1100, height: 900 },
   });

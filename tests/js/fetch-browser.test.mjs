@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from './chromium.mjs';
 import { FETCH_SCENARIOS, STREAM_SCENARIOS } from './fetch-scenarios.mjs';
 import { ensureBuilt, startHarness } from './fetch-harness.mjs';
 import { HOSTILE_API_NAME, HOSTILE_REPORT, startHostileApi } from './hostile-api.mjs';
@@ -25,7 +26,7 @@ let runs = 0;
 before(async () => {
   harness = await startHarness({ root: '.' });
   profile = await mkdtemp(join(tmpdir(), 'fetch-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await context.newPage();
   // Any document of the demo's origin will do; the scenario module itself is one.
   await page.goto(`${harness.env.origin}/tests/js/fetch-scenarios.mjs`);

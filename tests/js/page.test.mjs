@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from './chromium.mjs';
 import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
 import { explainError } from '../../www/js/errors.js';
 import { loadWasm } from './fetch-harness.mjs';
@@ -130,7 +131,7 @@ before(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'page-test-'));
   demo = await startDemoApi({ root: 'www', defaultRows: 3000 });
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });
