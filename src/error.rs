@@ -74,11 +74,14 @@ error_codes! {
 /// A failure with an error code of docs/api.md and a message that says what happened and what the user can do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
+    /// What went wrong, for callers to branch on.
     pub code: ErrorCode,
+    /// What happened and what the user can do, in words.
     pub message: String,
 }
 
 impl Error {
+    /// An error with this code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Error {
             code,
@@ -139,6 +142,7 @@ fn redact_scheme(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The crate's results.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 #[cfg(test)]

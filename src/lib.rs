@@ -7,6 +7,8 @@
 //!   the poll loop as a state machine that is fed responses and answers with the next request;
 //! - `wasm` (wasm32 only) is the thin wasm-bindgen glue: the JS exports and the `fetch` driver.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod engine;
 mod error;
@@ -16,3 +18,8 @@ pub mod wasm;
 
 pub use engine::{Filter, ReportParser, Summary, Tally};
 pub use error::{Error, ErrorCode, Result};
+
+// The README's Rust example, compiled and run by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -8,15 +8,20 @@ use crate::error::Result;
 /// The task-v1 document (`application/vnd.eduserv.iam.reports.task-v1+json`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskDocument {
+    /// `RUNNING` or `FINISHED` (any case).
     pub status: String,
     /// A number by the reference; anything else is ignored rather than failing a report that is fine.
     pub percent_complete: Option<f64>,
+    /// `SELF` to poll while running, `DOWN` to download once finished.
     pub links: Vec<Link>,
 }
 
+/// One of the document's links.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
+    /// An absolute URL on the API's host (or a path).
     pub href: String,
+    /// What the link is for: `SELF` or `DOWN`.
     pub rel: String,
 }
 

@@ -14,9 +14,13 @@ use crate::engine::ReportDate;
 use crate::error::{Error, ErrorCode, Result, quoted};
 use crate::limits::MAX_DOCUMENT_BYTES;
 
+/// `baseUrl` when none is given: the OpenAthens reports API.
 pub const DEFAULT_BASE_URL: &str = "https://reports.openathens.net/api/v1";
+/// `pollIntervalMs` when none is given.
 pub const DEFAULT_POLL_INTERVAL_MS: f64 = 2_000.0;
+/// `timeoutMs` when none is given: 10 minutes for the report to be ready.
 pub const DEFAULT_TIMEOUT_MS: f64 = 600_000.0;
+/// `idleTimeoutMs` when none is given.
 pub const DEFAULT_IDLE_TIMEOUT_MS: f64 = 60_000.0;
 
 /// Tries after the first for one request that meets 429, 502, 503, 504 or no answer.
@@ -34,8 +38,11 @@ const MAX_REDIRECTS: u32 = 5;
 pub struct TaskConfig {
     /// The API root, e.g. [`DEFAULT_BASE_URL`] or a proxy standing in for it; absolute http(s).
     pub base_url: String,
+    /// The organisation's OpenAthens API name, as the user gave it.
     pub api_name: String,
+    /// The day whose report is asked for, already checked against the window.
     pub date: ReportDate,
+    /// The first wait between polls of a running task.
     pub poll_interval_ms: f64,
     /// Bounds the wait for the report to be ready (requests, polls, retries); the download itself runs as
     /// long as data keeps arriving.
@@ -56,32 +63,40 @@ pub enum Purpose {
 /// A GET to perform.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
+    /// Absolute.
     pub url: String,
     /// Whether to send `Authorization: OAApiKey <key>`; only ever true on the base URL's origin.
     pub send_key: bool,
     /// Not before this time (ms on the driver's clock).
     pub at_ms: f64,
+    /// How its reply is to be read.
     pub purpose: Purpose,
 }
 
 /// The next thing the driver does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
+    /// Perform this request.
     Fetch(Request),
     /// The download answered 2xx: stream its body into the parser.
     Stream,
+    /// Stop: the fetch failed with this error.
     Fail(Error),
 }
 
 /// Where the flow is, for progress reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
+    /// Asking for the report.
     Requesting,
+    /// The API is preparing it.
     Running,
+    /// Its download answered.
     Downloading,
 }
 
 impl Phase {
+    /// The `phase` of `onProgress` reports.
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::Requesting => "requesting",
@@ -94,6 +109,7 @@ impl Phase {
 /// An HTTP answer as the driver saw it.
 #[derive(Debug, Clone, Copy)]
 pub struct Reply<'a> {
+    /// The HTTP status.
     pub status: u16,
     /// The raw `Retry-After` header, if any.
     pub retry_after: Option<&'a str>,
@@ -170,6 +186,7 @@ impl TaskFlow {
         Ok((flow, first))
     }
 
+    /// Where the flow is now.
     pub fn phase(&self) -> Phase {
         self.phase
     }
@@ -200,6 +217,7 @@ impl TaskFlow {
         )
     }
 
+    /// How long any answer may send no bytes.
     pub fn idle_timeout_ms(&self) -> f64 {
         self.idle_timeout_ms
     }

@@ -78,6 +78,7 @@ impl Default for GzipDecoder {
 }
 
 impl GzipDecoder {
+    /// A decoder at the start of its first member.
     pub fn new() -> Self {
         GzipDecoder {
             stage: Stage::Fixed,

@@ -24,10 +24,13 @@ enum Encoding {
 /// A slice: only rows whose field in `column` (a header name, matched as columns are) is exactly `value`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Filter {
+    /// The header name.
     pub column: String,
+    /// The exact bytes a row's field must have.
     pub value: Vec<u8>,
 }
 
+/// Report bytes, pushed in any chunking, into a [`Tally`]: gzip or plain CSV, told apart by the first bytes.
 pub struct ReportParser {
     report_date: Option<ReportDate>,
     encoding: Encoding,

@@ -53,6 +53,7 @@ impl ResourceDetail {
     }
 }
 
+/// The counts of one report (or of several merged): what a Summary is made from.
 #[derive(Clone, Default)]
 pub struct Tally {
     columns: Vec<String>,
@@ -83,6 +84,7 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Empty counts; `report_date` decides the day order of `a/b/yyyy` dates (docs/summary.md).
     pub fn new(report_date: Option<ReportDate>) -> Self {
         Tally {
             times: EventTimes::new(report_date),
@@ -248,6 +250,7 @@ impl Tally {
         self.action_kinds[a as usize]
     }
 
+    /// The counts so far as a Summary.
     pub fn summary(&self) -> Summary {
         let times = self.times.times();
         let mut by_action_status: BTreeMap<String, Counts> = BTreeMap::new();

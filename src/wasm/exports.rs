@@ -106,6 +106,7 @@ pub struct JsReportParser {
 
 #[wasm_bindgen(js_class = ReportParser)]
 impl JsReportParser {
+    /// A parser at the start of a report.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> JsReportParser {
@@ -114,6 +115,7 @@ impl JsReportParser {
         }
     }
 
+    /// Reads the next piece of the report.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
         self.inner.push(chunk).map_err(|e| to_js(&e))
     }
