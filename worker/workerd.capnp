@@ -1,4 +1,5 @@
 # The Worker in plain workerd, for the tests (tests/js/worker.test.mjs) and for trying it locally:
+#   node scripts/workerd-modules.mjs
 #   OPENATHENS_API_NAME=demo.openathens.test OPENATHENS_API_KEY=demo-key \
 #   OPENATHENS_BASE_URL=http://127.0.0.1:8080/api/v1 ALLOWED_ORIGINS=http://127.0.0.1:8080 PUBLIC_SUMMARY=true \
 #   node_modules/.bin/workerd serve worker/workerd.capnp --experimental -d history=/tmp/history
@@ -6,6 +7,8 @@
 # KV namespace is a writable directory (one file per day); the `cron` socket fires the scheduled handler
 # through a service binding, as Cloudflare's cron trigger does (POST /?scheduledTime=<ms>).
 using Workerd = import "/workerd/workerd.capnp";
+# Every module of worker/src and the wasm package, listed by scripts/workerd-modules.mjs (run it first).
+using Modules = import "../target/workerd-modules.capnp";
 
 const config :Workerd.Config = (
   services = [
@@ -22,19 +25,7 @@ const config :Workerd.Config = (
 );
 
 const summaryWorker :Workerd.Worker = (
-  modules = [
-    (name = "worker/src/index.js", esModule = embed "src/index.js"),
-    (name = "worker/src/access.js", esModule = embed "src/access.js"),
-    (name = "worker/src/config.js", esModule = embed "src/config.js"),
-    (name = "worker/src/dates.js", esModule = embed "src/dates.js"),
-    (name = "worker/src/engine.js", esModule = embed "src/engine.js"),
-    (name = "worker/src/history.js", esModule = embed "src/history.js"),
-    (name = "worker/src/http.js", esModule = embed "src/http.js"),
-    (name = "worker/src/proxy.js", esModule = embed "src/proxy.js"),
-    (name = "worker/src/status.js", esModule = embed "src/status.js"),
-    (name = "www/pkg/openathens_rawstats.js", esModule = embed "../www/pkg/openathens_rawstats.js"),
-    (name = "www/pkg/openathens_rawstats_bg.wasm", wasm = embed "../www/pkg/openathens_rawstats_bg.wasm"),
-  ],
+  modules = Modules.summaryModules,
   compatibilityDate = "2025-01-01",
   globalOutbound = "network",
   bindings = [

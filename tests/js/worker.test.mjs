@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
 import { HOSTILE_API_NAME, startHostileApi } from './hostile-api.mjs';
+import { writeWorkerdModules } from '../../scripts/workerd-modules.mjs';
 import { fetchReport, initSync } from '../../www/pkg/openathens_rawstats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,6 +25,8 @@ const ALLOWED = 'https://library.example.edu';
 const READ_TOKEN = 'test-read-token';
 
 initSync({ module: readFileSync(join(REPO, 'www/pkg/openathens_rawstats_bg.wasm')) });
+// worker/workerd.capnp imports the module list, written from worker/src as it is now.
+const WORKER_MODULES = writeWorkerdModules();
 
 function daysAgo(n) {
   return new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
@@ -120,6 +123,15 @@ after(async () => {
   await Promise.all([worker?.close(), broken?.close(), partial?.close(), closed?.close()]);
   await demo?.close();
   elsewhere?.close();
+});
+
+test('workerd loads every module the Worker imports', () => {
+  const imported = WORKER_MODULES.flatMap((file) => {
+    const source = readFileSync(join(REPO, 'worker/src', file), 'utf8');
+    return [...source.matchAll(/^import [^;]*? from '\.\/([^']+)';/gm)].map((match) => match[1]);
+  });
+  assert.ok(imported.includes('config.js'), `no imports found: ${imported}`);
+  assert.deepEqual(imported.filter((file) => !WORKER_MODULES.includes(file)), [], 'worker/src imports these, which scripts/workerd-modules.mjs does not list');
 });
 
 describe('GET /summary', () => {
