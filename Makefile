@@ -5,7 +5,7 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 WASM_RAW := target/wasm32-unknown-unknown/release/openathens_rawstats.wasm
 PKG := www/pkg
 
-.PHONY: setup build test bench serve test-native test-wasm test-js
+.PHONY: setup build test bench serve fuzz test-native test-wasm test-js
 .DEFAULT_GOAL := build
 
 setup:
@@ -35,6 +35,10 @@ test-js: build
 
 bench: setup
 	scripts/bench
+
+# tests/fuzz.rs at length: FUZZ_CASES mutated inputs from tests/fuzz-corpus/ (make test runs 3,000).
+fuzz: setup
+	FUZZ_CASES=$${FUZZ_CASES:-1000000} cargo test --release --test fuzz -- --nocapture
 
 # The page and the demo reports API (demo-api/README.md) on one port; gen-report makes the demo data.
 serve: build

@@ -10,10 +10,12 @@ use super::json::Json;
 use super::quoted;
 use crate::engine::ReportDate;
 use crate::error::{Error, ErrorCode, Result};
+use crate::limits::MAX_DOCUMENT_BYTES;
 
 pub const DEFAULT_BASE_URL: &str = "https://reports.openathens.net/api/v1";
 pub const DEFAULT_POLL_INTERVAL_MS: f64 = 2_000.0;
 pub const DEFAULT_TIMEOUT_MS: f64 = 600_000.0;
+pub const DEFAULT_IDLE_TIMEOUT_MS: f64 = 60_000.0;
 
 /// Tries after the first for one request that meets 429, 502, 503, 504 or no answer.
 const MAX_RETRIES: u32 = 4;
@@ -22,6 +24,8 @@ const POLL_GROWTH: f64 = 1.25;
 const MAX_POLL_INTERVALS: f64 = 4.0;
 /// A Retry-After longer than this is not waited out: the user is told to come back later instead.
 const MAX_RETRY_AFTER_MS: f64 = 120_000.0;
+/// Redirects followed in a row before the answer counts as making no sense (a loop, most likely).
+const MAX_REDIRECTS: u32 = 5;
 
 /// What `fetchReport` was asked for, with its options' defaults already applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +38,8 @@ pub struct TaskConfig {
     /// Bounds the wait for the report to be ready (requests, polls, retries); the download itself runs as
     /// long as data keeps arriving.
     pub timeout_ms: f64,
+    /// Bounds every wait for bytes (an answer's headers, each chunk of a body), download included.
+    pub idle_timeout_ms: f64,
 }
 
 /// What a request fetches, which decides how its reply is read.
@@ -91,6 +97,17 @@ pub struct Reply<'a> {
     pub retry_after: Option<&'a str>,
     /// The body of a task request or of a failed download; empty for a 2xx download.
     pub body: &'a [u8],
+    /// The `Location` header, resolved against the request's URL.
+    pub location: Option<&'a str>,
+}
+
+/// Where an answer stopped sending bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stall {
+    /// Before its headers.
+    Headers,
+    /// In its body, after this many bytes.
+    Body(u64),
 }
 
 /// The task-v1 document (`application/vnd.eduserv.iam.reports.task-v1+json`).
@@ -163,12 +180,14 @@ pub struct TaskFlow {
     date: String,
     poll_interval_ms: f64,
     timeout_ms: f64,
+    idle_timeout_ms: f64,
     deadline_ms: f64,
     phase: Phase,
     percent: Option<f64>,
     /// The request in flight, repeated as is by a retry.
     current: Request,
     retries: u32,
+    redirects: u32,
     polls: u32,
 }
 
@@ -197,11 +216,13 @@ impl TaskFlow {
             date,
             poll_interval_ms: config.poll_interval_ms.max(0.0),
             timeout_ms: config.timeout_ms.max(0.0),
+            idle_timeout_ms: config.idle_timeout_ms.max(0.0),
             deadline_ms: now_ms + config.timeout_ms.max(0.0),
             phase: Phase::Requesting,
             percent: None,
             current: first.clone(),
             retries: 0,
+            redirects: 0,
             polls: 0,
         };
         Ok((flow, first))
@@ -237,11 +258,52 @@ impl TaskFlow {
         )
     }
 
+    pub fn idle_timeout_ms(&self) -> f64 {
+        self.idle_timeout_ms
+    }
+
+    /// The error for an answer to the current request that sent no bytes for the idle timeout.
+    pub fn stalled_error(&self, stall: Stall) -> Error {
+        let what = match self.current.purpose {
+            Purpose::Task => "The answer to the report task request",
+            Purpose::Download => "The report download",
+        };
+        let when = match stall {
+            Stall::Headers => "before it began".to_owned(),
+            Stall::Body(bytes) => format!("after {bytes} bytes"),
+        };
+        Error::new(
+            ErrorCode::Timeout,
+            format!(
+                "{what} stalled: no bytes came for {} {when}. Fetch the report again; if it keeps stalling, the API \
+                 or a proxy in between is stuck (idleTimeoutMs allows longer).",
+                describe_ms(self.idle_timeout_ms)
+            ),
+        )
+    }
+
+    /// The error for a task document or error body past [`MAX_DOCUMENT_BYTES`], which is not read further.
+    pub fn too_large_error(&self) -> Error {
+        Error::new(
+            ErrorCode::TooLarge,
+            format!(
+                "The API answered with over {} KiB where a report task or an error (a few hundred bytes) was \
+                 expected; the rest was not read. If the API base URL is a proxy, check that it forwards the API's \
+                 answers unchanged.",
+                MAX_DOCUMENT_BYTES / 1024
+            ),
+        )
+    }
+
     /// What an answer to the current request means.
     pub fn on_reply(&mut self, reply: Reply<'_>, now_ms: f64) -> Step {
+        if let (301 | 302 | 303 | 307 | 308, Some(location)) = (reply.status, reply.location) {
+            return self.redirect(location, now_ms).map_or_else(Step::Fail, Step::Fetch);
+        }
         match reply.status {
             200..=299 => {
                 self.retries = 0;
+                self.redirects = 0;
                 match self.current.purpose {
                     Purpose::Download => Step::Stream,
                     Purpose::Task => self.on_task(reply.body, now_ms),
@@ -255,6 +317,25 @@ impl TaskFlow {
                 .map_or_else(Step::Fail, Step::Fetch),
             status => Step::Fail(self.refusal(status, reply.body)),
         }
+    }
+
+    /// A redirect goes by the rule of task links ([`TaskFlow::follow`]): the host's own following is never
+    /// used, as workerd's keeps the key on the way to another origin.
+    fn redirect(&mut self, location: &str, now_ms: f64) -> Result<Request> {
+        if self.redirects >= MAX_REDIRECTS {
+            return Err(bad_response(format!(
+                "The API redirected more than {MAX_REDIRECTS} times in a row, last to {}.",
+                describe_text(location)
+            )));
+        }
+        let request = Request {
+            at_ms: now_ms,
+            purpose: self.current.purpose,
+            ..self.follow(location)?
+        };
+        self.redirects += 1;
+        self.current = request.clone();
+        Ok(request)
     }
 
     /// The current request got no answer (connection refused, DNS, CORS, a dropped connection): the same
@@ -409,7 +490,7 @@ impl TaskFlow {
         }
     }
 
-    /// Where to fetch a link the API gave, and whether the key may go with it.
+    /// Where to fetch a link or redirect the API gave, and whether the key may go with it.
     ///
     /// Links are absolute URLs on the API's own host. One under `/{apiName}/` is rebased onto the base URL
     /// (keeping the path from the API name on), so a proxy base URL keeps working and the key only ever
@@ -420,7 +501,7 @@ impl TaskFlow {
         } else {
             let origin = origin_of(href).ok_or_else(|| {
                 bad_response(format!(
-                    "The report task links to {}, which is not an http(s) URL.",
+                    "The API points to {}, which is not an http(s) URL.",
                     describe_text(href)
                 ))
             })?;
@@ -651,6 +732,7 @@ mod tests {
             date: ReportDate::from_ymd(2023, 5, 22).unwrap(),
             poll_interval_ms: 2_000.0,
             timeout_ms: 60_000.0,
+            idle_timeout_ms: 30_000.0,
         }
     }
 
@@ -671,6 +753,7 @@ mod tests {
             status: 200,
             retry_after: None,
             body,
+            location: None,
         }
     }
 
@@ -679,6 +762,7 @@ mod tests {
             status,
             retry_after: None,
             body: b"",
+            location: None,
         }
     }
 
@@ -861,6 +945,7 @@ mod tests {
                 status: 400,
                 retry_after: None,
                 body,
+                location: None,
             },
             0.0,
         ));
@@ -923,6 +1008,7 @@ mod tests {
             status: 429,
             retry_after,
             body: b"",
+            location: None,
         };
         assert_eq!(fetch(flow.on_reply(limited(Some("3")), 100.0)).at_ms, 3_100.0);
         assert_eq!(
@@ -953,6 +1039,7 @@ mod tests {
                 status: 429,
                 retry_after: Some("3600"),
                 body: b"",
+                location: None,
             },
             0.0,
         ));
@@ -964,6 +1051,7 @@ mod tests {
                 status: 503,
                 retry_after: Some("90"),
                 body: b"",
+                location: None,
             },
             0.0,
         ));
@@ -980,6 +1068,7 @@ mod tests {
                     status: 429,
                     retry_after: Some(value),
                     body: b"",
+                    location: None,
                 },
                 0.0,
             ));
@@ -1130,6 +1219,108 @@ mod tests {
         }
     }
 
+    fn redirect(status: u16, location: &str) -> Reply<'_> {
+        Reply {
+            status,
+            retry_after: None,
+            body: b"",
+            location: Some(location),
+        }
+    }
+
+    #[test]
+    fn redirects_follow_the_rule_of_links_and_keep_the_purpose() {
+        // (the redirect's Location, expected url, key sent)
+        let cases = [
+            (
+                "https://cdn.example.net/r.csv.gz",
+                "https://cdn.example.net/r.csv.gz",
+                false,
+            ),
+            (
+                "https://reports.openathens.net/files/2",
+                "https://reports.openathens.net/files/2",
+                true,
+            ),
+            (
+                "https://evil.com/api/v1/example.org/rawtask/2",
+                "https://reports.openathens.net/api/v1/example.org/rawtask/2",
+                true,
+            ),
+            ("http://127.0.0.1:9/x", "http://127.0.0.1:9/x", false),
+        ];
+        for (location, url, send_key) in cases {
+            for code in [301, 302, 303, 307, 308] {
+                let (mut flow, _) = start(API);
+                let again = fetch(flow.on_reply(redirect(code, location), 5.0));
+                assert_eq!(
+                    (again.url.as_str(), again.send_key, again.purpose, again.at_ms),
+                    (url, send_key, Purpose::Task, 5.0)
+                );
+                let (mut flow, _) = start(API);
+                flow.on_reply(ok(&task("FINISHED", 100, "DOWN", DOWN)), 0.0);
+                let down = fetch(flow.on_reply(redirect(code, location), 0.0));
+                assert_eq!(
+                    (down.url.as_str(), down.send_key, down.purpose),
+                    (url, send_key, Purpose::Download)
+                );
+                assert_eq!(flow.on_reply(status(200), 1.0), Step::Stream);
+            }
+        }
+    }
+
+    #[test]
+    fn a_redirect_loop_is_a_bad_response_and_a_redirect_without_location_too() {
+        let (mut flow, _) = start(API);
+        for _ in 0..MAX_REDIRECTS {
+            fetch(flow.on_reply(redirect(302, "https://cdn.example.net/a"), 0.0));
+        }
+        let error = fail(flow.on_reply(redirect(302, "https://cdn.example.net/a"), 0.0));
+        assert_eq!(error.code, ErrorCode::BadResponse);
+        assert!(error.message.contains("more than 5 times"), "{}", error.message);
+        // A document in between starts the count again.
+        let (mut flow, _) = start(API);
+        for _ in 0..MAX_REDIRECTS {
+            fetch(flow.on_reply(redirect(307, SELF), 0.0));
+        }
+        fetch(flow.on_reply(ok(&task("RUNNING", 10, "SELF", SELF)), 0.0));
+        fetch(flow.on_reply(redirect(307, SELF), 0.0));
+        let (mut flow, _) = start(API);
+        assert_eq!(fail(flow.on_reply(status(302), 0.0)).code, ErrorCode::BadResponse);
+        let (mut flow, _) = start(API);
+        let error = fail(flow.on_reply(redirect(302, "javascript:alert(1)"), 0.0));
+        assert_eq!(error.code, ErrorCode::BadResponse);
+    }
+
+    #[test]
+    fn a_stall_is_a_timeout_that_says_what_stalled() {
+        let (mut flow, _) = start(API);
+        let error = flow.stalled_error(Stall::Headers);
+        assert_eq!(error.code, ErrorCode::Timeout);
+        assert!(
+            error.message.contains("task request") && error.message.contains("30 s before it began"),
+            "{}",
+            error.message
+        );
+        flow.on_reply(ok(&task("FINISHED", 100, "DOWN", DOWN)), 0.0);
+        let error = flow.stalled_error(Stall::Body(1234));
+        assert!(
+            error.message.contains("download stalled") && error.message.contains("after 1234 bytes"),
+            "{}",
+            error.message
+        );
+        assert!(error.message.contains("idleTimeoutMs"));
+        assert_eq!(flow.idle_timeout_ms(), 30_000.0);
+    }
+
+    #[test]
+    fn a_document_too_large_says_so_with_its_code() {
+        let (flow, _) = start(API);
+        let error = flow.too_large_error();
+        assert_eq!(error.code, ErrorCode::TooLarge);
+        assert!(error.message.contains("1024 KiB"), "{}", error.message);
+    }
+
     #[test]
     fn through_a_proxy_a_foreign_link_goes_without_the_key() {
         let (mut flow, _) = start("http://127.0.0.1:9000/proxy");
@@ -1163,6 +1354,7 @@ mod tests {
                 status: 500,
                 retry_after: None,
                 body: body.as_bytes(),
+                location: None,
             },
             0.0,
         ));

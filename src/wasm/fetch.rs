@@ -8,18 +8,19 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
-use web_sys::{Headers, RequestInit, Response};
+use web_sys::{Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response, ResponseType, Url};
 
 use super::errors::to_js;
 use super::exports::summary_to_js;
-use super::host::{Abort, Progress, describe_js, global_fetch, now_ms, option};
-use super::stream::{Source, tally_source};
+use super::host::{Abort, Limit, Progress, describe_js, global_fetch, now_ms, option, quietly};
+use super::stream::{Idle, Source, read, tally_source};
 use crate::api::{
-    DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply, Request, Step, TaskConfig,
-    TaskFlow, validate_report_date,
+    DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply,
+    Request, Stall, Step, TaskConfig, TaskFlow, redact_key, validate_report_date,
 };
 use crate::engine::{ReportDate, Tally};
 use crate::error::{Error, ErrorCode, Result};
+use crate::limits::MAX_DOCUMENT_BYTES;
 
 /// Keys fetched at the same time when there are several: kind to the API's rate limits.
 const LANES: usize = 2;
@@ -46,6 +47,8 @@ export interface FetchReportOptions {
   pollIntervalMs?: number;
   /** how long to wait for the report to be ready (not for the download itself); default 600000 */
   timeoutMs?: number;
+  /** how long any answer (task document or download) may send no bytes before it fails with TIMEOUT; default 60000 */
+  idleTimeoutMs?: number;
   onProgress?: (progress: ProgressInfo) => void;
   signal?: AbortSignal;
 }
@@ -143,6 +146,7 @@ fn config_of(options: &JsValue) -> Result<TaskConfig> {
         date,
         poll_interval_ms: number("pollIntervalMs", DEFAULT_POLL_INTERVAL_MS),
         timeout_ms: number("timeoutMs", DEFAULT_TIMEOUT_MS),
+        idle_timeout_ms: number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS),
     })
 }
 
@@ -205,6 +209,17 @@ fn keys_of(keys: &JsValue) -> Result<Vec<(String, String)>> {
 
 /// One key's report: the task, then the download streamed into the parser.
 async fn fetch_tally(config: &TaskConfig, key: &str, abort: &Abort, progress: &mut Progress) -> Result<Tally> {
+    // Answers are redacted before they are quoted; this also covers the API name and the host's own error
+    // texts, which could carry the key as well.
+    fetch_unredacted(config, key, abort, progress)
+        .await
+        .map_err(|error| Error {
+            message: redacted(&error.message, key),
+            ..error
+        })
+}
+
+async fn fetch_unredacted(config: &TaskConfig, key: &str, abort: &Abort, progress: &mut Progress) -> Result<Tally> {
     if key.trim().is_empty() {
         return Err(Error::new(
             ErrorCode::Auth,
@@ -227,10 +242,15 @@ async fn fetch_tally(config: &TaskConfig, key: &str, abort: &Abort, progress: &m
             "The report download was empty. Fetch it again; if it stays empty, the day may have no report.",
         )
     })?;
+    let idle = Idle {
+        ms: flow.idle_timeout_ms(),
+        stalled: Box::new(move |bytes| flow.stalled_error(Stall::Body(bytes))),
+    };
     let source = Source {
         stream,
         total,
         broken: broken_download,
+        idle: Some(idle),
     };
     tally_source(source, Some(config.date), abort, progress, "downloading").await
 }
@@ -258,11 +278,14 @@ async fn settle(
         abort.sleep_until(request.at_ms).await?;
         let next = match send(&request, key, abort, flow).await? {
             Some((response, body)) => {
-                let retry_after = response.headers().get("retry-after").ok().flatten();
+                let header = |name| response.headers().get(name).ok().flatten();
+                let retry_after = header("retry-after");
+                let location = header("location").map(|location| redacted(&resolve(&location, &request.url), key));
                 let reply = Reply {
                     status: response.status(),
                     retry_after: retry_after.as_deref(),
-                    body: &body,
+                    body: &redact_key(&body, key),
+                    location: location.as_deref(),
                 };
                 match flow.on_reply(reply, now_ms()) {
                     Step::Stream => return Ok(response),
@@ -285,6 +308,9 @@ async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> R
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_signal(Some(&abort.signal()));
+    // The flow follows redirects itself, by its rule for links: workerd's own following would carry the key
+    // to another origin.
+    init.set_redirect(RequestRedirect::Manual);
     if request.send_key {
         let headers = Headers::new().map_err(|error| host_failure(&error))?;
         headers
@@ -297,22 +323,82 @@ async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> R
             })?;
         init.set_headers(&headers);
     }
-    let deadline = flow.deadline_ms();
-    let answered = abort.wait_until(&global_fetch(&request.url, &init)?, deadline).await?;
-    let response: Response = match answered {
-        None => return Err(flow.timeout_error()),
-        Some(Err(_)) => return Ok(None),
-        Some(Ok(response)) => response.unchecked_into(),
+    let Some(mut response) = answer(&request.url, &init, abort, flow).await? else {
+        return Ok(None);
     };
+    if response.type_() == ResponseType::Opaqueredirect {
+        // Browsers hide where a manual redirect leads (no status, no Location), and drop Authorization
+        // themselves when a redirect leaves the origin (the Fetch standard): there the browser follows.
+        init.set_redirect(RequestRedirect::Follow);
+        let Some(followed) = answer(&request.url, &init, abort, flow).await? else {
+            return Ok(None);
+        };
+        response = followed;
+    }
     if request.purpose == Purpose::Download && response.ok() {
         return Ok(Some((response, Vec::new())));
     }
-    let body = response.array_buffer().map_err(|error| host_failure(&error))?;
-    match abort.wait_until(&body, deadline).await? {
-        None => Err(flow.timeout_error()),
-        Some(Err(_)) => Ok(None),
-        Some(Ok(body)) => Ok(Some((response, js_sys::Uint8Array::new(&body).to_vec()))),
+    Ok(read_document(&response, abort, flow)
+        .await?
+        .map(|body| (response, body)))
+}
+
+/// The host's answer to one fetch (its headers), or None when it had none.
+async fn answer(url: &str, init: &RequestInit, abort: &Abort, flow: &TaskFlow) -> Result<Option<Response>> {
+    let (at_ms, error) = within(flow, Stall::Headers);
+    let answered = abort
+        .wait_within(&global_fetch(url, init)?, Some(Limit { at_ms, error: &error }))
+        .await?;
+    Ok(answered.ok().map(JsCast::unchecked_into))
+}
+
+/// A task document or an error body, read as it arrives and refused past [`MAX_DOCUMENT_BYTES`] without
+/// reading the rest; None when it broke off.
+async fn read_document(response: &Response, abort: &Abort, flow: &TaskFlow) -> Result<Option<Vec<u8>>> {
+    let Some(stream) = response.body() else {
+        return Ok(Some(Vec::new()));
+    };
+    let reader = ReadableStreamDefaultReader::new(&stream).map_err(|error| host_failure(&error))?;
+    let mut body = Vec::new();
+    loop {
+        let (at_ms, error) = within(flow, Stall::Body(body.len() as u64));
+        let chunk = match read(&reader, abort, Some(Limit { at_ms, error: &error })).await {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => return Ok(Some(body)),
+            Ok(Err(_)) => return Ok(None),
+            Err(error) => {
+                quietly(&reader.cancel());
+                return Err(error);
+            }
+        };
+        let at = body.len();
+        if at + chunk.length() as usize > MAX_DOCUMENT_BYTES {
+            quietly(&reader.cancel());
+            return Err(flow.too_large_error());
+        }
+        body.resize(at + chunk.length() as usize, 0);
+        chunk.copy_to(&mut body[at..]);
     }
+}
+
+/// When a wait for the host gives up, and with what: the task's deadline, or the idle timeout if sooner.
+fn within(flow: &TaskFlow, stall: Stall) -> (f64, impl Fn() -> Error + '_) {
+    let idle_at = now_ms() + flow.idle_timeout_ms();
+    let deadline = flow.deadline_ms().filter(|deadline| *deadline <= idle_at);
+    let error = move || match deadline {
+        Some(_) => flow.timeout_error(),
+        None => flow.stalled_error(stall),
+    };
+    (deadline.unwrap_or(idle_at), error)
+}
+
+/// A Location as an absolute URL, resolved as the host's fetch would resolve it; as it is if it is none.
+fn resolve(location: &str, base: &str) -> String {
+    Url::new_with_base(location, base).map_or_else(|_| location.to_owned(), |url| url.href())
+}
+
+fn redacted(text: &str, key: &str) -> String {
+    String::from_utf8_lossy(&redact_key(text.as_bytes(), key)).into_owned()
 }
 
 fn host_failure(error: &JsValue) -> Error {

@@ -127,24 +127,24 @@ impl Abort {
         Ok(outcome)
     }
 
-    /// Like [`Abort::wait`], but gives up at `deadline_ms` (None: the deadline came first).
-    pub(crate) async fn wait_until(
+    /// Like [`Abort::wait`], but fails with the limit's error if `promise` has not settled by its time.
+    pub(crate) async fn wait_within(
         &self,
         promise: &Promise,
-        deadline_ms: Option<f64>,
-    ) -> Result<Option<Result<JsValue, JsValue>>> {
-        let Some(deadline_ms) = deadline_ms else {
-            return self.wait(promise).await.map(Some);
+        limit: Option<Limit<'_>>,
+    ) -> Result<Result<JsValue, JsValue>> {
+        let Some(limit) = limit else {
+            return self.wait(promise).await;
         };
-        let timer = Timer::start(deadline_ms - now_ms())?;
+        let timer = Timer::start(limit.at_ms - now_ms())?;
         let race = Promise::race(&js_sys::Array::of3(promise, &self.aborted, &timer.done));
         let outcome = JsFuture::from(race).await;
         timer.clear();
         self.check()?;
-        Ok(match outcome {
-            Ok(value) if value == timer.token => None,
-            outcome => Some(outcome),
-        })
+        match outcome {
+            Ok(value) if value == timer.token => Err((limit.error)()),
+            outcome => Ok(outcome),
+        }
     }
 
     /// Sleeps until `at_ms` on the `Date.now()` clock.
@@ -158,6 +158,12 @@ impl Abort {
         timer.clear();
         outcome.map(|_| ())
     }
+}
+
+/// When a wait gives up (ms on the `Date.now()` clock), and the error it then fails with.
+pub(crate) struct Limit<'a> {
+    pub(crate) at_ms: f64,
+    pub(crate) error: &'a dyn Fn() -> Error,
 }
 
 /// A global `setTimeout` as a promise that resolves to a token of its own.

@@ -11,7 +11,7 @@ use web_sys::{Blob, ReadableStream, ReadableStreamDefaultReader};
 
 use super::errors::to_js;
 use super::exports::summary_to_js;
-use super::host::{Abort, Progress, describe_js, option, quietly};
+use super::host::{Abort, Limit, Progress, describe_js, now_ms, option, quietly};
 use crate::api::parse_report_date;
 use crate::engine::{ReportDate, ReportParser, Tally};
 use crate::error::{Error, ErrorCode, Result};
@@ -74,6 +74,14 @@ pub(crate) struct Source {
     pub(crate) total: Option<f64>,
     /// The error for a stream that failed after this many bytes.
     pub(crate) broken: fn(u64, &JsValue) -> Error,
+    /// A download's bound on the wait for each chunk; a stream the caller gives is theirs to time.
+    pub(crate) idle: Option<Idle>,
+}
+
+pub(crate) struct Idle {
+    pub(crate) ms: f64,
+    /// The error for no bytes within `ms`, after this many bytes.
+    pub(crate) stalled: Box<dyn Fn(u64) -> Error>,
 }
 
 /// The tally of a whole source: every chunk through the parser as it arrives.
@@ -98,7 +106,15 @@ pub(crate) async fn tally_source(
     let mut buffer = Vec::new();
     let mut bytes = 0u64;
     loop {
-        let chunk = match read(&reader, abort).await {
+        let stalled = source
+            .idle
+            .as_ref()
+            .map(|idle| (idle.ms, move || (idle.stalled)(bytes)));
+        let limit = stalled.as_ref().map(|(ms, error)| Limit {
+            at_ms: now_ms() + ms,
+            error,
+        });
+        let chunk = match read(&reader, abort, limit).await {
             Ok(Ok(Some(chunk))) => chunk,
             Ok(Ok(None)) => break,
             Ok(Err(error)) => {
@@ -124,10 +140,14 @@ pub(crate) async fn tally_source(
     Ok(tally)
 }
 
-/// Reads the next chunk: Ok(Ok(None)) at the end, Ok(Err(_)) when the stream failed, Err on abort or on
-/// a chunk that is not bytes.
-async fn read(reader: &ReadableStreamDefaultReader, abort: &Abort) -> Result<Result<Option<Uint8Array>, JsValue>> {
-    let result = match abort.wait(&reader.read()).await? {
+/// Reads the next chunk: Ok(Ok(None)) at the end, Ok(Err(_)) when the stream failed, Err on abort, past
+/// the limit or on a chunk that is not bytes.
+pub(crate) async fn read(
+    reader: &ReadableStreamDefaultReader,
+    abort: &Abort,
+    limit: Option<Limit<'_>>,
+) -> Result<Result<Option<Uint8Array>, JsValue>> {
+    let result = match abort.wait_within(&reader.read(), limit).await? {
         Ok(result) => result,
         Err(error) => return Ok(Err(error)),
     };
@@ -152,6 +172,7 @@ async fn open_js_source(source: JsValue, abort: &Abort) -> Result<Source> {
                 stream: stream.unchecked_into(),
                 total,
                 broken: broken_source,
+                idle: None,
             })
         } else {
             Err(not_a_source())

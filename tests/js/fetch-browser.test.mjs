@@ -2,6 +2,7 @@
 // API's server (repo root, so it can import www/pkg and tests/js) and calls the API, the proxy and the dead
 // port cross-origin, as a page on another origin would.
 
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { FETCH_SCENARIOS, STREAM_SCENARIOS } from './fetch-scenarios.mjs';
 import { ensureBuilt, startHarness } from './fetch-harness.mjs';
+import { HOSTILE_API_NAME, HOSTILE_REPORT, startHostileApi } from './hostile-api.mjs';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -70,6 +72,35 @@ describe('summarizeStream in Chromium', () => {
       harness.setClockDays(0);
       const outcome = await inPage('runStreamScenario', 'STREAM_SCENARIOS', scenario.name, nonce, harness.env);
       await harness.check(scenario, outcome, nonce);
+    });
+  }
+});
+
+// fetchReport asks for redirects by hand (redirect: 'manual'); a browser hides them (an opaque redirect),
+// so there the browser follows, dropping the key itself on the way to another origin.
+describe('redirects in Chromium', () => {
+  let api;
+
+  before(async () => {
+    api = await startHostileApi();
+  });
+
+  after(async () => {
+    await api?.close();
+  });
+
+  for (const mode of ['task-redirect', 'download-redirect']) {
+    test(`${mode}: a 302 to another origin is followed, without the key`, async () => {
+      api.elsewhereHits.length = 0;
+      const options = { apiName: HOSTILE_API_NAME, apiKey: 'chromium-key', date: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10), baseUrl: api.baseUrl(mode) };
+      const outcome = await page.evaluate(async ({ options, report }) => {
+        const { wasm } = globalThis.fetchSuite;
+        const summary = await wasm.fetchReport(options).catch((error) => ({ code: error.code, message: error.message }));
+        return { summary, truth: wasm.summarize(new Uint8Array(report)) };
+      }, { options, report: [...HOSTILE_REPORT] });
+      assert.deepEqual(outcome.summary, outcome.truth);
+      assert.ok(api.elsewhereHits.length > 0, 'the redirect was followed');
+      assert.deepEqual(api.elsewhereHits.filter((hit) => hit.authorization !== undefined), []);
     });
   }
 });

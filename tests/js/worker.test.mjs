@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
+import { HOSTILE_API_NAME, startHostileApi } from './hostile-api.mjs';
 import { fetchReport, initSync } from '../../www/pkg/openathens_rawstats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -366,5 +367,58 @@ describe('the daily cron and /history', () => {
       // Listing 700,000 days took over a second of the Worker's CPU; the arithmetic takes none.
       assert.ok(ms < 300, `${query} took ${ms.toFixed(0)} ms`);
     }
+  });
+});
+
+describe('a hostile reports API (hostile-api.mjs)', () => {
+  const key = 'k-0d9e4f6a-7b21-4c83-a5e0-6f1b2c3d4e5f';
+  let api;
+  let hostile;
+
+  before(async () => {
+    api = await startHostileApi({ modesByDate: { [daysAgo(2)]: 'task-redirect', [daysAgo(3)]: 'download-redirect' } });
+    hostile = await startWorker({ OPENATHENS_API_NAME: HOSTILE_API_NAME, OPENATHENS_API_KEY: key, OPENATHENS_BASE_URL: api.baseUrl('by-date'), ALLOWED_ORIGINS: ALLOWED, PUBLIC_SUMMARY: 'true' });
+  });
+
+  after(async () => {
+    await hostile?.close();
+    await api?.close();
+  });
+
+  // workerd's own fetch keeps Authorization across origins: fetchReport must not let it follow.
+  for (const [days, what] of [[2, 'the task request'], [3, 'the download']]) {
+    test(`a 302 of ${what} to another origin is followed without the key`, async () => {
+      api.elsewhereHits.length = 0;
+      const response = await fetch(`${hostile.url}/summary?date=${daysAgo(days)}`);
+      assert.equal(response.status, 200, await response.clone().text());
+      assert.equal((await response.json()).rows, 2);
+      assert.ok(api.elsewhereHits.length > 0, 'the redirect was followed');
+      assert.deepEqual(api.elsewhereHits.filter((hit) => hit.authorization !== undefined), []);
+    });
+  }
+
+  test('an API error that quotes the key reaches neither the 502 nor the cron log', async () => {
+    const response = await fetch(`${hostile.url}/summary?date=${daysAgo(4)}`);
+    assert.equal(response.status, 502);
+    const text = await response.text();
+    assert.equal(JSON.parse(text).error.code, 'SERVER');
+    assert.match(text, /not valid/);
+    assert.ok(!text.includes(key.slice(2, 14)), text);
+
+    const run = await fetch(`${hostile.cronUrl}/?scheduledTime=${Date.now()}`, { method: 'POST' });
+    assert.equal(run.status, 500);
+    assert.match(hostile.output(), /could not be fetched \(SERVER\).*not valid/);
+    assert.ok(!hostile.output().includes(key.slice(2, 14)), hostile.output());
+  });
+
+  test('the proxy hands back an API error that quotes the caller’s key without the key', async () => {
+    const callerKey = 'caller-5b8e2f1a-93c4-4d7e-8a60-2b1f0c9d8e7a';
+    const response = await fetch(`${hostile.url}/api/v1/${HOSTILE_API_NAME}/rawreport?date=${daysAgo(4)}`, {
+      headers: { Authorization: `OAApiKey ${callerKey}`, Origin: ALLOWED },
+    });
+    assert.equal(response.status, 500);
+    const text = await response.text();
+    assert.match(text, /not valid/);
+    assert.ok(!text.includes(callerKey.slice(7, 20)), text);
   });
 });

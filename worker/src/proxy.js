@@ -1,7 +1,9 @@
 // The reports API proxy under /api/v1, for a page whose browser the API refuses cross-origin: it forwards
 // the API's three requests, and nothing else, to the configured API host, with the caller's Authorization
-// header. Task documents pass through unchanged: their links name the API's own host, and fetchReport
-// follows any link under /{apiName}/ through its baseUrl, so they come back here.
+// header. Reports stream through untouched; task documents and error answers (small JSON or text) come back
+// with any copy of the caller's key taken out, since an API that echoes the Authorization header would
+// otherwise put it into a body the page may show or log. Their links name the API's own host, and
+// fetchReport follows any link under /{apiName}/ through its baseUrl, so they come back here.
 
 import { apiBaseUrl } from './config.js';
 import { errorResponse } from './http.js';
@@ -18,6 +20,10 @@ const FORWARDED_REQUEST = ['authorization', 'accept'];
 // Response headers worth returning; the API's own CORS headers are replaced by the Worker's. (The runtime
 // undoes and redoes any Content-Encoding itself; the report is application/gzip, not an encoding.)
 const FORWARDED_RESPONSE = ['content-type', 'content-length', 'content-disposition', 'retry-after', 'www-authenticate', 'location'];
+// A document larger than this is not one the API writes (they are a few hundred bytes): as the module's
+// own cap (src/limits.rs MAX_DOCUMENT_BYTES).
+const MAX_DOCUMENT_BYTES = 1 << 20;
+const REPORT_TYPES = /^application\/(gzip|x-gzip|octet-stream)\b/i;
 
 export function isProxyPath(pathname) {
   return pathname.startsWith(`${PROXY_ROOT}/`);
@@ -53,5 +59,36 @@ export async function proxy(request, env) {
     if (value !== null) answer.set(name, value);
   }
   answer.set('Cache-Control', 'no-store');
-  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: answer });
+  const init = { status: upstream.status, statusText: upstream.statusText, headers: answer };
+  if (upstream.body === null || REPORT_TYPES.test(upstream.headers.get('content-type') ?? '')) return new Response(upstream.body, init);
+  const text = await readDocument(upstream.body);
+  if (text === null) return errorResponse(502, 'TOO_LARGE', 'The reports API answered with a document over 1 MiB, which is not one it writes; the proxy did not pass it on.');
+  answer.delete('content-length');
+  return new Response(withoutKey(text, request.headers.get('authorization')), init);
+}
+
+/** The body as text, or null past MAX_DOCUMENT_BYTES (the rest is not read). */
+async function readDocument(body) {
+  const reader = body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_DOCUMENT_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
+}
+
+/** `text` with the caller's key, and anything written as an OAApiKey credential, replaced. */
+export function withoutKey(text, authorization) {
+  let out = text.replace(/OAApiKey\s+[^\s"'<>,;]+/gi, 'OAApiKey [removed]');
+  const key = /^OAApiKey\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
+  if (key && key.length >= 4) out = out.split(key).join('[removed]');
+  return out;
 }
