@@ -46,8 +46,17 @@ export interface Summary {
   customAttributes: Record<string, Counts>;
 }
 
-/** Thrown by every export; `code` is one of SPEC.md's error codes. */
-export interface RawStatsError extends Error { code: string }
+/** SPEC.md's error codes (src/error.rs). */
+export type ErrorCode =
+  | "BAD_DATE" | "DATE_OUT_OF_RANGE" | "AUTH" | "NOT_FOUND" | "RATE_LIMITED" | "SERVER" | "NETWORK" | "TIMEOUT"
+  | "ABORTED" | "BAD_RESPONSE" | "BAD_GZIP" | "TRUNCATED" | "NOT_A_REPORT" | "TOO_LARGE" | "BAD_SNAPSHOT" | "BAD_FILTER";
+
+/** Thrown by every export. */
+export interface RawStatsError extends Error { code: ErrorCode }
+
+// ReportParser's generated `[Symbol.dispose]` needs this symbol, which TypeScript's lib declares only from
+// esnext.disposable on: declared here too, so the types compile with lib es2022 (TypeScript 5.2 or later).
+declare global { interface SymbolConstructor { readonly dispose: unique symbol } }
 "#;
 
 pub(crate) fn summary_to_js(summary: &Summary) -> JsValue {

@@ -55,13 +55,19 @@ export interface FetchReportOptions {
 
 export type SubOrgPart =
   | { label: string; summary: Summary }
-  | { label: string; error: { code: string; message: string } };
+  | { label: string; error: { code: ErrorCode; message: string } };
 
 export interface SubOrgReport {
   /** every part that succeeded, merged; distinct counts exact */
   merged: Summary;
   parts: SubOrgPart[];
 }
+
+/** Exactly one of `apiKey` (the result is a Summary) and `keys` (a SubOrgReport). */
+export type SingleKeyOptions = FetchReportOptions & { apiKey: string; keys?: never };
+export type SubOrgKeysOptions = FetchReportOptions & { keys: ReportKey[]; apiKey?: never };
+export function fetchReport(options: SingleKeyOptions): Promise<Summary>;
+export function fetchReport(options: SubOrgKeysOptions): Promise<SubOrgReport>;
 "#;
 
 /// Checks a report date: `"yyyy-MM-dd"` from yesterday back to 30 days ago, UTC, relative to `now`
@@ -108,7 +114,7 @@ fn utc_day(ms: f64) -> Option<ReportDate> {
 /// merge.
 #[wasm_bindgen(js_name = fetchReport, unchecked_return_type = "Summary | SubOrgReport")]
 pub async fn fetch_report(
-    #[wasm_bindgen(unchecked_param_type = "FetchReportOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SingleKeyOptions | SubOrgKeysOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     fetch_report_with(options).await.map_err(|error| to_js(&error))
 }
