@@ -149,7 +149,7 @@ test('the package holds the engine, the element with its worker, styles and uPlo
   }
   assert.match(await readFile(join(PACKAGE, 'LICENSE-APACHE'), 'utf8'), /Apache License\s+Version 2\.0/);
   const strays = (await readdir(join(REPO, 'www', 'pkg'))).filter((name) => !name.startsWith('openathens_rawstats'));
-  assert.deepEqual(strays, [], 'www/pkg holds only the engine (wasm-pack writes package.json, README.md and .gitignore there: make build again)');
+  assert.deepEqual(strays, [], 'www/pkg holds only the engine (wasm-pack writes package.json, README.md and .gitignore there: delete them)');
 });
 
 test('in Node, initSync and summarize work from the installed package', () => {
