@@ -1,6 +1,7 @@
 // The page (www/) end to end in headless Chromium against the demo API: fetching, opening files, every
 // error in plain words, Cancel, sub-organisations, the exported JSON, hostile report text, remembering the
-// key, the keyboard alone, a phone-sized screen, and the Summary views inside a shadow root.
+// key, the keyboard alone, a phone-sized screen with no table scrolling sideways, axe's contrast check, and
+// the Summary views inside a shadow root (codes in words, CSV exports as shown, bars beside the numbers).
 // Needs www/pkg (make build) and gen-report (built here unless GEN_REPORT names one).
 
 import assert from 'node:assert/strict';
@@ -516,6 +517,23 @@ test('at 390 px wide nothing scrolls sideways, tables included, and progress end
   assert.equal(await firstRow.getByRole('cell').nth(3).getAttribute('data-label'), 'Entity ID');
   const chartWidth = await page.locator('.oa-chart canvas').evaluate((canvas) => canvas.getBoundingClientRect().width);
   assert.ok(chartWidth > 250 && chartWidth <= 370, `chart fits the phone (${chartWidth} px)`);
+  await page.context().close();
+});
+
+test('every text of a summary passes axe’s contrast check, with none left for review', async () => {
+  const page = await openPage();
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  await summaryButton(page).waitFor({ timeout: 60_000 });
+  // Evaluated, not added as a script tag, which the page's CSP would refuse.
+  await page.evaluate(await readFile(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  const result = await page.evaluate(async () => {
+    const { violations, incomplete, passes } = await window.axe.run(document.getElementById('result'), { runOnly: ['color-contrast'] });
+    const nodes = (rules) => rules.flatMap((rule) => rule.nodes.map((node) => `${node.target}: ${node.any[0]?.message}`));
+    return { violations: nodes(violations), incomplete: nodes(incomplete), passed: passes.reduce((sum, rule) => sum + rule.nodes.length, 0) };
+  });
+  assert.deepEqual(result.violations, []);
+  assert.deepEqual(result.incomplete, []);
+  assert.ok(result.passed > 100, `${result.passed} texts checked`);
   await page.context().close();
 });
 
