@@ -14,7 +14,7 @@ export type Counts = Record<string, number>;
 
 export interface Resource { id: string; title: string; federation: string; transfers: number; blocked: number }
 
-/** One day of OpenAthens activity (SPEC.md; details in docs/summary.md). */
+/** One day of OpenAthens activity (docs/summary.md). */
 export interface Summary {
   schemaVersion: 1;
   rows: number;
@@ -46,7 +46,7 @@ export interface Summary {
   customAttributes: Record<string, Counts>;
 }
 
-/** SPEC.md's error codes (src/error.rs). */
+/** The error codes of docs/api.md (src/error.rs). */
 export type ErrorCode =
   | "BAD_DATE" | "DATE_OUT_OF_RANGE" | "AUTH" | "NOT_FOUND" | "RATE_LIMITED" | "SERVER" | "NETWORK" | "TIMEOUT"
   | "ABORTED" | "BAD_RESPONSE" | "BAD_GZIP" | "TRUNCATED" | "NOT_A_REPORT" | "TOO_LARGE" | "BAD_SNAPSHOT" | "BAD_FILTER";

@@ -16,8 +16,9 @@ export const workerScriptUrl = new URL(WORKER_FILE, import.meta.url).href;
 // between chunks, which come every few milliseconds.
 const CANCEL_GRACE_MS = 1000;
 
-// Page-side codes (next to the engine's SPEC codes): the engine stopped and a fresh worker now runs; the
-// engine could not start at all (worker.js or the wasm did not load), and no job will run until a reload.
+// Page-side codes (next to the engine's error codes of docs/api.md): the engine stopped and a fresh worker
+// now runs; the engine could not start at all (worker.js or the wasm did not load), and no job will run
+// until a reload.
 const ENGINE_RESTARTED = 'ENGINE_RESTARTED';
 const ENGINE_UNAVAILABLE = 'ENGINE_UNAVAILABLE';
 
