@@ -215,10 +215,9 @@ impl Counter {
         self.values.held_bytes() + self.counts.capacity() * size_of::<u64>()
     }
 
-    pub fn merge(&mut self, other: &Counter) {
-        for (key, n) in other.iter() {
-            self.add_n(key, n);
-        }
+    /// Adds `other`'s counts; returns the id each of `other`'s ids has here.
+    pub fn merge(&mut self, other: &Counter) -> Vec<u32> {
+        other.iter().map(|(key, n)| self.add_n(key, n)).collect()
     }
 }
 
