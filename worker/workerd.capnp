@@ -31,6 +31,7 @@ const summaryWorker :Workerd.Worker = (
     (name = "worker/src/history.js", esModule = embed "src/history.js"),
     (name = "worker/src/http.js", esModule = embed "src/http.js"),
     (name = "worker/src/proxy.js", esModule = embed "src/proxy.js"),
+    (name = "worker/src/status.js", esModule = embed "src/status.js"),
     (name = "www/pkg/openathens_rawstats.js", esModule = embed "../www/pkg/openathens_rawstats.js"),
     (name = "www/pkg/openathens_rawstats_bg.wasm", wasm = embed "../www/pkg/openathens_rawstats_bg.wasm"),
   ],

@@ -12,10 +12,14 @@
 
 import { describeProgress } from './js/progress.js';
 import { explainError } from './js/errors.js';
-import { reportDateWindow } from './js/date-window.js';
 import { ReportWorker, workerScriptUrl } from './js/report-worker.js';
 import { h } from './js/views/dom.js';
 import { renderResult, summaryStylesheets } from './js/views/summary-view.js';
+import init, { reportDateWindow } from './pkg/openathens_rawstats.js';
+
+// The engine on the page's thread too, for its report-date window (the default date); the worker that
+// counts the report loads its own.
+await init();
 
 const STYLESHEETS = [...summaryStylesheets, new URL('./css/embed.css', import.meta.url).href];
 

@@ -46,11 +46,6 @@ export interface Summary {
   customAttributes: Record<string, Counts>;
 }
 
-/** The error codes of docs/api.md (src/error.rs). */
-export type ErrorCode =
-  | "BAD_DATE" | "DATE_OUT_OF_RANGE" | "AUTH" | "NOT_FOUND" | "RATE_LIMITED" | "SERVER" | "NETWORK" | "TIMEOUT"
-  | "ABORTED" | "BAD_RESPONSE" | "BAD_GZIP" | "TRUNCATED" | "NOT_A_REPORT" | "TOO_LARGE" | "BAD_SNAPSHOT" | "BAD_FILTER";
-
 /** Thrown by every export. */
 export interface RawStatsError extends Error { code: ErrorCode }
 

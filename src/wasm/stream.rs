@@ -9,9 +9,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, ReadableStream, ReadableStreamDefaultReader};
 
+use super::abort::{Abort, Limit};
 use super::errors::to_js;
 use super::exports::summary_to_js;
-use super::host::{Abort, Limit, Progress, describe_js, now_ms, option, quietly};
+use super::host::{describe_js, ignore_rejection, now_ms};
+use super::options::option;
+use super::progress::Progress;
 use crate::api::parse_report_date;
 use crate::engine::{ReportDate, ReportParser, Tally};
 use crate::error::{Error, ErrorCode, Result};
@@ -118,11 +121,11 @@ pub(crate) async fn tally_source(
             Ok(Ok(Some(chunk))) => chunk,
             Ok(Ok(None)) => break,
             Ok(Err(error)) => {
-                quietly(&reader.cancel());
+                ignore_rejection(&reader.cancel());
                 return Err((source.broken)(bytes, &error));
             }
             Err(error) => {
-                quietly(&reader.cancel());
+                ignore_rejection(&reader.cancel());
                 return Err(error);
             }
         };
@@ -130,7 +133,7 @@ pub(crate) async fn tally_source(
         buffer.resize(chunk.length() as usize, 0);
         chunk.copy_to(&mut buffer);
         if let Err(error) = parser.push(&buffer) {
-            quietly(&reader.cancel());
+            ignore_rejection(&reader.cancel());
             return Err(error);
         }
         progress.data(bytes as f64, parser.rows());

@@ -30,7 +30,12 @@ async function route(request, env, url) {
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const origin = checkOrigin(request, env);
+    let origin;
+    try {
+      origin = checkOrigin(request, env);
+    } catch (error) {
+      return errorResponse(500, 'CONFIG', error.message);
+    }
     if (origin === false) {
       return errorResponse(403, 'ORIGIN_NOT_ALLOWED', 'This origin may not use the Worker: add it to ALLOWED_ORIGINS in wrangler.toml.');
     }

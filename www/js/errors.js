@@ -1,7 +1,13 @@
 // What each error code (docs/api.md) means to the person at the page, and what they can do next. The engine's own
 // message is kept as the detail line; these words come first because they do not assume any API knowledge.
 
-const EXPLAINED = {
+// The page's own codes, next to the engine's errorCodes() (docs/api.md, "Errors"): report-worker.js gives
+// ENGINE_RESTARTED when it replaced a worker whose engine failed. tests/js/contract.test.mjs holds EXPLAINED
+// to exactly the engine's codes and these.
+export const PAGE_CODES = ['ENGINE_RESTARTED'];
+
+/** @type {Record<string, {title: string, next: string}>} */
+export const EXPLAINED = {
   BAD_DATE: {
     title: 'That report date could not be read.',
     next: 'Pick a date with the date picker (year, month and day).',
