@@ -26,7 +26,7 @@ const config :Workerd.Config = (
 
 const summaryWorker :Workerd.Worker = (
   modules = Modules.summaryModules,
-  compatibilityDate = "2025-01-01",
+  compatibilityDate = "2026-11-17",
   globalOutbound = "network",
   bindings = [
     (name = "OPENATHENS_API_NAME", fromEnvironment = "OPENATHENS_API_NAME"),
@@ -42,7 +42,7 @@ const summaryWorker :Workerd.Worker = (
 
 const cronTrigger :Workerd.Worker = (
   modules = [(name = "cron.js", esModule = embed "cron-trigger.js")],
-  compatibilityDate = "2025-01-01",
+  compatibilityDate = "2026-11-17",
   compatibilityFlags = ["service_binding_extra_handlers"],
   bindings = [(name = "WORKER", service = "main")],
 );

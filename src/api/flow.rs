@@ -32,6 +32,9 @@ const MAX_POLL_INTERVALS: f64 = 4.0;
 const MAX_RETRY_AFTER_MS: f64 = 120_000.0;
 /// Redirects followed in a row before the answer counts as making no sense (a loop, most likely).
 const MAX_REDIRECTS: u32 = 5;
+/// Before anything has answered, no answer is tried once more after this wait, then reported: a wrong base
+/// URL, a blocked origin or a closed port does not change in the seconds a full backoff would take.
+const FIRST_CONTACT_RETRY_MS: f64 = 500.0;
 
 /// What `fetchReport` was asked for, with its options' defaults already applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +150,8 @@ pub struct TaskFlow {
     retries: u32,
     redirects: u32,
     polls: u32,
+    /// Whether anything has answered yet (any status): until then, no answer means nothing is there.
+    answered: bool,
 }
 
 impl TaskFlow {
@@ -180,6 +185,7 @@ impl TaskFlow {
             percent: None,
             current: first.clone(),
             retries: 0,
+            answered: false,
             redirects: 0,
             polls: 0,
         };
@@ -257,6 +263,7 @@ impl TaskFlow {
 
     /// What an answer to the current request means.
     pub fn on_reply(&mut self, reply: Reply<'_>, now_ms: f64) -> Step {
+        self.answered = true;
         if let (301 | 302 | 303 | 307 | 308, Some(location)) = (reply.status, reply.location) {
             return self.redirect(location, now_ms).map_or_else(Step::Fail, Step::Fetch);
         }
@@ -302,7 +309,22 @@ impl TaskFlow {
     /// request again later, or the error once retries run out.
     pub fn on_network_error(&mut self, now_ms: f64) -> Result<Request> {
         let origin = origin_of(&self.current.url).unwrap_or(&self.current.url).to_owned();
-        self.retry(now_ms, None, Retryable::NoAnswer(origin))
+        if self.answered {
+            return self.retry(now_ms, None, Retryable::NoAnswer(origin));
+        }
+        if self.retries > 0 {
+            return Err(Error::new(
+                ErrorCode::Network,
+                format!(
+                    "Nothing answers at {origin}: two tries, half a second apart, got no answer at all. Check the \
+                     API base URL and the connection. In a browser, the API must also allow this page's origin \
+                     (CORS); if it does not, set the API base URL to a proxy that forwards to the API."
+                ),
+            ));
+        }
+        self.retries += 1;
+        self.current.at_ms = now_ms + FIRST_CONTACT_RETRY_MS;
+        Ok(self.current.clone())
     }
 
     fn on_task(&mut self, body: &[u8], now_ms: f64) -> Step {
@@ -865,15 +887,50 @@ mod tests {
     }
 
     #[test]
-    fn no_answer_is_retried_then_network_with_cors_advice() {
+    fn nothing_answering_at_first_is_said_after_one_quick_retry() {
         let (mut flow, _) = start(API);
-        let mut now = 0.0;
+        let again = flow.on_network_error(0.0).unwrap();
+        assert_eq!(again.at_ms, FIRST_CONTACT_RETRY_MS);
+        let error = flow.on_network_error(again.at_ms).unwrap_err();
+        assert_eq!(error.code, ErrorCode::Network);
+        assert!(
+            error
+                .message
+                .starts_with("Nothing answers at https://reports.openathens.net"),
+            "{}",
+            error.message
+        );
+        assert!(error.message.contains("CORS"));
+    }
+
+    #[test]
+    fn no_answer_after_an_answer_is_retried_with_backoff_then_network() {
+        let (mut flow, _) = start(API);
+        let running = br#"{"status":"RUNNING","links":[{"rel":"SELF","href":"https://reports.openathens.net/api/v1/example.org/reports/task/1"}]}"#;
+        let mut now = fetch(flow.on_reply(
+            Reply {
+                status: 200,
+                retry_after: None,
+                body: running,
+                location: None,
+            },
+            0.0,
+        ))
+        .at_ms;
+        let mut waits = Vec::new();
         for _ in 0..MAX_RETRIES {
-            now = flow.on_network_error(now).unwrap().at_ms;
+            let at = flow.on_network_error(now).unwrap().at_ms;
+            waits.push(at - now);
+            now = at;
         }
+        assert_eq!(waits, [1_000.0, 2_000.0, 4_000.0, 8_000.0]);
         let error = flow.on_network_error(now).unwrap_err();
         assert_eq!(error.code, ErrorCode::Network);
-        assert!(error.message.contains("https://reports.openathens.net") && error.message.contains("CORS"));
+        assert!(
+            error.message.contains("after 5 tries") && error.message.contains("CORS"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

@@ -104,7 +104,15 @@ mod tests {
 
     #[test]
     fn only_http_urls_with_a_host_have_an_origin() {
-        for not_one in ["", "null", "library.example.edu", "ftp://h", "https://", "https:///path", "file:///x"] {
+        for not_one in [
+            "",
+            "null",
+            "library.example.edu",
+            "ftp://h",
+            "https://",
+            "https:///path",
+            "file:///x",
+        ] {
             assert_eq!(canonical_origin(not_one), None, "{not_one:?}");
         }
     }

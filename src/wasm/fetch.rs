@@ -66,13 +66,19 @@ export interface SubOrgReport {
   merged: Summary;
   parts: SubOrgPart[];
 }
+
+/** Exactly one of `apiKey` (the result is a Summary) and `keys` (a SubOrgReport). */
+export type SingleKeyOptions = FetchReportOptions & { apiKey: string; keys?: never };
+export type SubOrgKeysOptions = FetchReportOptions & { keys: ReportKey[]; apiKey?: never };
+export function fetchReport(options: SingleKeyOptions): Promise<Summary>;
+export function fetchReport(options: SubOrgKeysOptions): Promise<SubOrgReport>;
 "#;
 
 /// Fetches one day's report and summarises it as it downloads; with `keys`, every key's report and their
 /// merge.
 #[wasm_bindgen(js_name = fetchReport, unchecked_return_type = "Summary | SubOrgReport")]
 pub async fn fetch_report(
-    #[wasm_bindgen(unchecked_param_type = "FetchReportOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SingleKeyOptions | SubOrgKeysOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     fetch_report_with(options).await.map_err(|error| to_js(&error))
 }

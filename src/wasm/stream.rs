@@ -26,8 +26,8 @@ const TS_STREAM: &str = r#"
 export type ReportSource = ReadableStream<Uint8Array> | Blob | (() => ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>);
 
 export interface ProgressInfo {
-  /** "requesting" | "running" (the API prepares the report) | "downloading" (fetchReport) | "parsing" (summarizeStream) */
-  phase: string;
+  /** "running": the API prepares the report; "downloading" is fetchReport's reading, "parsing" summarizeStream's */
+  phase: "requesting" | "running" | "downloading" | "parsing";
   /** the task's percentComplete while running; the share of bytes read when the size is known; else null */
   percentComplete: number | null;
   /** bytes read from the source (gzip bytes for a gzip report) */

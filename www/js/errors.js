@@ -72,6 +72,12 @@ export const EXPLAINED = {
     title: 'That slice names a column the report does not have.',
     next: 'Remove the slice, or pick a value from one of the tables to slice by it.',
   },
+  // Not engine codes: report-worker.js gives these when the engine could not start at all, and when it
+  // replaced a worker whose engine failed.
+  ENGINE_UNAVAILABLE: {
+    title: 'The report engine could not be loaded, so no report can be read here.',
+    next: 'Reload the page. If it happens again, the site is missing part of the engine (its worker or its .wasm file): the detail below helps whoever looks after this page.',
+  },
   ENGINE_RESTARTED: {
     title: 'The report engine stopped unexpectedly and was restarted; the page is ready again.',
     next: 'Fetch or open the report again. If the same report stops the engine every time, the detail below helps whoever looks after this page.',
