@@ -12,6 +12,7 @@ import { extname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from './chromium.mjs';
 import { build, createServer as createViteServer } from 'vite';
 import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
 
@@ -125,7 +126,7 @@ before(async () => {
   await writeFile(join(app, 'main.js'), "import 'openathens-rawstats/element';\n");
   demo = await startDemoApi({ defaultRows: 3000 });
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });
