@@ -17,9 +17,14 @@ import { h } from './js/views/dom.js';
 import { renderResult, summaryStylesheets } from './js/views/summary-view.js';
 import init, { reportDateWindow } from './pkg/openathens_rawstats.js';
 
-// The engine on the page's thread too, for its report-date window (the default date); the worker that
-// counts the report loads its own.
-await init();
+// The engine on the page's thread too, loaded only when an element has no date: its report-date window
+// gives the default, yesterday (UTC). A page whose engine cannot load learns it from the worker
+// (ENGINE_UNAVAILABLE), so here that only leaves the date out.
+let engineLoaded = null;
+async function defaultDate() {
+  engineLoaded ??= init().then(() => true, () => false);
+  return (await engineLoaded) ? reportDateWindow().max : undefined;
+}
 
 const STYLESHEETS = [...summaryStylesheets, new URL('./css/embed.css', import.meta.url).href];
 
@@ -106,20 +111,22 @@ class OpenAthensReport extends HTMLElement {
   #schedule() {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    queueMicrotask(() => {
+    queueMicrotask(async () => {
+      const yesterday = this.getAttribute('date')?.trim() ? undefined : await defaultDate();
       this.#scheduled = false;
-      if (this.isConnected) this.#fetch();
+      if (this.isConnected) this.#fetch(yesterday);
     });
   }
 
-  #fetch() {
+  /** @param {string | undefined} yesterday  the date when the element names none */
+  #fetch(yesterday) {
     const apiName = this.getAttribute('api-name')?.trim();
     if (!apiName || (!this.#apiKey && !this.#keys)) return;
     this.#job?.cancel();
     const base = this.getAttribute('api-base-url')?.trim();
     const options = {
       apiName,
-      date: this.getAttribute('date')?.trim() || reportDateWindow().max,
+      date: this.getAttribute('date')?.trim() || yesterday,
       // The worker has no page to resolve a relative URL against.
       ...(base ? { baseUrl: new URL(base, document.baseURI).href } : {}),
       ...(this.#keys ? { keys: this.#keys } : { apiKey: this.#apiKey }),
