@@ -15,6 +15,8 @@ build: setup
 	flags=$$(node scripts/cargo-metadata.mjs wasm-opt) && node_modules/.bin/wasm-opt $$flags $(PKG)/openathens_rawstats_bg.wasm -o $(PKG)/openathens_rawstats_bg.wasm
 	@echo "wasm: $$(wc -c < $(PKG)/openathens_rawstats_bg.wasm) bytes, $$(gzip -9c $(PKG)/openathens_rawstats_bg.wasm | wc -c) gzipped"
 	mkdir -p www/vendor && cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/ && cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE
+	# uPlot's types beside its module, for tsc --checkJs (make test's check of www/).
+	cp node_modules/uplot/dist/uPlot.d.ts www/vendor/uPlot.esm.d.ts
 
 # The npm package (engine, <openathens-report>, its worker, styles, uPlot, types, licences) in target/npm/,
 # assembled from www/ so that the site's pkg/ never gets npm's package.json and README; see npm/README.md.
@@ -32,10 +34,13 @@ test-wasm: setup
 	WASM_BINDGEN_USE_BROWSER=1 cargo test --release --target wasm32-unknown-unknown --test wasm
 
 # Page, fetch, demo API, package (Vite, Node, tsc) and Worker tests; they share the release gen-report for
-# their data. First the Worker as Cloudflare would take it: wrangler bundles it (offline, nothing uploaded)
-# and checks wrangler.toml, so a config or import that deploy would refuse fails here.
+# their data. First the JSDoc types of www/ and worker/ (tsc --checkJs), and the Worker as Cloudflare would
+# take it: wrangler bundles it (offline, nothing uploaded) and checks wrangler.toml, so a config or import
+# that deploy would refuse fails here.
 test-js: package
 	cargo build --release -p rawstats-gen
+	node_modules/.bin/tsc -p www/tsconfig.json
+	node_modules/.bin/tsc -p worker/tsconfig.json
 	cd worker && WRANGLER_SEND_METRICS=false ../node_modules/.bin/wrangler deploy --dry-run --outdir ../target/wrangler-dry-run
 	GEN_REPORT=$(CURDIR)/target/release/gen-report node --test --test-concurrency=1 tests/js/
 

@@ -25,6 +25,7 @@ export function apiBaseUrl(env) {
 /**
  * fetchReport's credentials: {apiName, apiKey} for one key (secret OPENATHENS_API_KEY), or {apiName, keys}
  * for sub-organisations (secret OPENATHENS_API_KEYS, a JSON list of {label, key}).
+ * @returns {{apiName: string, apiKey: string} | {apiName: string, keys: {label: string, key: string}[]}}
  */
 export function credentials(env) {
   const apiName = (env.OPENATHENS_API_NAME ?? '').trim();

@@ -10,33 +10,40 @@ import { ReportWorker } from './report-worker.js';
 import { formatCount } from './views/format.js';
 import init, { fetchReportDefaults, reportDateWindow } from '../pkg/openathens_rawstats.js';
 
-// The engine on this thread too (the worker loads its own copy) for what the form shares with it: the
-// report-date window and the default base URL.
-await init();
-const DEFAULT_BASE_URL = fetchReportDefaults().baseUrl;
-
-const byId = (id) => document.getElementById(id);
-const form = byId('fetch-form');
+/**
+ * The element with this id, which index.html gives this kind: a page that does not is a broken page.
+ * @template {typeof HTMLElement} T
+ * @param {string} id
+ * @param {T} [kind]
+ * @returns {InstanceType<T>}
+ */
+function byId(id, kind = /** @type {T} */ (HTMLElement)) {
+  const element = document.getElementById(id);
+  if (!(element instanceof kind)) throw new Error(`index.html has no ${kind.name} #${id}`);
+  return /** @type {InstanceType<T>} */ (element);
+}
+const form = byId('fetch-form', HTMLFormElement);
 const fields = {
-  apiName: byId('api-name'),
-  apiKey: byId('api-key'),
-  date: byId('report-date'),
-  baseUrl: byId('base-url'),
-  remember: byId('remember'),
+  apiName: byId('api-name', HTMLInputElement),
+  apiKey: byId('api-key', HTMLInputElement),
+  date: byId('report-date', HTMLInputElement),
+  baseUrl: byId('base-url', HTMLInputElement),
+  remember: byId('remember', HTMLInputElement),
 };
-const fileInput = byId('report-file');
+const fileInput = byId('report-file', HTMLInputElement);
 const statusPanel = byId('status');
-const progressBar = byId('progress');
+const progressBar = byId('progress', HTMLProgressElement);
 const progressText = byId('progress-text');
 const cancelButton = byId('cancel');
 const errorPanel = byId('error');
 const resultRoot = byId('result');
-const subKeys = new SubKeyRows(byId('sub-key-rows'));
+const subKeys = new SubKeyRows(byId('sub-key-rows', HTMLOListElement));
 const worker = new ReportWorker();
 
 let currentJob = null;
 let view = null;
 
+/** @param {{title: string, next: string, detail?: string}} words */
 function showError({ title, next, detail }) {
   byId('error-title').textContent = title;
   byId('error-next').textContent = next;
@@ -111,16 +118,21 @@ function formSettings() {
   return {
     apiName: fields.apiName.value.trim(),
     apiKey: fields.apiKey.value.trim(),
-    baseUrl: fields.baseUrl.value.trim() || DEFAULT_BASE_URL,
+    baseUrl: fields.baseUrl.value.trim() || fetchReportDefaults().baseUrl,
     subKeys: subKeys.values(),
     remember: fields.remember.checked,
   };
 }
 
+/**
+ * The first field the form still needs, with what to tell the user.
+ * @param {ReturnType<typeof formSettings>} settings
+ * @returns {[HTMLInputElement, string, string] | null}
+ */
 function missingField(settings) {
   if (settings.apiName === '') return [fields.apiName, 'Enter the API name.', 'It is your domain’s OpenAthens API name, for example example.org.'];
   if (settings.apiKey === '' && settings.subKeys.length === 0) return [fields.apiKey, 'Enter the API key.', 'Paste a key that has the reports API permission, or add sub-organisation keys.'];
-  if (!URL.canParse(settings.baseUrl)) return [fields.baseUrl, 'The API base URL is not a web address.', `Use ${DEFAULT_BASE_URL}, or your proxy’s address ending in /api/v1.`];
+  if (!URL.canParse(settings.baseUrl)) return [fields.baseUrl, 'The API base URL is not a web address.', `Use ${fetchReportDefaults().baseUrl}, or your proxy’s address ending in /api/v1.`];
   return null;
 }
 
@@ -175,7 +187,7 @@ function setUp() {
 
   const saved = loadSettings();
   fields.apiName.value = saved.apiName ?? '';
-  fields.baseUrl.value = saved.baseUrl ?? DEFAULT_BASE_URL;
+  fields.baseUrl.value = saved.baseUrl ?? fetchReportDefaults().baseUrl;
   fields.apiKey.value = saved.apiKey ?? '';
   fields.remember.checked = saved.apiKey !== undefined;
   for (const row of saved.subKeys ?? []) subKeys.add(row);
@@ -223,4 +235,10 @@ function setUp() {
   });
 }
 
-setUp();
+// The engine on this thread too (the worker loads its own copy) for what the form shares with it: the
+// report-date window and the default base URL. Without it nothing here can work, so the page says so as
+// the worker would, rather than leave a form that does nothing.
+init().then(setUp, (error) => {
+  showError(explainError({ code: 'ENGINE_UNAVAILABLE', message: String(error?.message ?? error) }));
+  form.inert = true;
+});

@@ -55,7 +55,11 @@ export class SubKeyRows {
   /** @returns {{label: string, key: string}[]} the rows with a key, in order */
   values() {
     return [...this.#list.children]
-      .map((item) => ({ label: item.querySelector('.sub-label').value.trim(), key: item.querySelector('.sub-key').value.trim() }))
+      .map((item) => {
+        // Each row's inputs are its label and then its key (add).
+        const [label, key] = item.querySelectorAll('input');
+        return { label: label.value.trim(), key: key.value.trim() };
+      })
       .filter((row) => row.key !== '');
   }
 

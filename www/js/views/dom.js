@@ -2,25 +2,43 @@
 // text can never be parsed as markup; attributes are set one by one and never include `style`, which the
 // page's CSP forbids anyway.
 
+/** @typedef {import('./dom-types').Child} Child */
+
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, unknown>} [attrs]  attributes; `on…` ones are event listeners
+ * @param {Child} [children]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function h(tag, attrs = {}, children = []) {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === false || value === null || value === undefined) continue;
-    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    if (name.startsWith('on')) el.addEventListener(name.slice(2), /** @type {EventListener} */ (value));
     else el.setAttribute(name, value === true ? '' : String(value));
   }
-  el.append(...[children].flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+  el.append(...appended(children, []));
   return el;
+}
+
+/** @param {Child} child  @param {(string | Node)[]} into  @returns {(string | Node)[]} */
+function appended(child, into) {
+  if (Array.isArray(child)) for (const each of child) appended(each, into);
+  else if (child !== null && child !== undefined && child !== false) into.push(child);
+  return into;
 }
 
 // Long codes and URLs (ACCOUNT_ERROR_BAD_PASSWORD, entity IDs) may break after _ / . : so narrow
 // screens can wrap them; <wbr> elements between Text nodes keep the value itself as text.
+/** @param {string} value  @returns {Child} */
 function breakable(value) {
   const parts = value.split(/(?<=[_/.:])/);
   return parts.length === 1 ? value : parts.flatMap((part, index) => (index === 0 ? [part] : [h('wbr'), part]));
 }
 
 // A value-keyed map counts empty fields under "": shown as a marked placeholder, never as blank space.
+/** @param {string} value  @returns {Child} */
 export function valueText(value) {
   return value === '' ? h('span', { class: 'oa-empty' }, '(empty)') : breakable(value);
 }
