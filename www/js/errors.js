@@ -2,9 +2,9 @@
 // message is kept as the detail line; these words come first because they do not assume any API knowledge.
 
 // The page's own codes, next to the engine's errorCodes() (docs/api.md, "Errors"): report-worker.js gives
-// ENGINE_RESTARTED when it replaced a worker whose engine failed. tests/js/contract.test.mjs holds EXPLAINED
-// to exactly the engine's codes and these.
-export const PAGE_CODES = ['ENGINE_RESTARTED', 'ENGINE_UNAVAILABLE'];
+// ENGINE_UNAVAILABLE when the engine could not start at all, and ENGINE_RESTARTED when it replaced a worker
+// whose engine failed. tests/js/contract.test.mjs holds EXPLAINED to exactly the engine's codes and these.
+export const PAGE_CODES = ['ENGINE_UNAVAILABLE', 'ENGINE_RESTARTED'];
 
 /** @type {Record<string, {title: string, next: string}>} */
 export const EXPLAINED = {
@@ -72,8 +72,6 @@ export const EXPLAINED = {
     title: 'That slice names a column the report does not have.',
     next: 'Remove the slice, or pick a value from one of the tables to slice by it.',
   },
-  // Not engine codes: report-worker.js gives these when the engine could not start at all, and when it
-  // replaced a worker whose engine failed.
   ENGINE_UNAVAILABLE: {
     title: 'The report engine could not be loaded, so no report can be read here.',
     next: 'Reload the page. If it happens again, the site is missing part of the engine (its worker or its .wasm file): the detail below helps whoever looks after this page.',
