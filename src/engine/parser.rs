@@ -84,7 +84,7 @@ impl ReportParser {
         let Encoding::Unknown(head) = &mut self.encoding else {
             return self.push_known(chunk);
         };
-        let Some(rest) = gather(head, &GZIP_MAGIC, chunk) else {
+        let Some(rest) = sniff_prefix(head, &GZIP_MAGIC, chunk) else {
             return Ok(());
         };
         let head = std::mem::take(head);
@@ -145,7 +145,7 @@ impl CsvStage {
         let Some(head) = &mut self.head else {
             return self.split(bytes);
         };
-        let Some(rest) = gather(head, BOM, bytes) else {
+        let Some(rest) = sniff_prefix(head, BOM, bytes) else {
             return Ok(());
         };
         self.flush_head()?;
@@ -213,7 +213,7 @@ fn check_size(tally: &Tally) -> Result<()> {
 
 /// Adds the start of `chunk` to `head` while `head` could still turn out to be `wanted`. Returns what is
 /// left of `chunk` once that is decided, or `None` while more bytes are needed.
-fn gather<'a>(head: &mut Vec<u8>, wanted: &[u8], chunk: &'a [u8]) -> Option<&'a [u8]> {
+fn sniff_prefix<'a>(head: &mut Vec<u8>, wanted: &[u8], chunk: &'a [u8]) -> Option<&'a [u8]> {
     let take = chunk.len().min(wanted.len().saturating_sub(head.len()));
     head.extend_from_slice(&chunk[..take]);
     let undecided = head.len() < wanted.len() && wanted.starts_with(head);

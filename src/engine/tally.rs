@@ -252,7 +252,7 @@ impl Tally {
 
     /// The counts so far as a Summary.
     pub fn summary(&self) -> Summary {
-        let times = self.times.times();
+        let times = self.times.chosen();
         let mut by_action_status: BTreeMap<String, Counts> = BTreeMap::new();
         let mut authentications = Authentications::default();
         let mut transfers = Transfers::default();

@@ -69,7 +69,7 @@ pub const SERIES: usize = 3;
 
 /// Times seen under one day order.
 #[derive(Clone, Default)]
-struct Clock {
+struct OrderTally {
     dated: u64,
     first: Option<i64>,
     last: Option<i64>,
@@ -77,7 +77,7 @@ struct Clock {
     on_report_date: u64,
 }
 
-impl Clock {
+impl OrderTally {
     fn add(&mut self, julian_day: i64, second_of_day: u32, series: usize, report_day: Option<i64>) {
         let t = (julian_day - UNIX_EPOCH_JULIAN_DAY) * 86_400 + i64::from(second_of_day);
         self.dated += 1;
@@ -89,7 +89,7 @@ impl Clock {
         }
     }
 
-    fn merge(&mut self, other: &Clock) {
+    fn merge(&mut self, other: &OrderTally) {
         self.dated += other.dated;
         self.first = either_or_both(self.first, other.first, i64::min);
         self.last = either_or_both(self.last, other.last, i64::max);
@@ -110,7 +110,7 @@ fn either_or_both(a: Option<i64>, b: Option<i64>, pick: fn(i64, i64) -> i64) -> 
 }
 
 /// The time side of a Summary, as chosen from both day orders.
-pub struct Times {
+pub struct ChosenTimes {
     pub dated: u64,
     pub first_event: Option<String>,
     pub last_event: Option<String>,
@@ -121,7 +121,7 @@ pub struct Times {
 #[derive(Clone, Default)]
 pub struct EventTimes {
     report_day: Option<i64>,
-    clocks: [Clock; 2],
+    orders: [OrderTally; 2],
     first_part_over_12: bool,
     second_part_over_12: bool,
     /// Consecutive rows nearly always share their date, so its calendar check is reused.
@@ -158,9 +158,9 @@ impl EventTimes {
                 days
             }
         };
-        for (clock, day) in self.clocks.iter_mut().zip(days) {
+        for (order, day) in self.orders.iter_mut().zip(days) {
             if let Some(day) = day {
-                clock.add(day, second_of_day, series, self.report_day);
+                order.add(day, second_of_day, series, self.report_day);
             }
         }
         Some(stamp)
@@ -168,7 +168,7 @@ impl EventTimes {
 
     pub fn merge(&mut self, other: &EventTimes) {
         self.report_day = self.report_day.or(other.report_day);
-        for (mine, theirs) in self.clocks.iter_mut().zip(&other.clocks) {
+        for (mine, theirs) in self.orders.iter_mut().zip(&other.orders) {
             mine.merge(theirs);
         }
         self.first_part_over_12 |= other.first_part_over_12;
@@ -177,7 +177,7 @@ impl EventTimes {
 
     /// Whether `a/b/yyyy` dates read month first (docs/summary.md).
     fn month_first(&self) -> bool {
-        let [day_month, month_day] = &self.clocks;
+        let [day_month, month_day] = &self.orders;
         if self.report_day.is_some() && month_day.on_report_date != day_month.on_report_date {
             month_day.on_report_date > day_month.on_report_date
         } else {
@@ -194,13 +194,13 @@ impl EventTimes {
         Some((julian - UNIX_EPOCH_JULIAN_DAY) * 86_400 + i64::from(stamp.second_of_day))
     }
 
-    pub fn times(&self) -> Times {
-        let clock = &self.clocks[if self.month_first() { MONTH_DAY } else { DAY_MONTH }];
-        Times {
-            dated: clock.dated,
-            first_event: clock.first.and_then(format_utc),
-            last_event: clock.last.and_then(format_utc),
-            by_hour: clock.by_hour,
+    pub fn chosen(&self) -> ChosenTimes {
+        let order = &self.orders[if self.month_first() { MONTH_DAY } else { DAY_MONTH }];
+        ChosenTimes {
+            dated: order.dated,
+            first_event: order.first.and_then(format_utc),
+            last_event: order.last.and_then(format_utc),
+            by_hour: order.by_hour,
         }
     }
 }
@@ -296,12 +296,12 @@ impl Cursor<'_> {
 mod tests {
     use super::*;
 
-    fn times(dates: &[&str], report_date: Option<ReportDate>) -> Times {
+    fn times(dates: &[&str], report_date: Option<ReportDate>) -> ChosenTimes {
         let mut t = EventTimes::new(report_date);
         for d in dates {
             t.add(d.as_bytes(), 0);
         }
-        t.times()
+        t.chosen()
     }
 
     #[test]

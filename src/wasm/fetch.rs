@@ -198,7 +198,7 @@ async fn fetch_unredacted(config: &TaskConfig, key: &str, abort: &Abort, progres
     }
     let (mut flow, first) = TaskFlow::start(config.clone(), now_ms())?;
     progress.phase(flow.phase().as_str(), None);
-    let response = settle(&mut flow, first, key, abort, progress).await?;
+    let response = until_download(&mut flow, first, key, abort, progress).await?;
     let total = response
         .headers()
         .get("content-length")
@@ -237,7 +237,7 @@ fn broken_download(bytes: u64, error: &JsValue) -> Error {
 }
 
 /// Performs requests until the download answers 2xx, and returns that answer with its body unread.
-async fn settle(
+async fn until_download(
     flow: &mut TaskFlow,
     mut request: Request,
     key: &str,

@@ -55,7 +55,7 @@ export class ReportWorker {
         return;
       }
       if (data.type === 'done' || data.error.code) {
-        this.#settle(data.id);
+        this.#forget(data.id);
         if (data.type === 'done') job.resolve(data.result);
         else job.reject(data.error);
       } else if (!this.#ready) {
@@ -92,12 +92,12 @@ export class ReportWorker {
   #fail(ids, error) {
     for (const id of ids) {
       const job = this.#jobs.get(id);
-      this.#settle(id);
+      this.#forget(id);
       job?.reject(error);
     }
   }
 
-  #settle(id) {
+  #forget(id) {
     clearTimeout(this.#jobs.get(id)?.cancelTimer);
     this.#jobs.delete(id);
   }

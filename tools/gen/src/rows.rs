@@ -60,7 +60,7 @@ pub(crate) struct RowMaker {
     catalogue: Catalogue,
     agents: Agents,
     dice: Dice,
-    clock: Clock,
+    time_of_day: TimeOfDay,
     date: Date,
     style: DateStyle,
     hostile: bool,
@@ -83,7 +83,7 @@ impl RowMaker {
             catalogue: Catalogue::new(seed, hostile),
             agents: Agents::new(seed, hostile),
             dice: Dice::new(mix(mix(seed, label(org)), day ^ label("rows"))),
-            clock: Clock::new(rows),
+            time_of_day: TimeOfDay::new(rows),
             date,
             style,
             hostile,
@@ -123,7 +123,7 @@ impl RowMaker {
     /// Fills `row` with event number `index` and says when it happened.
     pub fn next(&mut self, index: u64, row: &mut Row) -> Moment {
         row.fields.iter_mut().for_each(String::clear);
-        let moment = self.clock.at(index, &mut self.dice);
+        let moment = self.time_of_day.at(index, &mut self.dice);
         moment.write(self.date, self.style, row.field(DATE));
 
         let attack = self.attack();
@@ -265,19 +265,19 @@ impl RowMaker {
 
 /// Spreads `rows` events over the day along the hourly curve, in time order: event `i` sits at quantile
 /// `(i + u) / rows` of the day's distribution, `u` uniform in `[0, 1)`.
-struct Clock {
+struct TimeOfDay {
     rows: f64,
     cumulative: [f64; 25],
 }
 
-impl Clock {
-    fn new(rows: u64) -> Clock {
+impl TimeOfDay {
+    fn new(rows: u64) -> TimeOfDay {
         let total: u32 = vocab::HOURLY.iter().sum();
         let mut cumulative = [0.0; 25];
         for hour in 0..24 {
             cumulative[hour + 1] = cumulative[hour] + f64::from(vocab::HOURLY[hour]) / f64::from(total);
         }
-        Clock {
+        TimeOfDay {
             rows: rows.max(1) as f64,
             cumulative,
         }
