@@ -1,7 +1,6 @@
 // The demo reports API and the page's static files on one HTTP server: an in-repo stand-in for
 // https://reports.openathens.net/api/v1 fed with gen-report's data, for tests and `make serve`.
 
-import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { realpath } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -16,15 +15,9 @@ import { TaskStore } from './tasks.mjs';
 import { DEMO_TENANTS, Tenants } from './tenants.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DEFAULT_GEN_REPORT = resolve(REPO_ROOT, 'target/release/gen-report');
+/** Where cargo puts the release gen-report, the server's default when neither an option nor $GEN_REPORT says. */
+export const DEFAULT_GEN_REPORT = resolve(REPO_ROOT, 'target/release/gen-report');
 
-/** The gen-report binary for tests and scripts: $GEN_REPORT as given, else the release build, which cargo
- *  builds first (a no-op when it is current). */
-export function ensureGenReport() {
-  if (process.env.GEN_REPORT) return process.env.GEN_REPORT;
-  execFileSync('cargo', ['build', '--release', '-p', 'rawstats-gen'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  return DEFAULT_GEN_REPORT;
-}
 const SCENARIO_PATH = /^\/scenario\/([^/]*)(\/.*)$/;
 // A Host header only ever goes into links as a host[:port]; anything else falls back to the bound address.
 const HOST_HEADER = /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/;

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from '../tests/js/chromium.mjs';
-import { ensureGenReport, startDemoApi } from '../demo-api/server.mjs';
+import { startDemoApi } from '../demo-api/server.mjs';
+import { ensureGenReport } from '../tests/js/gen-report.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({

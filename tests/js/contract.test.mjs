@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ensureGenReport } from '../../demo-api/server.mjs';
+import { ensureGenReport } from './gen-report.mjs';
 import { EXPLAINED, PAGE_CODES } from '../../www/js/errors.js';
 import { STATUS_OF, WORKER_CODES } from '../../worker/src/status.js';
 import { REPO, ensureBuilt, loadWasm } from './fetch-harness.mjs';

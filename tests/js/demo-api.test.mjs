@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
-import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
+import { startDemoApi } from '../../demo-api/server.mjs';
+import { ensureGenReport } from './gen-report.mjs';
 
 const API = 'demo.openathens.test';
 const TASK_TYPE = 'application/vnd.eduserv.iam.reports.task-v1+json';

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from './chromium.mjs';
-import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
+import { startDemoApi } from '../../demo-api/server.mjs';
+import { ensureGenReport } from './gen-report.mjs';
 
 const DATE = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
 

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
+import { startDemoApi } from '../../demo-api/server.mjs';
+import { ensureGenReport } from './gen-report.mjs';
 import { switchesOf } from './fetch-scenarios.mjs';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));

@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from './chromium.mjs';
 import { build, createServer as createViteServer } from 'vite';
-import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
+import { startDemoApi } from '../../demo-api/server.mjs';
+import { ensureGenReport } from './gen-report.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PACKAGE = join(REPO, 'target', 'npm');

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from './chromium.mjs';
-import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
+import { startDemoApi } from '../../demo-api/server.mjs';
+import { ensureGenReport } from './gen-report.mjs';
 import { explainError } from '../../www/js/errors.js';
 import { loadWasm } from './fetch-harness.mjs';
 
