@@ -59,13 +59,22 @@ try {
   for (let run = 1; run <= Number(args.runs); run += 1) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(demo.url);
+    // Timed from outside the page: from the file chosen (the input's change, seen before the page's own
+    // handler) to the frame after the summary's heading appears.
+    await page.evaluate(() => {
+      globalThis.summaryDrawn = new Promise((resolve) => {
+        let chosen;
+        document.addEventListener('change', () => { chosen ??= performance.now(); }, { capture: true });
+        new MutationObserver((_, observer) => {
+          if (chosen === undefined || !document.querySelector('#result h2')) return;
+          observer.disconnect();
+          requestAnimationFrame(() => resolve((performance.now() - chosen) / 1000));
+        }).observe(document.getElementById('result'), { childList: true, subtree: true });
+      });
+    });
     await page.getByLabel('Open report file').setInputFiles(report);
     await page.getByRole('button', { name: 'Download summary (JSON)' }).waitFor({ timeout: 600_000 });
-    const seconds = await page.evaluate(async () => {
-      // The measure is taken on the frame after the summary is drawn.
-      while (performance.getEntriesByName('report-to-summary').length === 0) await new Promise(requestAnimationFrame);
-      return performance.getEntriesByName('report-to-summary')[0].duration / 1000;
-    });
+    const seconds = await page.evaluate(() => globalThis.summaryDrawn);
     console.log(`run ${run}: file chosen to summary drawn in ${seconds.toFixed(2)} s`);
     await page.close();
   }

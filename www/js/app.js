@@ -79,7 +79,6 @@ function run(type, payload, { what, reportDate }) {
   statusPanel.hidden = false;
   cancelButton.hidden = false;
   showProgress({ text: `${what}…`, fraction: null });
-  performance.mark('report-start');
   const job = worker.run(type, payload, (progress) => {
     if (currentJob === job) showProgress(describeProgress(progress));
   });
@@ -91,8 +90,6 @@ function run(type, payload, { what, reportDate }) {
       progressBar.value = 1;
       view?.destroy();
       view = renderResult(resultRoot, result, { reportDate });
-      // Measured from the job's start to the summary drawn (the next frame), for scripts/page-figures.mjs.
-      requestAnimationFrame(() => performance.measure('report-to-summary', 'report-start'));
       resultRoot.querySelector('h2').focus();
     },
     (error) => {
