@@ -111,6 +111,9 @@ test("the Summary's TypeScript type has every key serde writes, and a real Summa
   const typed = typeKeys(dts, 'Summary');
   assert.deepEqual(unknown(Object.keys(summary), (key) => typed.includes(key)), [], "Summary keys serde writes that the Summary type (src/wasm/exports.rs) lacks");
   assert.deepEqual(unknown(typed, (key) => Object.hasOwn(summary, key)), [], 'Summary type keys serde does not write');
+  const keysTable = read('docs/summary.md').split('\n## ')[1];
+  assert.deepEqual(unknown(Object.keys(summary), (key) => keysTable.includes(`\`${key}\``)), [], 'Summary keys docs/summary.md\'s "Keys" does not name');
+  assert.ok(keysTable.includes(`| \`schemaVersion\` | ${summary.schemaVersion} |`), `docs/summary.md gives another schemaVersion than ${summary.schemaVersion}`);
   const resource = typeKeys(dts, 'Resource');
   assert.deepEqual(unknown(Object.keys(summary.resources[0]), (key) => resource.includes(key)), [], 'resource keys the Resource type lacks');
 
