@@ -4,7 +4,7 @@
 
 import { canonicalOrigin, fetchReportDefaults } from '../../www/pkg/openathens_rawstats.js';
 
-export class ConfigError extends Error {
+class ConfigError extends Error {
   code = 'CONFIG';
 }
 
@@ -58,7 +58,7 @@ export function allowedOrigins(env) {
   const origins = (env.ALLOWED_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean);
   return new Set(origins.map((entry) => {
     const origin = canonicalOrigin(entry);
-    if (origin === undefined) throw new ConfigError(`ALLOWED_ORIGINS has ${JSON.stringify(entry.slice(0, 60))}, which is not an http(s) origin such as https://library.example.edu.`);
+    if (origin === undefined) throw new ConfigError('ALLOWED_ORIGINS has an entry that is not an http(s) origin such as https://library.example.edu.');
     return origin;
   }));
 }

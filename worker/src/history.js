@@ -22,7 +22,7 @@ const SETTLED_AFTER_MS = 3.5 * 60 * 60 * 1000;
 const headlineKey = (date) => `${date}.headline`;
 
 /** The figures /history gives for each day: sums that add up across days. */
-export function headlineOf(result) {
+function headlineOf(result) {
   const summary = result.merged ?? result;
   return {
     events: summary.rows,

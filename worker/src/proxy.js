@@ -8,7 +8,7 @@
 import { apiBaseUrl } from './config.js';
 import { errorResponse } from './http.js';
 
-export const PROXY_ROOT = '/api/v1';
+const PROXY_ROOT = '/api/v1';
 
 // rawreport?date=, rawtask/{id}, rawreport/{id}[?filename=]: every path segment a single non-empty one.
 const API_PATH = /^\/[^/]+\/(rawreport|rawtask\/[^/]+|rawreport\/[^/]+)$/;
@@ -86,7 +86,7 @@ async function readDocument(body) {
 }
 
 /** `text` with the caller's key, and anything written as an OAApiKey credential, replaced. */
-export function withoutKey(text, authorization) {
+function withoutKey(text, authorization) {
   let out = text.replace(/OAApiKey\s+[^\s"'<>,;]+/gi, 'OAApiKey [redacted]');
   const key = /^OAApiKey\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
   if (key && key.length >= 4) out = out.split(key).join('[redacted]');

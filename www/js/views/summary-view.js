@@ -157,7 +157,7 @@ function renderTimes(summary, day, initialZone, onTimeZoneChange) {
  * @param {(zone: 'utc'|'local') => void} [options.onTimeZoneChange]
  * @returns {{element: HTMLElement, destroy(): void}}
  */
-export function renderSummary(root, summary, { reportDate, label, timeZone = 'utc', onTimeZoneChange } = {}) {
+function renderSummary(root, summary, { reportDate, label, timeZone = 'utc', onTimeZoneChange } = {}) {
   const day = reportDate ?? summary.firstEvent?.slice(0, 10) ?? null;
   const fileBase = `openathens-${day ?? 'report'}${label ? `-${fileSafe(label)}` : ''}`;
   const times = renderTimes(summary, day, timeZone, onTimeZoneChange);
