@@ -1,6 +1,7 @@
 // The Summary of every day the cron fetched, in the HISTORY KV namespace under its date, so the history
 // outlives the API's 30-day window.
 
+import { readableSummary } from './access.js';
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
 import { describeFailure, fetchDay } from './engine.js';
 import { errorResponse, json } from './http.js';
@@ -72,7 +73,7 @@ export async function history(url, env) {
   return json(200, {
     from,
     to,
-    days: stored.filter(Boolean),
+    days: stored.filter(Boolean).map((record) => ({ ...record, summary: readableSummary(record.summary, env) })),
     missing: dates.filter((_, at) => !stored[at]),
     partial: dates.filter((_, at) => stored[at]?.failedParts),
   });

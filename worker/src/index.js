@@ -2,7 +2,7 @@
 // GET /history?from=&to= (the days the daily cron stored), and a reports API proxy under /api/v1 for the
 // static page. Everything else is refused: it is not an open proxy.
 
-import { checkOrigin, readRefusal } from './access.js';
+import { checkOrigin, readRefusal, readableSummary } from './access.js';
 import { describeFailure, fetchDay } from './engine.js';
 import { history, runDaily } from './history.js';
 import { errorResponse, json, preflight, withCors } from './http.js';
@@ -18,7 +18,7 @@ async function route(request, env, url) {
   if (url.pathname === '/history') return history(url, env);
   const date = url.searchParams.get('date') ?? '';
   try {
-    return json(200, await fetchDay(env, date, request.signal));
+    return json(200, readableSummary(await fetchDay(env, date, request.signal), env));
   } catch (error) {
     const { status, code, message } = describeFailure(error);
     return errorResponse(status, code, message);

@@ -33,6 +33,11 @@ const worker = new ReportWorker();
 
 let currentJob = null;
 let view = null;
+// The report the page still holds, so a slice recounts it without fetching again: an opened file, or a
+// fetched report kept as a Blob (null after a sub-organisation fetch, whose parts are not kept), with the
+// active slices.
+let held = null;
+let slices = [];
 
 function showError({ title, next, detail }) {
   byId('error-title').textContent = title;
@@ -61,9 +66,10 @@ function finishJob(job, text) {
  * the one running.
  * @param {'fetch'|'file'} type
  * @param {object} payload      for ReportWorker.run
- * @param {{what: string, reportDate?: string}} context
+ * @param {{what: string, reportDate?: string, slicing?: object[]}} context  `slicing`: the slices this job
+ *   applies to the report held (a new report starts unsliced)
  */
-function run(type, payload, { what, reportDate }) {
+function run(type, payload, { what, reportDate, slicing }) {
   currentJob?.cancel();
   errorPanel.hidden = true;
   statusPanel.hidden = false;
@@ -75,12 +81,24 @@ function run(type, payload, { what, reportDate }) {
   });
   currentJob = job;
   job.result.then(
-    (result) => {
+    ({ result, report }) => {
       const summary = result.merged ?? result;
       if (!finishJob(job, `Done: ${formatCount(summary.rows)} rows.`)) return;
       progressBar.value = 1;
+      if (slicing) {
+        slices = slicing;
+      } else {
+        const blob = type === 'file' ? payload.file : report;
+        held = blob ? { blob, reportDate } : null;
+        slices = [];
+      }
       view?.destroy();
-      view = renderResult(resultRoot, result, { reportDate });
+      view = renderResult(resultRoot, result, {
+        reportDate,
+        onSlice: held ? (slice) => sliceBy([...slices, slice]) : undefined,
+        slices,
+        onRemoveSlice: (index) => sliceBy(slices.filter((_, at) => at !== index)),
+      });
       // Measured from the job's start to the summary drawn (the next frame), for scripts/page-figures.mjs.
       requestAnimationFrame(() => performance.measure('report-to-summary', 'report-start'));
       resultRoot.querySelector('h2').focus();
@@ -91,6 +109,14 @@ function run(type, payload, { what, reportDate }) {
       showError(explainError(error));
     },
   );
+}
+
+// Recounts the report held with these slices (all must match); none shows the whole report again.
+function sliceBy(next) {
+  const filter = next.map(({ column, value }) => ({ column, value }));
+  const options = { filter, ...(held.reportDate ? { reportDate: held.reportDate } : {}) };
+  const what = next.length > 0 ? `Counting only ${next.map((slice) => slice.label).join(' and ')}` : 'Counting the whole report again';
+  run('file', { file: held.blob, options }, { what, reportDate: held.reportDate, slicing: next });
 }
 
 function cancel() {
@@ -143,7 +169,7 @@ function fetchFromForm() {
     options.apiKey = apiKey;
   }
   saveSettings(settings);
-  run('fetch', { options }, { what: `Asking ${apiName} for ${date || 'the report'}`, reportDate: date });
+  run('fetch', { options, keep: true }, { what: `Asking ${apiName} for ${date || 'the report'}`, reportDate: date });
 }
 
 function openFile(file) {

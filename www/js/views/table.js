@@ -1,5 +1,6 @@
-// A table of report rows with sorting by any column, an optional search, paging for long lists and a CSV
-// export of the rows the search matches, in the order shown.
+// A table of report rows with sorting by any column, an optional search, paging for long lists, a CSV
+// export of the rows the search matches, in the order shown, and `Only this value` beside each value of a
+// column the report can be sliced by.
 
 import { h, uniqueId, valueText } from './dom.js';
 import { formatCount } from './format.js';
@@ -9,7 +10,9 @@ import { saveText } from './download.js';
 /**
  * @param {object} spec
  * @param {string} spec.title       heading and caption
- * @param {Array<{key: string, label: string, numeric?: boolean, bar?: boolean, format?: (value) => string}>} spec.columns
+ * @param {Array<{key: string, label: string, numeric?: boolean, bar?: boolean, format?: (value) => string,
+ *   slice?: {column: string, value?: (row) => string}}>} spec.columns  `slice`: the report column (header
+ *   name) a value of this column slices by, and the field value a row stands for when it is not the text shown
  * @param {object[]} spec.rows      plain objects keyed by column key
  * @param {string} spec.fileName    CSV file name
  * @param {string} [spec.searchLabel]  when given, a search box over the text columns
@@ -17,9 +20,11 @@ import { saveText } from './download.js';
  * @param {string} [spec.note]      a line under the heading
  * @param {boolean} [spec.keepOrder] start in the order given instead of by the first numeric column, largest first
  * @param {boolean} [spec.wide]     take the full width of the summary's grid
+ * @param {(slice: {column: string, value: string, label: string}) => void} [spec.onSlice]  offers `Only this value`
+ * @param {(row) => string|null} [spec.flag]  a word that marks a row (shown in its first cell, not by colour alone)
  * @returns {HTMLElement}
  */
-export function renderTable({ title, columns, rows, fileName, searchLabel, pageSize = 10, note, keepOrder = false, wide = false }) {
+export function renderTable({ title, columns, rows, fileName, searchLabel, pageSize = 10, note, keepOrder = false, wide = false, onSlice, flag }) {
   const firstNumeric = columns.find((column) => column.numeric);
   let sort = keepOrder || !firstNumeric ? null : { key: firstNumeric.key, descending: true };
   let query = '';
@@ -100,10 +105,23 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
     more.hidden = matching.length <= shown;
   }
 
+  function sliceButton(column, row) {
+    const value = row[column.key];
+    const shown = value === '' ? '(empty)' : value;
+    return h('button', {
+      type: 'button',
+      class: 'oa-slice',
+      'aria-label': `Only this value: ${shown}`,
+      onclick: () => onSlice({ column: column.slice.column, value: column.slice.value ? column.slice.value(row) : value, label: `${column.label}: ${shown}` }),
+    }, 'Only this value');
+  }
+
   function renderRow(row) {
-    return h('tr', {}, columns.map((column) => {
+    const marked = flag?.(row);
+    return h('tr', { class: marked ? 'oa-flagged' : null }, columns.map((column, at) => {
       const value = row[column.key];
-      if (!column.numeric) return h('td', {}, valueText(value));
+      const mark = at === 0 && marked ? h('strong', { class: 'oa-flag' }, `${marked} `) : null;
+      if (!column.numeric) return h('td', {}, [mark, valueText(value), column.slice && onSlice ? sliceButton(column, row) : null]);
       const text = column.format ? column.format(value) : formatCount(value);
       if (!column.bar) return h('td', { class: 'oa-num' }, text);
       const bar = h('span', { class: 'oa-bar', 'aria-hidden': 'true' });
