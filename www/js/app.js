@@ -38,6 +38,7 @@ let view = null;
 // active slices.
 let held = null;
 let slices = [];
+let hideIds = false;
 
 function showError({ title, next, detail }) {
   byId('error-title').textContent = title;
@@ -98,6 +99,8 @@ function run(type, payload, { what, reportDate, slicing }) {
         onSlice: held ? (slice) => sliceBy([...slices, slice]) : undefined,
         slices,
         onRemoveSlice: (index) => sliceBy(slices.filter((_, at) => at !== index)),
+        hideIds,
+        onHideIds: (hidden) => { hideIds = hidden; },
       });
       // Measured from the job's start to the summary drawn (the next frame), for scripts/page-figures.mjs.
       requestAnimationFrame(() => performance.measure('report-to-summary', 'report-start'));

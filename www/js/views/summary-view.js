@@ -202,17 +202,17 @@ export function renderSummary(root, summary, options = {}) {
   const element = h('article', { class: 'oa-summary', 'aria-labelledby': headingId }, [
     h('div', { class: 'oa-summary-head' }, [
       h('h2', { id: headingId, tabindex: '-1' }, heading),
+      h('button', {
+        type: 'button',
+        class: 'oa-download',
+        onclick: () => saveText(`${fileBase}-summary.json`, 'application/json', JSON.stringify(exportedSummary(summary, ids), null, 2)),
+      }, 'Download summary (JSON)'),
       onHideIds
         ? h('div', { class: 'oa-switch' }, [
           h('input', { id: switchId, type: 'checkbox', role: 'switch', checked: hideIds, onchange: (event) => onHideIds(event.target.checked) }),
           h('label', { for: switchId }, 'Hide account identifiers'),
         ])
         : null,
-      h('button', {
-        type: 'button',
-        class: 'oa-download',
-        onclick: () => saveText(`${fileBase}-summary.json`, 'application/json', JSON.stringify(exportedSummary(summary, ids), null, 2)),
-      }, 'Download summary (JSON)'),
     ]),
     sliceChips(slices, onRemoveSlice),
     renderHeadline(summary),
@@ -247,13 +247,13 @@ export function renderSummary(root, summary, options = {}) {
  * label's own.
  * @param {Element|ShadowRoot} root
  * @param {object} result
- * @param {object} [options]  as for renderSummary (label, hideIds and onHideIds excepted: the result keeps
- *   the `Hide account identifiers` switch itself, on for every part once it is on)
+ * @param {object} [options]  as for renderSummary (label excepted); the `Hide account identifiers` switch
+ *   starts as `hideIds` says and holds for every part, and `onHideIds` hears when it changes
  * @returns {{element: HTMLElement, destroy(): void}}
  */
 export function renderResult(root, result, options = {}) {
   let timeZone = options.timeZone ?? 'utc';
-  let hideIds = false;
+  let hideIds = options.hideIds ?? false;
   const viewRoot = h('div', { class: 'oa-part-view' });
   const succeeded = result.merged ? result.parts.filter((part) => part.summary) : [];
   const failed = result.merged ? result.parts.filter((part) => part.error) : [];
@@ -272,6 +272,7 @@ export function renderResult(root, result, options = {}) {
       hideIds,
       onHideIds: (hidden) => {
         hideIds = hidden;
+        options.onHideIds?.(hidden);
         show(shown);
         viewRoot.querySelector('input[role="switch"]').focus();
       },

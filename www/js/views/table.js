@@ -1,6 +1,6 @@
 // A table of report rows with sorting by any column, an optional search, paging for long lists, a CSV
-// export of the rows the search matches, in the order shown, and `Only this value` beside each value of a
-// column the report can be sliced by.
+// export of the rows the search matches, in the order shown, and, for a column the report can be sliced by,
+// each value a button that offers `Only this value`.
 
 import { h, uniqueId, valueText } from './dom.js';
 import { formatCount } from './format.js';
@@ -105,15 +105,33 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
     more.hidden = matching.length <= shown;
   }
 
-  function sliceButton(column, row) {
+  // The value as a button that offers `Only this value` beside it; the offer exists only while open, so the
+  // cell reads as its value alone.
+  function sliceable(column, row) {
     const value = row[column.key];
-    const shown = value === '' ? '(empty)' : value;
-    return h('button', {
+    const label = `${column.label}: ${value === '' ? '(empty)' : value}`;
+    let offer = null;
+    const toggle = h('button', {
       type: 'button',
-      class: 'oa-slice',
-      'aria-label': `Only this value: ${shown}`,
-      onclick: () => onSlice({ column: column.slice.column, value: column.slice.value ? column.slice.value(row) : value, label: `${column.label}: ${shown}` }),
-    }, 'Only this value');
+      class: 'oa-value',
+      'aria-expanded': 'false',
+      onclick: () => {
+        if (offer) {
+          offer.remove();
+          offer = null;
+        } else {
+          offer = h('button', {
+            type: 'button',
+            class: 'oa-slice',
+            onclick: () => onSlice({ column: column.slice.column, value: column.slice.value ? column.slice.value(row) : value, label }),
+          }, 'Only this value');
+          toggle.after(offer);
+          offer.focus();
+        }
+        toggle.setAttribute('aria-expanded', String(offer !== null));
+      },
+    }, valueText(value));
+    return toggle;
   }
 
   function renderRow(row) {
@@ -121,7 +139,7 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
     return h('tr', { class: marked ? 'oa-flagged' : null }, columns.map((column, at) => {
       const value = row[column.key];
       const mark = at === 0 && marked ? h('strong', { class: 'oa-flag' }, `${marked} `) : null;
-      if (!column.numeric) return h('td', {}, [mark, valueText(value), column.slice && onSlice ? sliceButton(column, row) : null]);
+      if (!column.numeric) return h('td', {}, [mark, column.slice && onSlice ? sliceable(column, row) : valueText(value)]);
       const text = column.format ? column.format(value) : formatCount(value);
       if (!column.bar) return h('td', { class: 'oa-num' }, text);
       const bar = h('span', { class: 'oa-bar', 'aria-hidden': 'true' });
