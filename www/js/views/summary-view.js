@@ -10,6 +10,7 @@ import { renderTable } from './table.js';
 import { exportedSummary, identifiers, renderSecurity } from './security.js';
 import { saveText } from './download.js';
 import { explainError } from '../errors.js';
+import { accountTypeWords, actionWords, codeWords, countryName, statusWords } from './words.js';
 
 /** Stylesheets the views need, as absolute URLs: link them into the document or into a shadow root. */
 export const summaryStylesheets = [
@@ -25,15 +26,22 @@ function countRows(counts, total) {
   return Object.entries(counts).map(([value, events]) => ({ value, events, share: total > 0 ? (events / total) * 100 : 0 }));
 }
 
-const SHARE = { key: 'share', label: '% of events', numeric: true, format: (value) => `${value.toFixed(1)}%` };
+const SHARE = {
+  key: 'share',
+  label: '% of events',
+  numeric: true,
+  format: (value) => `${value.toFixed(1)}%`,
+  exported: (value) => Number(value.toFixed(1)),
+};
 
-// `column` is the report column its values slice by; none for values that are not whole fields.
-function countTable(title, valueLabel, counts, total, { fileBase, onSlice }, column, note) {
+// `column` is the report column its values slice by (none for values that are not whole fields); `words`
+// gives a code's plain words.
+function countTable(title, valueLabel, counts, total, { fileBase, onSlice }, { column, note, words } = {}) {
   return renderTable({
     title,
     note,
     columns: [
-      { key: 'value', label: valueLabel, slice: column ? { column } : undefined },
+      { key: 'value', label: valueLabel, words, slice: column ? { column } : undefined },
       { key: 'events', label: 'Events', numeric: true, bar: true },
       SHARE,
     ],
@@ -56,10 +64,10 @@ function failureTable(summary, { fileBase, onSlice }) {
     note: 'Every status other than SUCCESS, with its share of that action’s events.',
     // Figures come right after the name so that a phone shows them without scrolling sideways.
     columns: [
-      { key: 'status', label: 'Status', slice: { column: 'status' } },
+      { key: 'status', label: 'Status', words: statusWords, slice: { column: 'status' } },
       { key: 'events', label: 'Events', numeric: true, bar: true },
       { ...SHARE, label: '% of action' },
-      { key: 'action', label: 'Action', slice: { column: 'action' } },
+      { key: 'action', label: 'Action', words: actionWords, slice: { column: 'action' } },
     ],
     rows,
     wide: true,
@@ -195,9 +203,9 @@ export function renderSummary(root, summary, options = {}) {
   const switchId = uniqueId('oa-hide-ids');
 
   const attributeTables = Object.entries(summary.customAttributes).map(([name, counts]) =>
-    countTable(`Attribute ${name}`, name, counts, summary.rows, tables, `attribute.${name}`),
+    countTable(`Attribute ${name}`, name, counts, summary.rows, tables, { column: `attribute.${name}` }),
   );
-  const actions = countTable('Actions', 'Action', summary.byAction, summary.rows, tables, 'action');
+  const actions = countTable('Actions', 'Action', summary.byAction, summary.rows, tables, { column: 'action', words: actionWords });
 
   const element = h('article', { class: 'oa-summary', 'aria-labelledby': headingId }, [
     h('div', { class: 'oa-summary-head' }, [
@@ -223,13 +231,13 @@ export function renderSummary(root, summary, options = {}) {
       ...resourceTables(summary, tables),
       security ? renderSecurity(summary, { ids, fileBase, onSlice }) : null,
       actions,
-      countTable('Countries', 'Country', summary.byCountry, summary.rows, tables, 'request.countrycode'),
-      countTable('ISPs', 'ISP', summary.byIsp, summary.rows, tables, 'location.isp'),
-      countTable('Connectors', 'Connector', summary.byAuthSystem, summary.rows, tables, 'account.authsystemname', 'The sign-in system (account.authsystemname) of each event.'),
-      countTable('Permission sets', 'Permission set', summary.byPermissionSet, summary.rows, tables, null, 'An event counts once for each permission set of its account.'),
-      countTable('Account types', 'Account type', summary.byAccountType, summary.rows, tables, 'account.type'),
-      countTable('Account statuses', 'Account status', summary.byAccountStatus, summary.rows, tables, 'account.status'),
-      countTable('Organisations', 'Organisation', summary.byOrganisation, summary.rows, tables, 'account.organisation'),
+      countTable('Countries', 'Country', summary.byCountry, summary.rows, tables, { column: 'request.countrycode', words: countryName }),
+      countTable('ISPs', 'ISP', summary.byIsp, summary.rows, tables, { column: 'location.isp' }),
+      countTable('Connectors', 'Connector', summary.byAuthSystem, summary.rows, tables, { column: 'account.authsystemname', note: 'The sign-in system (account.authsystemname) of each event.' }),
+      countTable('Permission sets', 'Permission set', summary.byPermissionSet, summary.rows, tables, { note: 'An event counts once for each permission set of its account.' }),
+      countTable('Account types', 'Account type', summary.byAccountType, summary.rows, tables, { column: 'account.type', words: accountTypeWords }),
+      countTable('Account statuses', 'Account status', summary.byAccountStatus, summary.rows, tables, { column: 'account.status', words: codeWords }),
+      countTable('Organisations', 'Organisation ID', summary.byOrganisation, summary.rows, tables, { column: 'account.organisation', note: 'The report names each account’s parent organisation by its OpenAthens ID only.' }),
       ...attributeTables,
     ]),
     h('details', { class: 'oa-columns' }, [
