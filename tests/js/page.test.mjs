@@ -529,8 +529,8 @@ test('at 390 px wide nothing scrolls sideways, tables included, and progress end
   // Stacked rows still read as a table, each value named by its column.
   const resources = page.getByRole('table', { name: 'Resources', exact: true });
   const firstRow = resources.getByRole('row').nth(1);
-  assert.equal(await firstRow.getByRole('cell').count(), 5);
-  assert.equal(await firstRow.getByRole('cell').nth(3).getAttribute('data-label'), 'Entity ID');
+  assert.equal(await firstRow.getByRole('cell').count(), 6);
+  assert.equal(await firstRow.getByRole('cell').nth(4).getAttribute('data-label'), 'Entity ID');
   const chartWidth = await page.locator('.oa-chart canvas').evaluate((canvas) => canvas.getBoundingClientRect().width);
   assert.ok(chartWidth > 250 && chartWidth <= 370, `chart fits the phone (${chartWidth} px)`);
   await page.context().close();

@@ -156,8 +156,8 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
         const words = wordsOf(column, value);
         const shown = words ? [words, ' ', h('span', { class: 'oa-code' }, valueText(value))] : valueText(value);
         const mark = at === 0 && marked ? h('strong', { class: 'oa-flag' }, `${marked} `) : null;
-        // One span, so that a stacked row lays the value out as one piece beside its label.
-        return cell({}, h('span', {}, [mark, column.slice && onSlice ? sliceable(column, row, shown) : shown]));
+        // One piece (a span, or the value's button), so that a stacked row lays it out beside its label.
+        return cell({}, column.slice && onSlice ? [mark, sliceable(column, row, shown)] : h('span', {}, [mark, shown]));
       }
       const text = column.format ? column.format(value) : formatCount(value);
       if (!column.bar) return cell({ class: 'oa-num' }, text);
