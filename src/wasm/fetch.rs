@@ -240,7 +240,14 @@ async fn fetch_unredacted(
         idle: Some(idle),
         on_chunk: reading.on_chunk.clone(),
     };
-    tally_source(source, reading.parser(Some(config.date)), abort, progress, "downloading").await
+    tally_source(
+        source,
+        reading.parser(Some(config.date)),
+        abort,
+        progress,
+        "downloading",
+    )
+    .await
 }
 
 fn broken_download(bytes: u64, error: &JsValue) -> Error {
