@@ -5,6 +5,7 @@
 
 use openathens_rawstats::wasm::exports::{JsReportParser, summarize};
 use rawstats_gen::{Config, report_bytes};
+use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -37,7 +38,7 @@ fn summarize_gzip_with_several_members() {
         members: 3,
         ..Default::default()
     });
-    assert_eq!(to_json(summarize(&bytes).unwrap()), truth);
+    assert_eq!(to_json(summarize(&bytes, None).unwrap()), truth);
 }
 
 #[wasm_bindgen_test]
@@ -46,7 +47,7 @@ fn summarize_plain_csv() {
         plain: true,
         ..Default::default()
     });
-    assert_eq!(to_json(summarize(&bytes).unwrap()), truth);
+    assert_eq!(to_json(summarize(&bytes, None).unwrap()), truth);
 }
 
 #[wasm_bindgen_test]
@@ -57,7 +58,7 @@ fn report_parser_in_any_pieces() {
             ..Default::default()
         });
         for size in [1, 4093, 65536] {
-            let mut parser = JsReportParser::new();
+            let mut parser = JsReportParser::new(None).unwrap();
             for piece in bytes.chunks(size) {
                 parser.push(piece).unwrap();
             }
@@ -85,9 +86,9 @@ fn broken_input_throws_errors_with_codes() {
         (b"\x1f\x8b\x08\x00", "TRUNCATED"),
     ];
     for (bytes, code) in cases {
-        assert_eq!(error_code(summarize(bytes).unwrap_err()), code);
+        assert_eq!(error_code(summarize(bytes, None).unwrap_err()), code);
     }
-    let mut parser = JsReportParser::new();
+    let mut parser = JsReportParser::new(None).unwrap();
     assert_eq!(error_code(parser.push(b"no,header\n").unwrap_err()), "NOT_A_REPORT");
 }
 
@@ -106,7 +107,7 @@ fn distinct_action_status_pairs_cost_memory_in_proportion() {
         csv.push_str(&format!("A{i},S{i}\n"));
     }
     let before = linear_memory();
-    let summary = to_json(summarize(csv.as_bytes()).unwrap());
+    let summary = to_json(summarize(csv.as_bytes(), None).unwrap());
     assert_eq!(summary["byActionStatus"].as_object().unwrap().len(), 20_000);
     assert!(
         linear_memory() - before < 32 << 20,
@@ -121,8 +122,8 @@ fn oversized_records_are_refused_and_the_module_keeps_working() {
     let mut wide_header = vec!["c"; 5000].join(",");
     wide_header.push_str(",action,status\n");
     for input in [huge_field.as_bytes(), wide_header.as_bytes()] {
-        assert_eq!(error_code(summarize(input).unwrap_err()), "TOO_LARGE");
-        let mut parser = JsReportParser::new();
+        assert_eq!(error_code(summarize(input, None).unwrap_err()), "TOO_LARGE");
+        let mut parser = JsReportParser::new(None).unwrap();
         for piece in input.chunks(65536) {
             if let Err(error) = parser.push(piece) {
                 assert_eq!(error_code(error), "TOO_LARGE");
@@ -132,5 +133,67 @@ fn oversized_records_are_refused_and_the_module_keeps_working() {
         assert_eq!(error_code(parser.finish().unwrap_err()), "TOO_LARGE");
     }
     let (bytes, truth) = report(Config::default());
-    assert_eq!(to_json(summarize(&bytes).unwrap()), truth);
+    assert_eq!(to_json(summarize(&bytes, None).unwrap()), truth);
+}
+
+fn options(filter: Value) -> Option<JsValue> {
+    let options = serde_json::json!({ "filter": filter });
+    Some(
+        options
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .unwrap(),
+    )
+}
+
+#[wasm_bindgen_test]
+fn filters_slice_the_summary_and_stack() {
+    let (bytes, truth) = report(Config::default());
+    let one = to_json(
+        summarize(
+            &bytes,
+            options(serde_json::json!({"column": " ACTION ", "value": "AUTHENTICATE"})),
+        )
+        .unwrap(),
+    );
+    assert_eq!(one["rows"], truth["byAction"]["AUTHENTICATE"]);
+    assert_eq!(one["byAction"].as_object().unwrap().len(), 1);
+    let both = serde_json::json!([
+        {"column": "action", "value": "AUTHENTICATE"},
+        {"column": "status", "value": "SUCCESS"},
+    ]);
+    let stacked = to_json(summarize(&bytes, options(both.clone())).unwrap());
+    assert_eq!(stacked["rows"], truth["byActionStatus"]["AUTHENTICATE"]["SUCCESS"]);
+    let mut parser = JsReportParser::new(options(both)).unwrap();
+    for piece in bytes.chunks(4093) {
+        parser.push(piece).unwrap();
+    }
+    assert_eq!(to_json(parser.finish().unwrap()), stacked);
+    let empty = to_json(
+        summarize(
+            &bytes,
+            options(serde_json::json!({"column": "request.ipaddress", "value": ""})),
+        )
+        .unwrap(),
+    );
+    assert_eq!(empty["distinctIps"], 0);
+}
+
+#[wasm_bindgen_test]
+fn a_bad_filter_throws_bad_filter() {
+    let (bytes, _) = report(Config::default());
+    for filter in [
+        serde_json::json!({"column": "no.such.column", "value": "x"}),
+        serde_json::json!({"column": "action"}),
+        serde_json::json!([{"column": "action", "value": "AUTHENTICATE"}, 7]),
+    ] {
+        assert_eq!(
+            error_code(summarize(&bytes, options(filter.clone())).unwrap_err()),
+            "BAD_FILTER",
+            "{filter}"
+        );
+    }
+    assert_eq!(
+        error_code(JsReportParser::new(options(serde_json::json!("action"))).err().unwrap()),
+        "BAD_FILTER"
+    );
 }

@@ -7,7 +7,8 @@
 // The key is set from script (`apiKey`, or `keys` = [{label, key}] for sub-organisations) and never becomes an
 // attribute. The report is fetched and counted in the page's Web Worker (the same worker.js and wasm as the
 // page), and the page's Summary views render inside this element's shadow root, with their own stylesheets,
-// so the host page's CSS cannot reach them. Events: `report` (detail: the result) and `reporterror`
+// so the host page's CSS cannot reach them. The Security section (account ids and addresses with failed
+// sign-ins) shows only with the `security` attribute. Events: `report` (detail: the result) and `reporterror`
 // (detail: {code, message}; code is a SPEC error code, or ENGINE_UNAVAILABLE / ENGINE_RESTARTED).
 
 import { describeProgress } from './js/progress.js';
@@ -47,7 +48,7 @@ function reportWorker() {
 }
 
 class OpenAthensReport extends HTMLElement {
-  static observedAttributes = ['api-name', 'date', 'api-base-url'];
+  static observedAttributes = ['api-name', 'date', 'api-base-url', 'security'];
 
   #apiKey = '';
   #keys = null;
@@ -59,6 +60,8 @@ class OpenAthensReport extends HTMLElement {
   #statusText;
   #problem;
   #result;
+  // The last result and its day, drawn again when only the `security` attribute changes.
+  #shown = null;
 
   constructor() {
     super();
@@ -103,8 +106,15 @@ class OpenAthensReport extends HTMLElement {
     this.#job = null;
   }
 
-  attributeChangedCallback() {
-    this.#schedule();
+  attributeChangedCallback(name) {
+    if (name === 'security') this.#draw();
+    else this.#schedule();
+  }
+
+  #draw() {
+    if (!this.#shown) return;
+    this.#view?.destroy();
+    this.#view = renderResult(this.#result, this.#shown.result, { reportDate: this.#shown.date, security: this.hasAttribute('security') });
   }
 
   // Attributes and keys often change together: fetch once, after the current task.
@@ -138,12 +148,12 @@ class OpenAthensReport extends HTMLElement {
     });
     this.#job = job;
     job.result.then(
-      (result) => {
+      ({ result }) => {
         if (this.#job !== job) return;
         this.#job = null;
         this.#status.hidden = true;
-        this.#view?.destroy();
-        this.#view = renderResult(this.#result, result, { reportDate: options.date });
+        this.#shown = { result, date: options.date };
+        this.#draw();
         this.dispatchEvent(new CustomEvent('report', { detail: result }));
       },
       (error) => {

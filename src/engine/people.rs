@@ -260,24 +260,29 @@ impl People {
             u64::from(self.records.get(account).first[kind] != NONE) + more.get(&account).copied().unwrap_or(0)
         };
 
-        let mut spread: Vec<Spread> = more_countries
+        // (account, countries, IPs), ordered by the raw ids: two ids may read the same once made text.
+        let mut spread: Vec<(u32, u64, u64)> = more_countries
             .iter()
-            .map(|(&account, &more)| {
+            .map(|(&account, &more)| (account, 1 + more, distinct(IP, &more_ips, account)))
+            .collect();
+        top(&mut spread, |a, b| {
+            (b.1, b.2)
+                .cmp(&(a.1, a.2))
+                .then_with(|| by_bytes(&self.accounts, a.0, b.0))
+        });
+        let spread = spread
+            .into_iter()
+            .map(|(account, countries, ips)| {
                 let record = self.records.get(account);
                 Spread {
                     account: text(&self.accounts, account),
-                    countries: 1 + more,
-                    ips: distinct(IP, &more_ips, account),
+                    countries,
+                    ips,
                     sign_ins: u64::from(record.succeeded) + failed.get(&account).copied().unwrap_or(0),
                     transfers: u64::from(record.transfers),
                 }
             })
             .collect();
-        top(&mut spread, |a, b| {
-            (b.countries, b.ips)
-                .cmp(&(a.countries, a.ips))
-                .then_with(|| a.account.as_bytes().cmp(b.account.as_bytes()))
-        });
 
         let accounts_of_ip = self.failing_accounts_of(&by_ip);
         Security {
@@ -597,6 +602,29 @@ mod tests {
         assert_eq!(spread, [("a", 3, 3, 3, 2), ("b", 2, 2, 1, 2)]);
         let users: Vec<(&str, u64)> = s.resources.iter().map(|r| (r.id.as_str(), r.users)).collect();
         assert_eq!(users, [("r1", 2), ("r2", 1)]);
+    }
+
+    #[test]
+    fn ids_that_read_the_same_as_text_keep_their_byte_order() {
+        let mut parser = ReportParser::new(None);
+        parser.push(HEADER.as_bytes()).unwrap();
+        // a\xff signs in twice, a\xfe once; both read "a\u{fffd}", both seen from two countries.
+        for (account, country) in [
+            (&b"a\xff"[..], "GB"),
+            (b"a\xff", "FR"),
+            (b"a\xfe", "GB"),
+            (b"a\xfe", "FR"),
+        ] {
+            parser.push(b"15/01/2026T10:00:00,AUTHENTICATE,SUCCESS,").unwrap();
+            parser.push(account).unwrap();
+            parser.push(format!(",1,{country},\n").as_bytes()).unwrap();
+        }
+        parser
+            .push(b"15/01/2026T10:00:00,AUTHENTICATE,SUCCESS,a\xff,1,GB,\n")
+            .unwrap();
+        let spread = parser.finish().unwrap().summary().security.spread;
+        let sign_ins: Vec<(&str, u64)> = spread.iter().map(|a| (a.account.as_str(), a.sign_ins)).collect();
+        assert_eq!(sign_ins, [("a\u{fffd}", 2), ("a\u{fffd}", 3)]);
     }
 
     #[test]

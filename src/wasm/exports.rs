@@ -1,11 +1,15 @@
 //! `summarize` and `ReportParser` for JS. Summaries cross as plain objects (JSON-compatible: maps become
 //! objects, counts numbers), so they can be posted between workers and saved as they are.
 
+use js_sys::{Array, Function};
 use serde::Serialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{ReportParser, Summary};
+use crate::engine::{Filter, ReportDate, ReportParser, Summary};
+use crate::error::{Error, ErrorCode, Result};
 use crate::wasm::errors::to_js;
+use crate::wasm::options::option;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SUMMARY_TYPE: &str = r#"
@@ -13,35 +17,37 @@ const SUMMARY_TYPE: &str = r#"
 export type Counts = Record<string, number>;
 
 export interface Resource {
-  id: string;
-  title: string;
-  federation: string;
-  transfers: number;
-  blocked: number;
+  id: string; title: string; federation: string; transfers: number; blocked: number;
   /** distinct non-empty account ids among its transfer rows */
   users: number;
 }
 
-/** When an account's or an IP's failed sign-ins happened. */
-export interface FailureTimes {
-  /** the most dated failures within any 600 seconds */
-  maxFailedIn10Min: number;
-  firstFailure: string | null;
-  lastFailure: string | null;
+/** The most failed sign-ins of an account or IP within any 600 seconds, and its first and last (ISO UTC). */
+export interface FailureTimes { maxFailedIn10Min: number; firstFailure: string | null; lastFailure: string | null }
+
+export interface AccountFailures extends FailureTimes {
+  account: string; failed: number; succeeded: number;
+  /** distinct IPs and countries over all of its rows */
+  ips: number; countries: number;
 }
 
-export interface AccountFailures extends FailureTimes { account: string; failed: number; succeeded: number; ips: number; countries: number }
+export interface IpFailures extends FailureTimes {
+  ip: string; failed: number; succeeded: number;
+  /** distinct accounts among its failed sign-ins: many is password spraying */
+  accounts: number;
+}
 
-export interface IpFailures extends FailureTimes { ip: string; failed: number; succeeded: number; accounts: number }
-
+/** An account seen from two countries or more (shared or stolen). */
 export interface Spread { account: string; countries: number; ips: number; signIns: number; transfers: number }
 
-/** Who signs in wrongly, and who is seen from many places (docs/summary.md). */
 export interface Security {
   accountsWithFailedSignIns: number;
   ipsWithFailedSignIns: number;
+  /** the 100 accounts with most failed sign-ins, then by id */
   byAccount: AccountFailures[];
+  /** the 100 IPs with most failed sign-ins, then by IP */
   byIp: IpFailures[];
+  /** the 100 accounts from most countries, then most IPs, then by id */
   spread: Spread[];
 }
 
@@ -78,6 +84,15 @@ export interface Summary {
   security: Security;
 }
 
+/** A slice: only rows whose field in `column` (a header name, matched trimmed and ignoring ASCII case) is
+ * exactly `value` ("" for empty). */
+export interface Filter { column: string; value: string }
+
+export interface SummarizeOptions {
+  /** one slice, or several that must all match; a column the report lacks throws BAD_FILTER */
+  filter?: Filter | Filter[];
+}
+
 /** Thrown by every export. */
 export interface RawStatsError extends Error { code: ErrorCode }
 
@@ -93,10 +108,60 @@ pub(crate) fn summary_to_js(summary: &Summary) -> JsValue {
         .unwrap_or_else(JsValue::from)
 }
 
+/// How a report is read: its slices, and who else sees its bytes.
+pub(crate) struct Reading {
+    pub(crate) filters: Vec<Filter>,
+    /// `onChunk`: called with each chunk of the report's bytes as it arrives (as sent, so gzip for a download).
+    pub(crate) on_chunk: Option<Function>,
+}
+
+impl Reading {
+    pub(crate) fn of(options: &JsValue) -> Result<Reading> {
+        Ok(Reading {
+            filters: filters_of(options)?,
+            on_chunk: option(options, "onChunk").and_then(|f| f.dyn_into::<Function>().ok()),
+        })
+    }
+
+    pub(crate) fn parser(&self, report_date: Option<ReportDate>) -> ReportParser {
+        ReportParser::filtered(report_date, self.filters.clone())
+    }
+}
+
+/// The `filter` option: one `{column, value}` or a list of them; none when absent.
+fn filters_of(options: &JsValue) -> Result<Vec<Filter>> {
+    let Some(filter) = option(options, "filter") else {
+        return Ok(Vec::new());
+    };
+    let list = match filter.dyn_ref::<Array>() {
+        Some(list) => list.iter().collect(),
+        None => vec![filter],
+    };
+    list.iter()
+        .map(|filter| {
+            let text = |key: &str| option(filter, key).and_then(|value| value.as_string());
+            match (text("column"), text("value")) {
+                (Some(column), Some(value)) => Ok(Filter {
+                    column,
+                    value: value.into_bytes(),
+                }),
+                _ => Err(Error::new(
+                    ErrorCode::BadFilter,
+                    "A filter is {column, value} with text in both (value \"\" for empty fields), or a list of them.",
+                )),
+            }
+        })
+        .collect()
+}
+
 /// Summarises a whole report held in memory: gzip (any number of members) or plain CSV.
 #[wasm_bindgen(unchecked_return_type = "Summary")]
-pub fn summarize(bytes: &[u8]) -> Result<JsValue, JsValue> {
-    let mut parser = ReportParser::new(None);
+pub fn summarize(
+    bytes: &[u8],
+    #[wasm_bindgen(unchecked_optional_param_type = "SummarizeOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let reading = Reading::of(&options.unwrap_or(JsValue::UNDEFINED)).map_err(|e| to_js(&e))?;
+    let mut parser = reading.parser(None);
     parser.push(bytes).map_err(|e| to_js(&e))?;
     let tally = parser.finish().map_err(|e| to_js(&e))?;
     Ok(summary_to_js(&tally.summary()))
@@ -112,11 +177,13 @@ pub struct JsReportParser {
 impl JsReportParser {
     /// A parser at the start of a report.
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> JsReportParser {
-        JsReportParser {
-            inner: ReportParser::new(None),
-        }
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "SummarizeOptions")] options: Option<JsValue>,
+    ) -> Result<JsReportParser, JsValue> {
+        let reading = Reading::of(&options.unwrap_or(JsValue::UNDEFINED)).map_err(|e| to_js(&e))?;
+        Ok(JsReportParser {
+            inner: reading.parser(None),
+        })
     }
 
     /// Reads the next piece of the report.

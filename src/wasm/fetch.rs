@@ -13,7 +13,7 @@ use web_sys::{Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect
 use super::abort::{Abort, Limit};
 use super::date::checked_date;
 use super::errors::to_js;
-use super::exports::summary_to_js;
+use super::exports::{Reading, summary_to_js};
 use super::host::{describe_js, global_fetch, ignore_rejection, now_ms};
 use super::options::option;
 use super::progress::Progress;
@@ -55,6 +55,10 @@ export interface FetchReportOptions {
   idleTimeoutMs?: number;
   onProgress?: (progress: ProgressInfo) => void;
   signal?: AbortSignal;
+  /** count only the rows of this slice (or of all these slices) */
+  filter?: Filter | Filter[];
+  /** each chunk of the downloaded report (gzip bytes) as it arrives, e.g. to keep it for slicing later */
+  onChunk?: (chunk: Uint8Array) => void;
 }
 
 export type SubOrgPart =
@@ -86,15 +90,16 @@ pub async fn fetch_report(
 async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
     let abort = Rc::new(Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?);
     let config = config_of(&options)?;
+    let reading = Reading::of(&options)?;
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     match option(&options, "keys") {
-        Some(keys) => fetch_parts(config, keys_of(&keys)?, abort, callback).await,
+        Some(keys) => fetch_parts(config, reading, keys_of(&keys)?, abort, callback).await,
         None => {
             let key = option(&options, "apiKey")
                 .and_then(|key| key.as_string())
                 .unwrap_or_default();
             let mut progress = Progress::new(callback, None);
-            let tally = fetch_tally(&config, &key, &abort, &mut progress).await?;
+            let tally = fetch_tally(&config, &reading, &key, &abort, &mut progress).await?;
             Ok(summary_to_js(&tally.summary()))
         }
     }
@@ -178,10 +183,16 @@ fn keys_of(keys: &JsValue) -> Result<Vec<(String, String)>> {
 }
 
 /// One key's report: the task, then the download streamed into the parser.
-async fn fetch_tally(config: &TaskConfig, key: &str, abort: &Abort, progress: &mut Progress) -> Result<Tally> {
+async fn fetch_tally(
+    config: &TaskConfig,
+    reading: &Reading,
+    key: &str,
+    abort: &Abort,
+    progress: &mut Progress,
+) -> Result<Tally> {
     // Answers are redacted before they are quoted; this also covers the API name and the host's own error
     // texts, which could carry the key as well.
-    fetch_unredacted(config, key, abort, progress)
+    fetch_unredacted(config, reading, key, abort, progress)
         .await
         .map_err(|error| Error {
             message: redacted(&error.message, key),
@@ -189,7 +200,13 @@ async fn fetch_tally(config: &TaskConfig, key: &str, abort: &Abort, progress: &m
         })
 }
 
-async fn fetch_unredacted(config: &TaskConfig, key: &str, abort: &Abort, progress: &mut Progress) -> Result<Tally> {
+async fn fetch_unredacted(
+    config: &TaskConfig,
+    reading: &Reading,
+    key: &str,
+    abort: &Abort,
+    progress: &mut Progress,
+) -> Result<Tally> {
     if key.trim().is_empty() {
         return Err(Error::new(
             ErrorCode::Auth,
@@ -221,8 +238,16 @@ async fn fetch_unredacted(config: &TaskConfig, key: &str, abort: &Abort, progres
         total,
         broken: broken_download,
         idle: Some(idle),
+        on_chunk: reading.on_chunk.clone(),
     };
-    tally_source(source, Some(config.date), abort, progress, "downloading").await
+    tally_source(
+        source,
+        reading.parser(Some(config.date)),
+        abort,
+        progress,
+        "downloading",
+    )
+    .await
 }
 
 fn broken_download(bytes: u64, error: &JsValue) -> Error {
@@ -382,11 +407,12 @@ fn host_failure(error: &JsValue) -> Error {
 /// in the order given.
 async fn fetch_parts(
     config: TaskConfig,
+    reading: Reading,
     keys: Vec<(String, String)>,
     abort: Rc<Abort>,
     callback: Option<Function>,
 ) -> Result<JsValue> {
-    let keys = Rc::new(keys);
+    let (keys, reading) = (Rc::new(keys), Rc::new(reading));
     // Each key's result in its place, as the parts finish.
     let results = Rc::new(RefCell::new(
         (0..keys.len()).map(|_| None).collect::<Vec<Option<Result<Tally>>>>(),
@@ -394,8 +420,9 @@ async fn fetch_parts(
     let next = Rc::new(Cell::new(0));
     let lanes = Array::new();
     for _ in 0..LANES.min(keys.len()) {
-        let (config, keys, results, next, abort, callback) = (
+        let (config, reading, keys, results, next, abort, callback) = (
             config.clone(),
+            reading.clone(),
             keys.clone(),
             results.clone(),
             next.clone(),
@@ -408,7 +435,7 @@ async fn fetch_parts(
                 next.set(at + 1);
                 let (label, key) = &keys[at];
                 let mut progress = Progress::new(callback.clone(), Some(label.clone()));
-                let result = fetch_tally(&config, key, &abort, &mut progress).await;
+                let result = fetch_tally(&config, &reading, key, &abort, &mut progress).await;
                 results.borrow_mut()[at] = Some(result);
             }
             Ok(JsValue::UNDEFINED)

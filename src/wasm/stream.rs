@@ -11,12 +11,12 @@ use web_sys::{Blob, ReadableStream, ReadableStreamDefaultReader};
 
 use super::abort::{Abort, Limit};
 use super::errors::to_js;
-use super::exports::summary_to_js;
+use super::exports::{Reading, summary_to_js};
 use super::host::{describe_js, ignore_rejection, now_ms};
 use super::options::option;
 use super::progress::Progress;
 use crate::api::parse_report_date;
-use crate::engine::{ReportDate, ReportParser, Tally};
+use crate::engine::{ReportParser, Tally};
 use crate::error::{Error, ErrorCode, Result};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -38,7 +38,9 @@ export interface ProgressInfo {
   label?: string;
 }
 
-export interface SummarizeStreamOptions {
+export interface SummarizeStreamOptions extends SummarizeOptions {
+  /** each chunk of the source's bytes as it is read, e.g. to keep the report for slicing later */
+  onChunk?: (chunk: Uint8Array) => void;
   /** "yyyy-MM-dd": the report's day, which decides the day order of a/b/yyyy dates */
   reportDate?: string;
   onProgress?: (progress: ProgressInfo) => void;
@@ -64,9 +66,10 @@ async fn summarize_js_source(source: JsValue, options: JsValue) -> Result<JsValu
     };
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     let abort = Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?;
+    let reading = Reading::of(&options)?;
     let mut progress = Progress::new(callback, None);
-    let source = open_js_source(source, &abort).await?;
-    let tally = tally_source(source, report_date, &abort, &mut progress, "parsing").await?;
+    let source = open_js_source(source, &abort, &reading).await?;
+    let tally = tally_source(source, reading.parser(report_date), &abort, &mut progress, "parsing").await?;
     Ok(summary_to_js(&tally.summary()))
 }
 
@@ -79,6 +82,8 @@ pub(crate) struct Source {
     pub(crate) broken: fn(u64, &JsValue) -> Error,
     /// A download's bound on the wait for each chunk; a stream the caller gives is theirs to time.
     pub(crate) idle: Option<Idle>,
+    /// Sees each chunk as it arrives (`onChunk`).
+    pub(crate) on_chunk: Option<Function>,
 }
 
 pub(crate) struct Idle {
@@ -90,7 +95,7 @@ pub(crate) struct Idle {
 /// The tally of a whole source: every chunk through the parser as it arrives.
 pub(crate) async fn tally_source(
     source: Source,
-    report_date: Option<ReportDate>,
+    mut parser: ReportParser,
     abort: &Abort,
     progress: &mut Progress,
     phase: &'static str,
@@ -105,7 +110,6 @@ pub(crate) async fn tally_source(
             ),
         )
     })?;
-    let mut parser = ReportParser::new(report_date);
     let mut buffer = Vec::new();
     let mut bytes = 0u64;
     loop {
@@ -130,6 +134,15 @@ pub(crate) async fn tally_source(
             }
         };
         bytes += u64::from(chunk.length());
+        if let Some(on_chunk) = &source.on_chunk {
+            on_chunk.call1(&JsValue::UNDEFINED, &chunk).map_err(|error| {
+                ignore_rejection(&reader.cancel());
+                Error::new(
+                    ErrorCode::Aborted,
+                    format!("onChunk failed, so reading stopped: {}", describe_js(&error)),
+                )
+            })?;
+        }
         buffer.resize(chunk.length() as usize, 0);
         chunk.copy_to(&mut buffer);
         if let Err(error) = parser.push(&buffer) {
@@ -168,7 +181,7 @@ pub(crate) async fn read(
 
 /// `summarizeStream`'s source argument, opened: a ReadableStream as it is, a Blob's stream, or the stream a
 /// function returns.
-async fn open_js_source(source: JsValue, abort: &Abort) -> Result<Source> {
+async fn open_js_source(source: JsValue, abort: &Abort, reading: &Reading) -> Result<Source> {
     let opened = |stream: JsValue, total| {
         if Reflect::has(&stream, &"getReader".into()).unwrap_or(false) {
             Ok(Source {
@@ -176,6 +189,7 @@ async fn open_js_source(source: JsValue, abort: &Abort) -> Result<Source> {
                 total,
                 broken: broken_source,
                 idle: None,
+                on_chunk: reading.on_chunk.clone(),
             })
         } else {
             Err(not_a_source())

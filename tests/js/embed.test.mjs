@@ -155,6 +155,14 @@ test('the element renders the summary in a foreign page, unaffected by its hosti
   await alert.waitFor({ timeout: 30_000 });
   assert.match(await alert.textContent(), /did not accept the API key.*\(AUTH\)/s);
 
+  // The Security section (account ids and addresses) shows only while the portal asks for it, without a new fetch.
+  const security = report.getByRole('heading', { name: 'Security', exact: true });
+  assert.equal(await security.count(), 0);
+  await report.evaluate((host) => host.setAttribute('security', ''));
+  await security.waitFor({ timeout: 5000 });
+  await report.evaluate((host) => host.removeAttribute('security'));
+  await security.waitFor({ state: 'detached', timeout: 5000 });
+
   // The key never appears in the page, the element's attributes or its shadow root.
   const markup = await page.evaluate(() => document.documentElement.outerHTML
     + [...document.querySelectorAll('openathens-report')].map((el) => el.shadowRoot.innerHTML).join(''));

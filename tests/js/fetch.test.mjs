@@ -47,6 +47,31 @@ describe('summarizeStream in Node', () => {
   });
 });
 
+describe('fetchReport slices', () => {
+  test('a filter counts only its rows; onChunk sees the very bytes that were counted', async () => {
+    harness.setClockDays(0);
+    const { env } = harness;
+    const chunks = [];
+    const filter = [{ column: 'action', value: 'AUTHENTICATE' }, { column: 'status', value: 'SUCCESS' }];
+    const date = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const sliced = await wasm.fetchReport({
+      apiName: env.apiName,
+      apiKey: env.key,
+      date,
+      baseUrl: `${env.origin}/scenario/members=3,id=node-slice/api/v1`,
+      filter,
+      onChunk: (chunk) => chunks.push(chunk),
+    });
+    const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+    assert.deepEqual(sliced, wasm.summarize(bytes, { filter }));
+    assert.equal(sliced.rows, wasm.summarize(bytes).byActionStatus.AUTHENTICATE.SUCCESS);
+    await assert.rejects(
+      wasm.fetchReport({ apiName: env.apiName, apiKey: env.key, date, filter: { column: 'action' } }),
+      { code: 'BAD_FILTER' },
+    );
+  });
+});
+
 describe('fetchReport where nothing answers', () => {
   test('a closed port is reported at once, not after a full backoff', async () => {
     const server = createServer();

@@ -94,6 +94,14 @@ let worker;
 let broken;
 let partial;
 let closed;
+let trusted;
+
+// What a Worker without a read token shows: the truth without `security`, which names accounts and addresses.
+async function publicTruth(query) {
+  const { security, ...open } = await demo.truth(query);
+  assert.ok(security, 'the truth has security to leave out');
+  return open;
+}
 let elsewhere;
 const elsewhereRequests = [];
 // Every request the demo API answered, as "METHOD /path?query status".
@@ -109,7 +117,7 @@ before(async () => {
   });
   await new Promise((done) => elsewhere.listen(0, '127.0.0.1', done));
   const common = { OPENATHENS_API_NAME: demo.apiName, OPENATHENS_BASE_URL: demo.baseUrl, ALLOWED_ORIGINS: `${ALLOWED}, http://127.0.0.1:1` };
-  [worker, broken, partial, closed] = await Promise.all([
+  [worker, broken, partial, closed, trusted] = await Promise.all([
     startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key', PUBLIC_SUMMARY: 'true' }),
     // Sub-organisation keys none of which the API issued, and a read token.
     startWorker({ ...common, OPENATHENS_API_KEYS: JSON.stringify([{ label: 'main', key: 'revoked-key' }]), READ_TOKEN }),
@@ -117,11 +125,13 @@ before(async () => {
     startWorker({ ...common, OPENATHENS_API_KEYS: JSON.stringify([{ label: 'main', key: 'demo-key' }, { label: 'medicine', key: 'revoked-key' }]), PUBLIC_SUMMARY: 'true' }),
     // Neither a read token nor PUBLIC_SUMMARY: the owner forgot to choose.
     startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key' }),
+    // A working key behind a read token: the only one whose Summaries carry `security`.
+    startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key', READ_TOKEN }),
   ]);
 });
 
 after(async () => {
-  await Promise.all([worker?.close(), broken?.close(), partial?.close(), closed?.close()]);
+  await Promise.all([worker?.close(), broken?.close(), partial?.close(), closed?.close(), trusted?.close()]);
   await demo?.close();
   elsewhere?.close();
 });
@@ -148,7 +158,8 @@ describe('GET /summary', () => {
     const first = await timed();
     assert.equal(first.response.status, 200);
     assert.match(first.response.headers.get('content-type'), /^application\/json/);
-    assert.deepEqual(first.body, await demo.truth({ date }));
+    assert.deepEqual(first.body, await publicTruth({ date }));
+    assert.ok(!('security' in first.body), 'no account ids or addresses without a read token');
     const again = await timed();
     assert.deepEqual(again.body, first.body);
     console.log(`workerd cold start ${worker.startMs.toFixed(0)} ms; /summary of a 20,000-row day ${first.ms.toFixed(0)} ms (report generated), ${again.ms.toFixed(0)} ms (again)`);
@@ -160,7 +171,7 @@ describe('GET /summary', () => {
     const fetched = await fetch(`${worker.url}/summary?date=${date}`);
     assert.equal(fetched.headers.get('x-archived-at'), null);
     assert.equal(fetched.headers.get('cache-control'), 'no-store');
-    const truth = await demo.truth({ date });
+    const truth = await publicTruth({ date });
     assert.deepEqual(await fetched.json(), truth);
     const made = apiRequests.length - first;
 
@@ -203,7 +214,7 @@ describe('GET /summary', () => {
     const bodies = await Promise.all(responses.map((response) => response.json()));
     const made = apiRequests.slice(first).filter((line) => line.startsWith('GET '));
     console.log(`50 simultaneous /summary: ${made.length} API requests`);
-    const truth = await demo.truth({ date });
+    const truth = await publicTruth({ date });
     for (const body of bodies) assert.deepEqual(body, truth);
     // One task: its creation, the download, and perhaps a poll while the demo generates the report.
     assert.ok(made.length <= 3, made.join('\n'));
@@ -221,6 +232,15 @@ describe('GET /summary', () => {
     // The proxy is not the org's figures: it needs the caller's own key, and still works.
     const proxied = await fetch(`${closed.url}/api/v1/${demo.apiName}/rawreport?date=${daysAgo(1)}`, { headers: { Authorization: 'OAApiKey not-a-key' } });
     assert.equal(proxied.status, 401);
+  });
+
+  test('with READ_TOKEN, /summary carries security, equal to the truth', async () => {
+    const date = daysAgo(6);
+    const response = await fetch(`${trusted.url}/summary?date=${date}`, { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
+    assert.equal(response.status, 200);
+    const body = await response.json();
+    assert.ok(body.security.byAccount.length > 0);
+    assert.deepEqual(body, await demo.truth({ date }));
   });
 
   test('with READ_TOKEN set, /summary and /history need it', async () => {
@@ -351,7 +371,8 @@ describe('the daily cron and /history', () => {
     assert.deepEqual(body.missing, [daysAgo(3), daysAgo(2)]);
 
     const whole = await (await fetch(`${worker.url}/history?from=${from}&to=${to}&full=1`)).json();
-    assert.deepEqual(whole.days[0].summary, truth);
+    const { security, ...open } = truth;
+    assert.deepEqual(whole.days[0].summary, open);
     assert.equal(whole.next, null);
   });
 
@@ -394,7 +415,8 @@ describe('the daily cron and /history', () => {
     assert.deepEqual(first.partial, [day]);
     assert.deepEqual(first.missing, []);
     assert.deepEqual(first.days[0].failedParts, [{ label: 'medicine', code: 'AUTH' }]);
-    assert.deepEqual(first.days[0].summary.merged, await demo.truth({ date: day }));
+    assert.deepEqual(first.days[0].summary.merged, await publicTruth({ date: day }));
+    assert.ok(first.days[0].summary.parts.every((part) => !part.summary || !('security' in part.summary)));
 
     const next = await fetch(`${partial.cronUrl}/?scheduledTime=${Date.now()}`, { method: 'POST' });
     assert.equal(next.status, 500);

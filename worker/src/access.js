@@ -30,3 +30,17 @@ export async function readRefusal(request, env) {
   if (crypto.subtle.timingSafeEqual(a, b)) return null;
   return errorResponse(401, 'AUTH', 'Give the Worker\'s read token as `Authorization: Bearer <token>`.', { 'WWW-Authenticate': 'Bearer' });
 }
+
+/**
+ * What /summary may show: everything to holders of the READ_TOKEN; without one (PUBLIC_SUMMARY), the
+ * Summaries lose `security`, which names accounts and IP addresses.
+ */
+export function readableSummary(result, env) {
+  if (env.READ_TOKEN) return result;
+  const open = ({ security, ...summary }) => summary;
+  if (!result.merged) return open(result);
+  return {
+    merged: open(result.merged),
+    parts: result.parts.map((part) => (part.summary ? { ...part, summary: open(part.summary) } : part)),
+  };
+}

@@ -3,6 +3,7 @@
 // day's headline figures, so that /history over a year reads a few hundred bytes a day instead of whole
 // Summaries (about 130 MB for a year of the demo's days, more than a Worker's 128 MB).
 
+import { readableSummary } from './access.js';
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
 import { describeFailure, fetchDay } from './engine.js';
 import { errorResponse, json } from './http.js';
@@ -155,7 +156,7 @@ export async function history(url, env) {
   const days = stored.map((record) => {
     const { date, storedAt, failedParts } = record;
     const headline = record.headline ?? headlineOf(record.summary);
-    return { date, storedAt, headline, ...(failedParts ? { failedParts } : {}), ...(full ? { summary: record.summary } : {}) };
+    return { date, storedAt, headline, ...(failedParts ? { failedParts } : {}), ...(full ? { summary: readableSummary(record.summary, env) } : {}) };
   });
   const merged = { days: days.length };
   for (const name of ['events', 'signIns', 'failedSignIns', 'transfers', 'blocked']) {

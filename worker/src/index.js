@@ -2,7 +2,7 @@
 // GET /history?from=&to= (the days the daily cron stored), and a reports API proxy under /api/v1 for the
 // static page. Everything else is refused: it is not an open proxy.
 
-import { checkOrigin, readRefusal } from './access.js';
+import { checkOrigin, readRefusal, readableSummary } from './access.js';
 import { describeFailure } from './engine.js';
 import { history, runDaily, summaryOf } from './history.js';
 import { errorResponse, json, preflight, withCors } from './http.js';
@@ -18,7 +18,8 @@ async function route(request, env, url) {
   if (url.pathname === '/history') return history(url, env);
   const date = url.searchParams.get('date') ?? '';
   try {
-    const { result, archived } = await summaryOf(env, date, request.signal);
+    const { result: stored, archived } = await summaryOf(env, date, request.signal);
+    const result = readableSummary(stored, env);
     // A stored day never changes: a browser may keep it; a shared cache not, as the answer may need the token.
     return archived ? json(200, result, { 'Cache-Control': 'private, max-age=86400', 'X-Archived-At': archived }) : json(200, result);
   } catch (error) {

@@ -42,6 +42,12 @@ const worker = new ReportWorker();
 
 let currentJob = null;
 let view = null;
+// The report the page still holds, so a slice recounts it without fetching again: an opened file, or a
+// fetched report kept as a Blob (null after a sub-organisation fetch, whose parts are not kept), with the
+// active slices.
+let held = null;
+let slices = [];
+let hideIds = false;
 
 /** @param {{title: string, next: string, detail?: string}} words */
 function showError({ title, next, detail }) {
@@ -71,9 +77,10 @@ function finishJob(job, text) {
  * the one running.
  * @param {'fetch'|'file'} type
  * @param {object} payload      for ReportWorker.run
- * @param {{what: string, reportDate?: string}} context
+ * @param {{what: string, reportDate?: string, slicing?: object[]}} context  `slicing`: the slices this job
+ *   applies to the report held (a new report starts unsliced)
  */
-function run(type, payload, { what, reportDate }) {
+function run(type, payload, { what, reportDate, slicing }) {
   currentJob?.cancel();
   errorPanel.hidden = true;
   statusPanel.hidden = false;
@@ -84,12 +91,26 @@ function run(type, payload, { what, reportDate }) {
   });
   currentJob = job;
   job.result.then(
-    (result) => {
+    ({ result, report }) => {
       const summary = result.merged ?? result;
       if (!finishJob(job, `Done: ${formatCount(summary.rows)} rows.`)) return;
       progressBar.value = 1;
+      if (slicing) {
+        slices = slicing;
+      } else {
+        const blob = type === 'file' ? payload.file : report;
+        held = blob ? { blob, reportDate } : null;
+        slices = [];
+      }
       view?.destroy();
-      view = renderResult(resultRoot, result, { reportDate });
+      view = renderResult(resultRoot, result, {
+        reportDate,
+        onSlice: held ? (slice) => sliceBy([...slices, slice]) : undefined,
+        slices,
+        onRemoveSlice: (index) => sliceBy(slices.filter((_, at) => at !== index)),
+        hideIds,
+        onHideIds: (hidden) => { hideIds = hidden; },
+      });
       resultRoot.querySelector('h2').focus();
     },
     (error) => {
@@ -98,6 +119,14 @@ function run(type, payload, { what, reportDate }) {
       showError(explainError(error));
     },
   );
+}
+
+// Recounts the report held with these slices (all must match); none shows the whole report again.
+function sliceBy(next) {
+  const filter = next.map(({ column, value }) => ({ column, value }));
+  const options = { filter, ...(held.reportDate ? { reportDate: held.reportDate } : {}) };
+  const what = next.length > 0 ? `Counting only ${next.map((slice) => slice.label).join(' and ')}` : 'Counting the whole report again';
+  run('file', { file: held.blob, options }, { what, reportDate: held.reportDate, slicing: next });
 }
 
 function cancel() {
@@ -155,7 +184,7 @@ function fetchFromForm() {
     options.apiKey = apiKey;
   }
   saveSettings(settings);
-  run('fetch', { options }, { what: `Asking ${apiName} for ${date || 'the report'}`, reportDate: date });
+  run('fetch', { options, keep: true }, { what: `Asking ${apiName} for ${date || 'the report'}`, reportDate: date });
 }
 
 function openFile(file) {

@@ -56,7 +56,7 @@ export class ReportWorker {
       }
       if (data.type === 'done' || data.error.code) {
         this.#forget(data.id);
-        if (data.type === 'done') job.resolve(data.result);
+        if (data.type === 'done') job.resolve({ result: data.result, report: data.report });
         else job.reject(data.error);
       } else if (!this.#ready) {
         this.#cannotStart(data.error.message);
@@ -104,9 +104,12 @@ export class ReportWorker {
 
   /**
    * @param {'fetch'|'file'} type
-   * @param {object} payload  {options} for a fetch (fetchReport's, without onProgress and signal), {file} for a file
+   * @param {object} payload  {options, keep?} for a fetch (fetchReport's options, without onProgress and signal;
+   *   `keep` asks for the report's bytes back), {file, options?}
+   *   for a file or Blob (summarizeStream's options: filter, reportDate)
    * @param {(progress: object) => void} onProgress
-   * @returns {{result: Promise<object>, cancel(): void}}  result rejects with {code?, message}
+   * @returns {{result: Promise<{result: object, report: Blob|null}>, cancel(): void}}  the Summary (or
+   *   sub-organisation result) and, for a one-key fetch, the report's bytes; rejects with {code?, message}
    */
   run(type, payload, onProgress) {
     const id = ++this.#nextId;

@@ -1,7 +1,10 @@
 // The module worker that fetches or reads a report off the main thread, so the page stays responsive on a
-// 1M-row report. Messages in: {type: 'fetch', id, options} | {type: 'file', id, file} | {type: 'cancel', id}.
+// 1M-row report. Messages in: {type: 'fetch', id, options, keep} | {type: 'file', id, file, options} |
+// {type: 'cancel', id}; options may hold a `filter` (a slice) and, for a file, its `reportDate`.
 // Messages out: {type: 'ready'} once the engine loaded | {type: 'progress', id, progress} |
-// {type: 'done', id, result} | {type: 'error', id, error}.
+// {type: 'done', id, result, report} | {type: 'error', id, error}. `report` is a fetched report's bytes as a
+// Blob when `keep` asked for them, so that the page can slice the report without fetching it again; a
+// sub-organisation fetch keeps none (its parts are not sliced).
 
 import init, { fetchReport, summarizeStream } from '../pkg/openathens_rawstats.js';
 
@@ -19,16 +22,18 @@ function progressPoster(id) {
   };
 }
 
-async function run({ id, type, options, file }) {
+async function run({ id, type, options = {}, file, keep }) {
   const controller = new AbortController();
   running.set(id, controller);
   const onProgress = progressPoster(id);
+  const chunks = type === 'fetch' && keep && !options.keys ? [] : null;
   try {
     await ready;
     const result = type === 'fetch'
-      ? await fetchReport({ ...options, onProgress, signal: controller.signal })
-      : await summarizeStream(file, { onProgress, signal: controller.signal });
-    self.postMessage({ type: 'done', id, result });
+      ? await fetchReport({ ...options, onProgress, signal: controller.signal, onChunk: chunks ? (chunk) => chunks.push(chunk) : undefined })
+      : await summarizeStream(file, { ...options, onProgress, signal: controller.signal });
+    const report = chunks ? new Blob(chunks, { type: 'application/gzip' }) : null;
+    self.postMessage({ type: 'done', id, result, report });
   } catch (error) {
     self.postMessage({ type: 'error', id, error: { code: error?.code, message: String(error?.message ?? error) } });
   } finally {

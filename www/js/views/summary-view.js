@@ -7,6 +7,7 @@ import { formatCount, formatInstant, formatPercent } from './format.js';
 import { renderHeadline } from './headline.js';
 import { renderHourlyChart } from './hourly-chart.js';
 import { renderTable } from './table.js';
+import { exportedSummary, identifiers, renderSecurity } from './security.js';
 import { saveText } from './download.js';
 import { explainError } from '../errors.js';
 import { accountTypeWords, actionWords, codeWords, countryName, statusWords } from './words.js';
@@ -33,17 +34,24 @@ const SHARE = {
   exported: (value) => Number(value.toFixed(1)),
 };
 
-function countTable(title, valueLabel, counts, total, fileBase, note, words) {
+// `column` is the report column its values slice by (none for values that are not whole fields); `words`
+// gives a code's plain words.
+function countTable(title, valueLabel, counts, total, { fileBase, onSlice }, { column, note, words } = {}) {
   return renderTable({
     title,
     note,
-    columns: [{ key: 'value', label: valueLabel, words }, { key: 'events', label: 'Events', numeric: true, bar: true }, SHARE],
+    columns: [
+      { key: 'value', label: valueLabel, words, slice: column ? { column } : undefined },
+      { key: 'events', label: 'Events', numeric: true, bar: true },
+      SHARE,
+    ],
     rows: countRows(counts, total),
+    onSlice,
     fileName: `${fileBase}-${fileSafe(title.toLowerCase())}.csv`,
   });
 }
 
-function failureTable(summary, fileBase) {
+function failureTable(summary, { fileBase, onSlice }) {
   const rows = [];
   for (const [action, statuses] of Object.entries(summary.byActionStatus)) {
     for (const [status, events] of Object.entries(statuses)) {
@@ -56,44 +64,52 @@ function failureTable(summary, fileBase) {
     note: 'Every status other than SUCCESS, with its share of that action’s events.',
     // Figures come right after the name so that a phone shows them without scrolling sideways.
     columns: [
-      { key: 'status', label: 'Status', words: statusWords },
+      { key: 'status', label: 'Status', words: statusWords, slice: { column: 'status' } },
       { key: 'events', label: 'Events', numeric: true, bar: true },
       { ...SHARE, label: '% of action' },
-      { key: 'action', label: 'Action', words: actionWords },
+      { key: 'action', label: 'Action', words: actionWords, slice: { column: 'action' } },
     ],
     rows,
     wide: true,
+    onSlice,
     fileName: `${fileBase}-failure-reasons.csv`,
   });
 }
 
-function resourceTables(summary, fileBase) {
+// Resources slice by entity ID: the title shown is the last one seen, which not every row carries.
+const RESOURCE_SLICE = { column: 'attribute.resourceid', value: (resource) => resource.id };
+
+function resourceTables(summary, { fileBase, onSlice }) {
   const all = renderTable({
     title: 'Resources',
     note: 'Every resource users were sent to, with the transfers restrictive mode blocked.',
     columns: [
-      { key: 'title', label: 'Resource' },
+      { key: 'title', label: 'Resource', slice: RESOURCE_SLICE },
       { key: 'transfers', label: 'Transfers', numeric: true, bar: true },
+      { key: 'users', label: 'Users', numeric: true },
       { key: 'blocked', label: 'Blocked', numeric: true },
       { key: 'id', label: 'Entity ID' },
-      { key: 'federation', label: 'Federation' },
+      { key: 'federation', label: 'Federation', slice: { column: 'attribute.federationctx' } },
     ],
     rows: summary.resources,
     searchLabel: 'Search resources',
     pageSize: 15,
     wide: true,
+    onSlice,
     fileName: `${fileBase}-resources.csv`,
   });
   const blocked = renderTable({
     title: 'Blocked by restrictive mode',
     note: 'Resources with transfers that restrictive mode stopped (status FAILURE_RESTRICTIVE).',
     columns: [
-      { key: 'title', label: 'Resource' },
+      { key: 'title', label: 'Resource', slice: RESOURCE_SLICE },
       { key: 'blocked', label: 'Blocked', numeric: true, bar: true },
       { key: 'transfers', label: 'Transfers', numeric: true },
+      { key: 'users', label: 'Users', numeric: true },
       { key: 'id', label: 'Entity ID' },
     ],
     rows: summary.resources.filter((resource) => resource.blocked > 0),
+    onSlice,
     fileName: `${fileBase}-blocked-resources.csv`,
   });
   return [all, blocked];
@@ -146,6 +162,18 @@ function renderTimes(summary, day, initialZone, onTimeZoneChange) {
   };
 }
 
+// The active slices as removable chips.
+function sliceChips(slices, onRemoveSlice) {
+  if (!slices?.length) return null;
+  return h('div', { class: 'oa-slices', role: 'group', 'aria-label': 'Active slices' }, [
+    h('span', { class: 'oa-note' }, 'Only rows with '),
+    ...slices.map((slice, index) => h('span', { class: 'oa-chip' }, [
+      slice.label,
+      h('button', { type: 'button', 'aria-label': `Remove slice ${slice.label}`, onclick: () => onRemoveSlice(index) }, '×'),
+    ])),
+  ]);
+}
+
 /**
  * Renders one Summary into `root`, replacing what was there.
  * @param {Element|ShadowRoot} root
@@ -155,19 +183,29 @@ function renderTimes(summary, day, initialZone, onTimeZoneChange) {
  * @param {string} [options.label]       a sub-organisation label, shown in the heading and file names
  * @param {'utc'|'local'} [options.timeZone]  how times are shown at first (default UTC, as the report)
  * @param {(zone: 'utc'|'local') => void} [options.onTimeZoneChange]
+ * @param {boolean} [options.security]   show the Security section (default true)
+ * @param {boolean} [options.hideIds]    show account ids and IP addresses masked, here and in every export
+ * @param {(hidden: boolean) => void} [options.onHideIds]  offers the `Hide account identifiers` switch
+ * @param {(slice: {column, value, label}) => void} [options.onSlice]  offers `Only this value` in the tables
+ * @param {Array<{label: string}>} [options.slices]  the active slices, shown as chips
+ * @param {(index: number) => void} [options.onRemoveSlice]
  * @returns {{element: HTMLElement, destroy(): void}}
  */
-function renderSummary(root, summary, { reportDate, label, timeZone = 'utc', onTimeZoneChange } = {}) {
+function renderSummary(root, summary, options = {}) {
+  const { reportDate, label, timeZone = 'utc', onTimeZoneChange, security = true, hideIds = false, onHideIds, onSlice, slices, onRemoveSlice } = options;
   const day = reportDate ?? summary.firstEvent?.slice(0, 10) ?? null;
   const fileBase = `openathens-${day ?? 'report'}${label ? `-${fileSafe(label)}` : ''}`;
+  const tables = { fileBase, onSlice };
+  const ids = identifiers(summary, hideIds);
   const times = renderTimes(summary, day, timeZone, onTimeZoneChange);
   const headingId = uniqueId('oa-summary');
   const heading = [label ?? 'Summary', day ? ` for ${day}` : ''].join('');
+  const switchId = uniqueId('oa-hide-ids');
 
   const attributeTables = Object.entries(summary.customAttributes).map(([name, counts]) =>
-    countTable(`Attribute ${name}`, name, counts, summary.rows, fileBase),
+    countTable(`Attribute ${name}`, name, counts, summary.rows, tables, { column: `attribute.${name}` }),
   );
-  const actions = countTable('Actions', 'Action', summary.byAction, summary.rows, fileBase, null, actionWords);
+  const actions = countTable('Actions', 'Action', summary.byAction, summary.rows, tables, { column: 'action', words: actionWords });
 
   const element = h('article', { class: 'oa-summary', 'aria-labelledby': headingId }, [
     h('div', { class: 'oa-summary-head' }, [
@@ -175,23 +213,31 @@ function renderSummary(root, summary, { reportDate, label, timeZone = 'utc', onT
       h('button', {
         type: 'button',
         class: 'oa-download',
-        onclick: () => saveText(`${fileBase}-summary.json`, 'application/json', JSON.stringify(summary, null, 2)),
+        onclick: () => saveText(`${fileBase}-summary.json`, 'application/json', JSON.stringify(exportedSummary(summary, ids), null, 2)),
       }, 'Download summary (JSON)'),
+      onHideIds
+        ? h('div', { class: 'oa-switch' }, [
+          h('input', { id: switchId, type: 'checkbox', role: 'switch', checked: hideIds, onchange: (event) => onHideIds(event.target.checked) }),
+          h('label', { for: switchId }, 'Hide account identifiers'),
+        ])
+        : null,
     ]),
+    sliceChips(slices, onRemoveSlice),
     renderHeadline(summary),
     readingNotes(summary),
     times.element,
     h('div', { class: 'oa-grid' }, [
-      failureTable(summary, fileBase),
-      ...resourceTables(summary, fileBase),
+      failureTable(summary, tables),
+      ...resourceTables(summary, tables),
+      security ? renderSecurity(summary, { ids, fileBase, onSlice }) : null,
       actions,
-      countTable('Countries', 'Country', summary.byCountry, summary.rows, fileBase, null, countryName),
-      countTable('ISPs', 'ISP', summary.byIsp, summary.rows, fileBase),
-      countTable('Connectors', 'Connector', summary.byAuthSystem, summary.rows, fileBase, 'The sign-in system (account.authsystemname) of each event.'),
-      countTable('Permission sets', 'Permission set', summary.byPermissionSet, summary.rows, fileBase, 'An event counts once for each permission set of its account.'),
-      countTable('Account types', 'Account type', summary.byAccountType, summary.rows, fileBase, null, accountTypeWords),
-      countTable('Account statuses', 'Account status', summary.byAccountStatus, summary.rows, fileBase, null, codeWords),
-      countTable('Organisations', 'Organisation ID', summary.byOrganisation, summary.rows, fileBase, 'The report names each account’s parent organisation by its OpenAthens ID only.'),
+      countTable('Countries', 'Country', summary.byCountry, summary.rows, tables, { column: 'request.countrycode', words: countryName }),
+      countTable('ISPs', 'ISP', summary.byIsp, summary.rows, tables, { column: 'location.isp' }),
+      countTable('Connectors', 'Connector', summary.byAuthSystem, summary.rows, tables, { column: 'account.authsystemname', note: 'The sign-in system (account.authsystemname) of each event.' }),
+      countTable('Permission sets', 'Permission set', summary.byPermissionSet, summary.rows, tables, { note: 'An event counts once for each permission set of its account.' }),
+      countTable('Account types', 'Account type', summary.byAccountType, summary.rows, tables, { column: 'account.type', words: accountTypeWords }),
+      countTable('Account statuses', 'Account status', summary.byAccountStatus, summary.rows, tables, { column: 'account.status', words: codeWords }),
+      countTable('Organisations', 'Organisation ID', summary.byOrganisation, summary.rows, tables, { column: 'account.organisation', note: 'The report names each account’s parent organisation by its OpenAthens ID only.' }),
       ...attributeTables,
     ]),
     h('details', { class: 'oa-columns' }, [
@@ -209,28 +255,42 @@ function renderSummary(root, summary, { reportDate, label, timeZone = 'utc', onT
  * label's own.
  * @param {Element|ShadowRoot} root
  * @param {object} result
- * @param {object} [options]  as for renderSummary (label excepted)
+ * @param {object} [options]  as for renderSummary (label excepted); the `Hide account identifiers` switch
+ *   starts as `hideIds` says and holds for every part, and `onHideIds` hears when it changes
  * @returns {{element: HTMLElement, destroy(): void}}
  */
 export function renderResult(root, result, options = {}) {
-  if (!result.merged) {
-    return renderSummary(root, result, options);
-  }
   let timeZone = options.timeZone ?? 'utc';
+  let hideIds = options.hideIds ?? false;
   const viewRoot = h('div', { class: 'oa-part-view' });
-  const succeeded = result.parts.filter((part) => part.summary);
-  const failed = result.parts.filter((part) => part.error);
+  const succeeded = result.merged ? result.parts.filter((part) => part.summary) : [];
+  const failed = result.merged ? result.parts.filter((part) => part.error) : [];
   let view = null;
+  let shown = -1;
 
   function show(index) {
     view?.destroy();
+    shown = index;
     const part = succeeded[index];
-    view = renderSummary(viewRoot, part ? part.summary : result.merged, {
+    view = renderSummary(viewRoot, part ? part.summary : (result.merged ?? result), {
       ...options,
-      label: part ? part.label : 'All sub-organisations',
+      label: part ? part.label : (result.merged ? 'All sub-organisations' : undefined),
       timeZone,
       onTimeZoneChange: (zone) => { timeZone = zone; options.onTimeZoneChange?.(zone); },
+      hideIds,
+      onHideIds: (hidden) => {
+        hideIds = hidden;
+        options.onHideIds?.(hidden);
+        show(shown);
+        viewRoot.querySelector('input[role="switch"]').focus();
+      },
     });
+  }
+
+  if (!result.merged) {
+    root.replaceChildren(viewRoot);
+    show(-1);
+    return { element: viewRoot, destroy: () => view?.destroy() };
   }
 
   const pickerId = uniqueId('oa-part');

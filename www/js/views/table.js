@@ -1,5 +1,6 @@
-// A table of report rows with sorting by any column, an optional search, paging for long lists and a CSV
-// export of the rows the search matches, in the order shown.
+// A table of report rows with sorting by any column, an optional search, paging for long lists, a CSV
+// export of the rows the search matches, in the order shown, and, for a column the report can be sliced by,
+// each value a button that offers `Only this value`.
 
 import { h, uniqueId, valueText } from './dom.js';
 import { formatCount } from './format.js';
@@ -9,9 +10,12 @@ import { saveText } from './download.js';
 /**
  * @param {object} spec
  * @param {string} spec.title       heading and caption
- * @param {Array<{key: string, label: string, numeric?: boolean, bar?: boolean, format?: (value) => string, exported?: (value) => number, words?: (value: string) => string|null}>} spec.columns
+ * @param {Array<{key: string, label: string, numeric?: boolean, bar?: boolean, format?: (value) => string, exported?: (value) => number, words?: (value: string) => string|null,
+ *   slice?: {column: string, value?: (row) => string}}>} spec.columns
  *   `words` gives a code's plain words (shown with the code beside them, and exported as a column of
- *   their own); `exported` is the number a CSV gets when it is not the raw value (a share rounded as shown)
+ *   their own); `exported` is the number a CSV gets when it is not the raw value (a share rounded as shown);
+ *   `slice`: the report column (header name) a value of this column slices by, and the field value a row
+ *   stands for when it is not the text shown
  * @param {object[]} spec.rows      plain objects keyed by column key
  * @param {string} spec.fileName    CSV file name
  * @param {string} [spec.searchLabel]  when given, a search box over the text columns
@@ -19,9 +23,11 @@ import { saveText } from './download.js';
  * @param {string} [spec.note]      a line under the heading
  * @param {boolean} [spec.keepOrder] start in the order given instead of by the first numeric column, largest first
  * @param {boolean} [spec.wide]     take the full width of the summary's grid
+ * @param {(slice: {column: string, value: string, label: string}) => void} [spec.onSlice]  offers `Only this value`
+ * @param {(row) => string|null} [spec.flag]  a word that marks a row (shown in its first cell, not by colour alone)
  * @returns {HTMLElement}
  */
-export function renderTable({ title, columns, rows, fileName, searchLabel, pageSize = 10, note, keepOrder = false, wide = false }) {
+export function renderTable({ title, columns, rows, fileName, searchLabel, pageSize = 10, note, keepOrder = false, wide = false, onSlice, flag }) {
   const firstNumeric = columns.find((column) => column.numeric);
   let sort = keepOrder || !firstNumeric ? null : { key: firstNumeric.key, descending: true };
   let query = '';
@@ -112,14 +118,46 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
     more.hidden = matching.length <= shown;
   }
 
+  // The value as a button that offers `Only this value` beside it; the offer exists only while open, so the
+  // cell reads as its value alone.
+  function sliceable(column, row, shown) {
+    const value = row[column.key];
+    const label = `${column.label}: ${value === '' ? '(empty)' : value}`;
+    let offer = null;
+    const toggle = h('button', {
+      type: 'button',
+      class: 'oa-value',
+      'aria-expanded': 'false',
+      onclick: () => {
+        if (offer) {
+          offer.remove();
+          offer = null;
+        } else {
+          offer = h('button', {
+            type: 'button',
+            class: 'oa-slice',
+            onclick: () => onSlice({ column: column.slice.column, value: column.slice.value ? column.slice.value(row) : value, label }),
+          }, 'Only this value');
+          toggle.after(offer);
+          offer.focus();
+        }
+        toggle.setAttribute('aria-expanded', String(offer !== null));
+      },
+    }, shown);
+    return toggle;
+  }
+
   function renderRow(row) {
-    return h('tr', { role: 'row' }, columns.map((column) => {
+    const marked = flag?.(row);
+    return h('tr', { role: 'row', class: marked ? 'oa-flagged' : null }, columns.map((column, at) => {
       const value = row[column.key];
       const cell = (attrs, content) => h('td', { role: 'cell', 'data-label': column.label, ...attrs }, content);
       if (!column.numeric) {
         const words = wordsOf(column, value);
-        // One span, so that a stacked row lays the value out as one piece beside its label.
-        return cell({}, h('span', {}, words ? [words, ' ', h('span', { class: 'oa-code' }, valueText(value))] : valueText(value)));
+        const shown = words ? [words, ' ', h('span', { class: 'oa-code' }, valueText(value))] : valueText(value);
+        const mark = at === 0 && marked ? h('strong', { class: 'oa-flag' }, `${marked} `) : null;
+        // One piece (a span, or the value's button), so that a stacked row lays it out beside its label.
+        return cell({}, column.slice && onSlice ? [mark, sliceable(column, row, shown)] : h('span', {}, [mark, shown]));
       }
       const text = column.format ? column.format(value) : formatCount(value);
       if (!column.bar) return cell({ class: 'oa-num' }, text);

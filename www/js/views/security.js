@@ -1,0 +1,138 @@
+// The Security section: who signs in wrongly (by account and by address) and which accounts are seen from
+// several countries, each list with what its pattern looks like and what to do; and the masking of account
+// ids and IP addresses that `Hide account identifiers` asks for, in every view and export.
+
+import { h, uniqueId } from './dom.js';
+import { formatCount } from './format.js';
+import { renderTable } from './table.js';
+
+// Failed sign-ins within 10 minutes from which an account or address is marked as a burst: people mistype
+// a password a few times, not ten times in ten minutes.
+export const BURST_THRESHOLD = 10;
+// Accounts failing from one address from which it is marked as spraying.
+const SPRAY_THRESHOLD = 5;
+
+/**
+ * How identifiers are shown: as they are, or (hidden) as "Account 1", "Address 1", … numbered by first
+ * appearance in the Summary's lists, so the same account reads the same in every list of one view.
+ * @returns {{hidden: boolean, account(id: string): string, ip(id: string): string}}
+ */
+export function identifiers(summary, hidden) {
+  const numbered = (word) => {
+    const names = new Map();
+    return (id) => {
+      if (!names.has(id)) names.set(id, `${word} ${names.size + 1}`);
+      return names.get(id);
+    };
+  };
+  if (!hidden) return { hidden, account: (id) => id, ip: (id) => id };
+  const account = numbered('Account');
+  const ip = numbered('Address');
+  const { byAccount = [], byIp = [], spread = [] } = summary.security ?? {};
+  for (const row of [...byAccount, ...spread]) account(row.account);
+  for (const row of byIp) ip(row.ip);
+  return { hidden, account, ip };
+}
+
+/** The Summary as saved by `Download summary (JSON)`: identifiers masked when they are hidden. */
+export function exportedSummary(summary, ids) {
+  if (!ids.hidden || !summary.security) return summary;
+  const { byAccount, byIp, spread } = summary.security;
+  return {
+    ...summary,
+    security: {
+      ...summary.security,
+      byAccount: byAccount.map((row) => ({ ...row, account: ids.account(row.account) })),
+      byIp: byIp.map((row) => ({ ...row, ip: ids.ip(row.ip) })),
+      spread: spread.map((row) => ({ ...row, account: ids.account(row.account) })),
+    },
+  };
+}
+
+const when = (instant) => (instant === null ? '' : instant.replace('T', ' ').replace('Z', ' UTC'));
+
+function explanation(paragraphs) {
+  return h('div', { class: 'oa-explain' }, paragraphs.map((text) => h('p', {}, text)));
+}
+
+/**
+ * @param {object} summary
+ * @param {{ids: ReturnType<typeof identifiers>, fileBase: string, onSlice?: Function}} options
+ * @returns {HTMLElement}
+ */
+export function renderSecurity(summary, { ids, fileBase, onSlice }) {
+  const security = summary.security;
+  if (!security) return null;
+  const headingId = uniqueId('oa-security');
+  const accountSlice = { column: 'account.accountid', value: (row) => row.id };
+  const ipSlice = { column: 'request.ipaddress', value: (row) => row.id };
+  const times = [
+    { key: 'maxFailedIn10Min', label: 'Most in 10 min', numeric: true },
+    { key: 'firstFailure', label: 'First failure' },
+    { key: 'lastFailure', label: 'Last failure' },
+  ];
+  const timed = (row) => ({ ...row, firstFailure: when(row.firstFailure), lastFailure: when(row.lastFailure) });
+  const burst = (row) => (row.maxFailedIn10Min >= BURST_THRESHOLD ? 'Burst' : null);
+
+  const byAccount = renderTable({
+    title: 'Failed sign-ins by account',
+    columns: [
+      { key: 'account', label: 'Account', slice: accountSlice },
+      { key: 'failed', label: 'Failed', numeric: true, bar: true },
+      { key: 'succeeded', label: 'Succeeded', numeric: true },
+      ...times,
+      { key: 'ips', label: 'IP addresses', numeric: true },
+      { key: 'countries', label: 'Countries', numeric: true },
+    ],
+    rows: security.byAccount.map((row) => ({ ...timed(row), id: row.account, account: ids.account(row.account) })),
+    keepOrder: true,
+    wide: true,
+    flag: burst,
+    onSlice,
+    fileName: `${fileBase}-failed-sign-ins-by-account.csv`,
+  });
+  const byIp = renderTable({
+    title: 'Failed sign-ins by IP address',
+    columns: [
+      { key: 'ip', label: 'IP address', slice: ipSlice },
+      { key: 'failed', label: 'Failed', numeric: true, bar: true },
+      { key: 'accounts', label: 'Accounts failing', numeric: true },
+      { key: 'succeeded', label: 'Succeeded', numeric: true },
+      ...times,
+    ],
+    rows: security.byIp.map((row) => ({ ...timed(row), id: row.ip, ip: ids.ip(row.ip) })),
+    keepOrder: true,
+    wide: true,
+    flag: (row) => (row.accounts >= SPRAY_THRESHOLD ? 'Spraying' : burst(row)),
+    onSlice,
+    fileName: `${fileBase}-failed-sign-ins-by-ip.csv`,
+  });
+  const spread = renderTable({
+    title: 'Accounts seen from several countries',
+    columns: [
+      { key: 'account', label: 'Account', slice: accountSlice },
+      { key: 'countries', label: 'Countries', numeric: true, bar: true },
+      { key: 'ips', label: 'IP addresses', numeric: true },
+      { key: 'signIns', label: 'Sign-ins', numeric: true },
+      { key: 'transfers', label: 'Transfers', numeric: true },
+    ],
+    rows: security.spread.map((row) => ({ ...row, id: row.account, account: ids.account(row.account) })),
+    keepOrder: true,
+    wide: true,
+    onSlice,
+    fileName: `${fileBase}-accounts-in-several-countries.csv`,
+  });
+
+  return h('section', { class: 'oa-card oa-security oa-wide', 'aria-labelledby': headingId }, [
+    h('h3', { id: headingId }, 'Security'),
+    h('p', { class: 'oa-note' }, `${formatCount(security.accountsWithFailedSignIns)} accounts and ${formatCount(security.ipsWithFailedSignIns)} IP addresses had at least one failed sign-in. Each list shows the first 100.`),
+    explanation([
+      `A burst is many failed sign-ins on one account in a few minutes: someone is guessing its password, or a person is locked out and trying again. Rows with ${BURST_THRESHOLD} or more failures within 10 minutes are marked Burst. If the account then signs in successfully from an address you do not recognise, reset its password and check its sessions.`,
+      `Password spraying is one address failing for many different accounts, each only a few times, so that no single account looks alarming. Addresses failing for ${SPRAY_THRESHOLD} or more accounts are marked Spraying. Look the address up, block it if it is not your own network (a campus proxy or VPN can look like this too), and tell the owners of any account it then signed in to.`,
+      'Spread is one account used from several countries on one day. Travel explains two; many countries and addresses usually mean a shared or stolen login. Ask the account holder, and reset the password if they did not share it.',
+    ]),
+    byAccount,
+    byIp,
+    spread,
+  ]);
+}
