@@ -22,6 +22,10 @@ function progressPoster(id) {
   };
 }
 
+/**
+ * @param {{id: number, type: 'fetch' | 'file', options?: any, file?: Blob, keep?: boolean}} message  as
+ *   report-worker.js posts it; `options` are fetchReport's for a fetch, summarizeStream's for a file
+ */
 async function run({ id, type, options = {}, file, keep }) {
   const controller = new AbortController();
   running.set(id, controller);

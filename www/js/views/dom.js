@@ -2,13 +2,12 @@
 // text can never be parsed as markup; attributes are set one by one and never include `style`, which the
 // page's CSP forbids anyway.
 
-/** @typedef {import('./dom-types').Child} Child */
 
 /**
  * @template {keyof HTMLElementTagNameMap} K
  * @param {K} tag
  * @param {Record<string, unknown>} [attrs]  attributes; `on…` ones are event listeners
- * @param {Child} [children]
+ * @param {DomChild} [children]
  * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, attrs = {}, children = []) {
@@ -22,7 +21,7 @@ export function h(tag, attrs = {}, children = []) {
   return el;
 }
 
-/** @param {Child} child  @param {(string | Node)[]} into  @returns {(string | Node)[]} */
+/** @param {DomChild} child  @param {(string | Node)[]} into  @returns {(string | Node)[]} */
 function appended(child, into) {
   if (Array.isArray(child)) for (const each of child) appended(each, into);
   else if (child !== null && child !== undefined && child !== false) into.push(child);
@@ -31,14 +30,14 @@ function appended(child, into) {
 
 // Long codes and URLs (ACCOUNT_ERROR_BAD_PASSWORD, entity IDs) may break after _ / . : so narrow
 // screens can wrap them; <wbr> elements between Text nodes keep the value itself as text.
-/** @param {string} value  @returns {Child} */
+/** @param {string} value  @returns {DomChild} */
 function breakable(value) {
   const parts = value.split(/(?<=[_/.:])/);
   return parts.length === 1 ? value : parts.flatMap((part, index) => (index === 0 ? [part] : [h('wbr'), part]));
 }
 
 // A value-keyed map counts empty fields under "": shown as a marked placeholder, never as blank space.
-/** @param {string} value  @returns {Child} */
+/** @param {string} value  @returns {DomChild} */
 export function valueText(value) {
   return value === '' ? h('span', { class: 'oa-empty' }, '(empty)') : breakable(value);
 }

@@ -57,7 +57,7 @@ function explanation(paragraphs) {
 
 /**
  * @param {object} summary
- * @param {{ids: ReturnType<typeof identifiers>, fileBase: string, onSlice?: Function}} options
+ * @param {{ids: ReturnType<typeof identifiers>, fileBase: string, onSlice?: (slice: {column: string, value: string, label: string}) => void}} options
  * @returns {HTMLElement}
  */
 export function renderSecurity(summary, { ids, fileBase, onSlice }) {

@@ -36,6 +36,14 @@ const SHARE = {
 
 // `column` is the report column its values slice by (none for values that are not whole fields); `words`
 // gives a code's plain words.
+/**
+ * @param {string} title
+ * @param {string} valueLabel
+ * @param {Record<string, number>} counts
+ * @param {number} total
+ * @param {{fileBase: string, onSlice?: (slice: {column: string, value: string, label: string}) => void}} tables
+ * @param {{column?: string, note?: string, words?: (value: string) => string | null}} [about]
+ */
 function countTable(title, valueLabel, counts, total, { fileBase, onSlice }, { column, note, words } = {}) {
   return renderTable({
     title,
@@ -282,7 +290,7 @@ export function renderResult(root, result, options = {}) {
         hideIds = hidden;
         options.onHideIds?.(hidden);
         show(shown);
-        viewRoot.querySelector('input[role="switch"]').focus();
+        /** @type {HTMLInputElement} */ (viewRoot.querySelector('input[role="switch"]')).focus();
       },
     });
   }
