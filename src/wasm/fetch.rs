@@ -1,33 +1,26 @@
-//! `fetchReport`: the driver that performs what [`TaskFlow`] asks for with the
-//! host's global `fetch`, then streams the download through [`tally_source`].
+//! `fetchReport`: the driver that performs what [`TaskFlow`] asks for with the host's global `fetch`, then
+//! streams the download through [`tally_source`]. Its options are read in options.rs; several keys are
+//! scheduled in parts.rs.
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::Function;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response, ResponseType, Url};
 
 use super::abort::{Abort, Limit};
-use super::date::checked_date;
 use super::errors::to_js;
 use super::exports::{Reading, summary_to_js};
 use super::host::{describe_js, global_fetch, ignore_rejection, now_ms};
-use super::options::option;
+use super::options::{keys_of, option, task_config};
+use super::parts::fetch_parts;
 use super::progress::Progress;
 use super::stream::{Idle, Source, read, tally_source};
-use crate::api::{
-    DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply,
-    Request, Stall, Step, TaskConfig, TaskFlow, redact_key,
-};
+use crate::api::{Phase, Purpose, Reply, Request, Stall, Step, TaskConfig, TaskFlow, redact_key};
 use crate::engine::Tally;
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::MAX_DOCUMENT_BYTES;
-
-/// Keys fetched at the same time when there are several: kind to the API's rate limits.
-const LANES: usize = 2;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_FETCH: &str = r#"
@@ -89,7 +82,7 @@ pub async fn fetch_report(
 
 async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
     let abort = Rc::new(Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?);
-    let config = config_of(&options)?;
+    let config = task_config(&options)?;
     let reading = Reading::of(&options)?;
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     match option(&options, "keys") {
@@ -105,85 +98,8 @@ async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
     }
 }
 
-fn config_of(options: &JsValue) -> Result<TaskConfig> {
-    let date = checked_date(&option(options, "date").unwrap_or(JsValue::UNDEFINED), now_ms())?;
-    let number = |key: &str, default: f64| {
-        option(options, key)
-            .and_then(|value| value.as_f64())
-            .filter(|n| n.is_finite() && *n >= 0.0)
-            .unwrap_or(default)
-    };
-    Ok(TaskConfig {
-        base_url: base_url_of(options),
-        api_name: option(options, "apiName")
-            .and_then(|name| name.as_string())
-            .unwrap_or_default(),
-        date,
-        poll_interval_ms: number("pollIntervalMs", DEFAULT_POLL_INTERVAL_MS),
-        timeout_ms: number("timeoutMs", DEFAULT_TIMEOUT_MS),
-        idle_timeout_ms: number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS),
-    })
-}
-
-/// The base URL, a path like `/oa/api/v1` taken as on the page's own origin when there is a page.
-fn base_url_of(options: &JsValue) -> String {
-    let base = option(options, "baseUrl")
-        .and_then(|base| base.as_string())
-        .unwrap_or_default();
-    let base = base.trim();
-    if base.is_empty() {
-        return DEFAULT_BASE_URL.to_owned();
-    }
-    let page_origin = || {
-        let location = Reflect::get(&js_sys::global(), &"location".into()).ok()?;
-        Reflect::get(&location, &"origin".into())
-            .ok()?
-            .as_string()
-            .filter(|origin| origin.starts_with("http"))
-    };
-    match page_origin() {
-        Some(origin) if base.starts_with('/') && !base.starts_with("//") => {
-            format!("{origin}{base}")
-        }
-        _ => base.to_owned(),
-    }
-}
-
-fn keys_of(keys: &JsValue) -> Result<Vec<(String, String)>> {
-    let bad = || {
-        Error::new(
-            ErrorCode::Auth,
-            "`keys` must be a list of {label, key}: give at least one labelled API key.",
-        )
-    };
-    let list = keys
-        .dyn_ref::<Array>()
-        .filter(|list| list.length() > 0)
-        .ok_or_else(bad)?;
-    Ok(list
-        .iter()
-        .enumerate()
-        .map(|(at, entry)| {
-            let text = |key: &str| {
-                option(&entry, key)
-                    .and_then(|value| value.as_string())
-                    .unwrap_or_default()
-            };
-            let label = text("label");
-            (
-                if label.is_empty() {
-                    format!("key {}", at + 1)
-                } else {
-                    label
-                },
-                text("key"),
-            )
-        })
-        .collect())
-}
-
 /// One key's report: the task, then the download streamed into the parser.
-async fn fetch_tally(
+pub(super) async fn fetch_tally(
     config: &TaskConfig,
     reading: &Reading,
     key: &str,
@@ -401,99 +317,4 @@ fn host_failure(error: &JsValue) -> Error {
         ErrorCode::Network,
         format!("The JavaScript runtime refused a request: {}", describe_js(error)),
     )
-}
-
-/// Several keys, [`LANES`] at a time; each part keeps its own result, and the parts that succeeded merge
-/// in the order given.
-async fn fetch_parts(
-    config: TaskConfig,
-    reading: Reading,
-    keys: Vec<(String, String)>,
-    abort: Rc<Abort>,
-    callback: Option<Function>,
-) -> Result<JsValue> {
-    let (keys, reading) = (Rc::new(keys), Rc::new(reading));
-    // Each key's result in its place, as the parts finish.
-    let results = Rc::new(RefCell::new(
-        (0..keys.len()).map(|_| None).collect::<Vec<Option<Result<Tally>>>>(),
-    ));
-    let next = Rc::new(Cell::new(0));
-    let lanes = Array::new();
-    for _ in 0..LANES.min(keys.len()) {
-        let (config, reading, keys, results, next, abort, callback) = (
-            config.clone(),
-            reading.clone(),
-            keys.clone(),
-            results.clone(),
-            next.clone(),
-            abort.clone(),
-            callback.clone(),
-        );
-        lanes.push(&future_to_promise(async move {
-            while next.get() < keys.len() {
-                let at = next.get();
-                next.set(at + 1);
-                let (label, key) = &keys[at];
-                let mut progress = Progress::new(callback.clone(), Some(label.clone()));
-                let result = fetch_tally(&config, &reading, key, &abort, &mut progress).await;
-                results.borrow_mut()[at] = Some(result);
-            }
-            Ok(JsValue::UNDEFINED)
-        }));
-    }
-    // Lanes never reject: each part's error is kept in `results`.
-    let _ = JsFuture::from(Promise::all(&lanes)).await;
-    abort.check()?;
-
-    let parts = Array::new();
-    let mut merged: Option<Tally> = None;
-    let mut first_error = None;
-    // Every lane has run until no key was left, so every place is filled.
-    let results = results.take().into_iter().enumerate();
-    for (at, result) in results.filter_map(|(at, result)| Some((at, result?))) {
-        let label = keys[at].0.as_str();
-        let part = Object::new();
-        set(&part, "label", &label.into());
-        match result {
-            Ok(tally) => {
-                set(&part, "summary", &summary_to_js(&tally.summary()));
-                match &mut merged {
-                    Some(merged) => merged.merge(tally),
-                    None => merged = Some(tally),
-                }
-            }
-            Err(error) => {
-                let described = Object::new();
-                set(&described, "code", &error.code.as_str().into());
-                set(&described, "message", &error.message.as_str().into());
-                set(&part, "error", &described);
-                first_error.get_or_insert((label, error));
-            }
-        }
-        parts.push(&part);
-    }
-    let merged = match (merged, first_error) {
-        (Some(merged), _) => merged,
-        (None, Some((label, error))) => {
-            return Err(Error::new(
-                error.code,
-                format!("No key gave a report. {label}: {}", error.message),
-            ));
-        }
-        (None, None) => {
-            return Err(Error::new(
-                ErrorCode::Auth,
-                "No API keys were given: give at least one labelled key.",
-            ));
-        }
-    };
-    let report = Object::new();
-    set(&report, "merged", &summary_to_js(&merged.summary()));
-    set(&report, "parts", &parts);
-    Ok(report.into())
-}
-
-fn set(object: &Object, key: &str, value: &JsValue) {
-    // Setting a property of a fresh plain object cannot fail.
-    let _ = Reflect::set(object, &key.into(), value);
 }
