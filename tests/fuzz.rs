@@ -120,17 +120,27 @@ fn check_report(rng: &mut Rng, input: &[u8]) {
         Some(piece)
     });
     let pieced = parse(&mut pieces);
-    assert_eq!(whole, pieced, "chunking changed the result of {:?}", String::from_utf8_lossy(input));
+    assert_eq!(
+        whole,
+        pieced,
+        "chunking changed the result of {:?}",
+        String::from_utf8_lossy(input)
+    );
 }
 
 fn load(dir: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-corpus").join(dir);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz-corpus")
+        .join(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.expect("a corpus entry").path())
         .collect();
     files.sort();
-    files.iter().map(|path| std::fs::read(path).expect("a corpus file")).collect()
+    files
+        .iter()
+        .map(|path| std::fs::read(path).expect("a corpus file"))
+        .collect()
 }
 
 fn setting(name: &str, default: u64) -> u64 {

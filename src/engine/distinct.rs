@@ -13,11 +13,13 @@
 use hashbrown::HashTable;
 
 use crate::engine::seed::hash_seed;
+use crate::engine::snapshot::{Reader, Snap, Writer, bad, ensure};
+use crate::error::Result;
 
 const PARTS: usize = 16;
 
 /// The forms a value can take; each indexes its own group of tables.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Form {
     /// Up to 15 bytes, with the length in the last byte.
     Short = 0,
@@ -28,6 +30,7 @@ enum Form {
     Ipv6 = 4,
 }
 const FORMS: usize = 5;
+const ALL_FORMS: [Form; FORMS] = [Form::Short, Form::Sixteen, Form::UuidLower, Form::UuidUpper, Form::Ipv6];
 
 /// A long value's place in the arena: chunk and offset.
 #[derive(Clone, Copy)]
@@ -112,7 +115,7 @@ impl DistinctSet {
     pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
         let mut text = [0u8; 39];
         for (group, table) in self.packed.iter().enumerate() {
-            let form = [Form::Short, Form::Sixteen, Form::UuidLower, Form::UuidUpper, Form::Ipv6][group / PARTS];
+            let form = ALL_FORMS[group / PARTS];
             for key in table.iter() {
                 let n = unpack(form, *key, &mut text);
                 f(&text[..n]);
@@ -128,6 +131,111 @@ impl DistinctSet {
             self.insert(value);
         });
     }
+}
+
+/// Each form's values as 128-bit numbers in ascending order, each written as its distance from the one
+/// before: sorted random UUIDs share their leading bits with their neighbours, so about two of their 16
+/// bytes come out as zeros that deflate squeezes. Short text is numbered in its byte order for the same
+/// reason (addresses of one network sort together). Long values follow, sorted, as bytes.
+impl Snap for DistinctSet {
+    fn put(&self, w: &mut Writer) {
+        for (at, &form) in ALL_FORMS.iter().enumerate() {
+            let mut numbers: Vec<u128> = self.packed[at * PARTS..(at + 1) * PARTS]
+                .iter()
+                .flat_map(HashTable::iter)
+                .map(|&key| number_of(form, key))
+                .collect();
+            numbers.sort_unstable();
+            w.len(numbers.len());
+            let mut previous = 0;
+            for n in numbers {
+                if form == Form::Short {
+                    put_after(w, &short_text(previous), &short_text(n));
+                } else {
+                    w.u128(n - previous);
+                }
+                previous = n;
+            }
+        }
+        let mut long: Vec<&[u8]> = self.long.iter().map(|&place| read(&self.chunks, place)).collect();
+        long.sort_unstable();
+        w.len(long.len());
+        for value in long {
+            w.bytes(value);
+        }
+    }
+
+    /// Each value goes through `insert` as text, so whatever the numbers say, the set holds only forms
+    /// `insert` itself makes.
+    fn take(r: &mut Reader<'_>) -> Result<Self> {
+        let mut set = DistinctSet::default();
+        let mut text = [0u8; 39];
+        for form in ALL_FORMS {
+            let (mut number, mut short) = (0u128, ([0u8; 15], 0usize));
+            for _ in 0..r.len()? {
+                let n = if form == Form::Short {
+                    take_after(r, &mut short)?;
+                    text[..short.1].copy_from_slice(&short.0[..short.1]);
+                    short.1
+                } else {
+                    number = number
+                        .checked_add(r.u128()?)
+                        .ok_or_else(|| bad("a set's values run past 128 bits"))?;
+                    unpack(form, key_of(form, number), &mut text)
+                };
+                ensure(set.insert(&text[..n]), "a value is listed twice in one of its sets")?;
+            }
+        }
+        for _ in 0..r.len()? {
+            ensure(set.insert(r.bytes()?), "a value is listed twice in one of its sets")?;
+        }
+        Ok(set)
+    }
+}
+
+/// A packed key as a number that sorts as its text does (short text) or as its value (UUIDs, IPv6).
+fn number_of(form: Form, key: [u64; 2]) -> u128 {
+    let value = u128::from(key[0]) | u128::from(key[1]) << 64;
+    match form {
+        Form::Short | Form::Sixteen => u128::from_be_bytes(value.to_le_bytes()),
+        Form::UuidLower | Form::UuidUpper | Form::Ipv6 => value,
+    }
+}
+
+/// The key of `number_of` for the forms written as numbers (every 128 bits are some text of theirs).
+fn key_of(form: Form, number: u128) -> [u64; 2] {
+    let value = match form {
+        Form::Short | Form::Sixteen => u128::from_le_bytes(number.to_be_bytes()),
+        Form::UuidLower | Form::UuidUpper | Form::Ipv6 => number,
+    };
+    [value as u64, (value >> 64) as u64]
+}
+
+/// The text of a short value's `number_of` (its length is in the last byte, below 16).
+fn short_text(number: u128) -> Vec<u8> {
+    let bytes = number.to_be_bytes();
+    bytes[..usize::from(bytes[15]).min(15)].to_vec()
+}
+
+/// Short text (mostly IPv4 addresses) as the length it shares with the value before and the rest:
+/// sorted addresses share most of their text, which deflate alone catches less well than this.
+fn put_after(w: &mut Writer, previous: &[u8], text: &[u8]) {
+    let shared = previous.iter().zip(text).take_while(|(a, b)| a == b).count();
+    w.len(shared);
+    w.bytes(&text[shared..]);
+}
+
+/// Reads what `put_after` wrote over `short` (the text before it and its length).
+fn take_after(r: &mut Reader<'_>, short: &mut ([u8; 15], usize)) -> Result<()> {
+    let shared = r.uint()?;
+    let rest = r.bytes()?;
+    let shared = usize::try_from(shared)
+        .ok()
+        .filter(|&shared| shared <= short.1 && shared + rest.len() <= 15)
+        .ok_or_else(|| bad("a short value in it is longer than 15 bytes"))?;
+    short.0[shared..shared + rest.len()].copy_from_slice(rest);
+    short.1 = shared + rest.len();
+    Ok(())
 }
 
 #[inline]

@@ -10,6 +10,8 @@ use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 use crate::engine::seed::hash_seed;
+use crate::engine::snapshot::{Reader, Snap, Writer, ensure, sum};
+use crate::error::Result;
 
 const PACKED_MAX: usize = 32;
 
@@ -219,6 +221,39 @@ impl Counter {
         for (key, n) in other.iter() {
             self.add_n(key, n);
         }
+    }
+
+    /// The sum of the counts, for a snapshot reader's checks.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
+/// Values sorted by bytes, so that deflate finds neighbours alike; ids are not kept (nothing outside a
+/// counter refers to them in a snapshot).
+impl Snap for Counter {
+    fn put(&self, w: &mut Writer) {
+        let mut entries: Vec<(&[u8], u64)> = self.iter().collect();
+        entries.sort_unstable();
+        w.len(entries.len());
+        for (key, n) in entries {
+            w.bytes(key);
+            w.uint(n);
+        }
+    }
+
+    fn take(r: &mut Reader<'_>) -> Result<Self> {
+        let mut counter = Counter::default();
+        let mut total = 0u64;
+        for _ in 0..r.len()? {
+            let key = r.bytes()?;
+            let n = r.uint()?;
+            total = sum(total, n)?;
+            let (_, new) = counter.values.intern(key);
+            ensure(new, "a value is listed twice in one of its counts")?;
+            counter.counts.push(n);
+        }
+        Ok(counter)
     }
 }
 

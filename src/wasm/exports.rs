@@ -2,9 +2,11 @@
 //! objects, counts numbers), so they can be posted between workers and saved as they are.
 
 use serde::Serialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{ReportParser, Summary};
+use crate::engine::{ReportParser, Summary, Tally};
+use crate::error::{Error, ErrorCode};
 use crate::wasm::errors::to_js;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -70,6 +72,8 @@ pub fn summarize(bytes: &[u8]) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = ReportParser)]
 pub struct JsReportParser {
     inner: ReportParser,
+    /// The tally of the report `finish` last ended, for `snapshot`, until the next report starts.
+    finished: Option<Tally>,
 }
 
 #[wasm_bindgen(js_class = ReportParser)]
@@ -79,10 +83,12 @@ impl JsReportParser {
     pub fn new() -> JsReportParser {
         JsReportParser {
             inner: ReportParser::new(None),
+            finished: None,
         }
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        self.finished = None;
         self.inner.push(chunk).map_err(|e| to_js(&e))
     }
 
@@ -96,6 +102,51 @@ impl JsReportParser {
     #[wasm_bindgen(unchecked_return_type = "Summary")]
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
         let tally = self.inner.finish().map_err(|e| to_js(&e))?;
-        Ok(summary_to_js(&tally.summary()))
+        let summary = summary_to_js(&tally.summary());
+        self.finished = Some(tally);
+        Ok(summary)
     }
+
+    /// The exact, mergeable state of the report `finish` just ended (docs/snapshot.md); throws BAD_SNAPSHOT
+    /// before a successful `finish` or once the next report has started.
+    pub fn snapshot(&self) -> Result<Vec<u8>, JsValue> {
+        match &self.finished {
+            Some(tally) => Ok(tally.to_snapshot()),
+            None => Err(to_js(&Error::new(
+                ErrorCode::BadSnapshot,
+                "There is no finished report to snapshot: call snapshot() after finish() has returned a Summary.",
+            ))),
+        }
+    }
+}
+
+/// One Summary for several snapshots, exactly as if one parser had read every row of them (an empty list
+/// gives an empty day). Throws BAD_SNAPSHOT for bytes that are not a snapshot of this version.
+#[wasm_bindgen(js_name = mergeSnapshots, unchecked_return_type = "Summary")]
+pub fn merge_snapshots(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] snapshots: JsValue,
+) -> Result<JsValue, JsValue> {
+    merged_tally(&snapshots)
+        .map(|tally| summary_to_js(&tally.summary()))
+        .map_err(|e| to_js(&e))
+}
+
+fn merged_tally(snapshots: &JsValue) -> crate::Result<Tally> {
+    let list = snapshots.dyn_ref::<js_sys::Array>().ok_or_else(|| {
+        Error::new(
+            ErrorCode::BadSnapshot,
+            "mergeSnapshots takes an array of snapshots (Uint8Array).",
+        )
+    })?;
+    let mut bytes = Vec::new();
+    for item in list.iter() {
+        let array = item.dyn_into::<js_sys::Uint8Array>().map_err(|_| {
+            Error::new(
+                ErrorCode::BadSnapshot,
+                "Every snapshot must be a Uint8Array, as ReportParser.snapshot() gives.",
+            )
+        })?;
+        bytes.push(array.to_vec());
+    }
+    Tally::merge_snapshots(bytes.iter().map(Vec::as_slice))
 }
