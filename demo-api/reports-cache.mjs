@@ -12,8 +12,13 @@ import { performance } from 'node:perf_hooks';
 const STDERR_LIMIT = 4096;
 
 // What decides a report's bytes. `rows` is required; the others fall back to gen-report's defaults.
-function generatorArgs({ apiName, org, date, rows, members, dateStyle, hostile, plain }) {
-  const args = ['--rows', String(rows), '--seed', String(seedFor(apiName, date)), '--date', date, '--org', org];
+function generatorArgs({ apiName, org, ...spec }) {
+  return [...contentArgs({ apiName, ...spec }), '--org', org];
+}
+
+// All of generatorArgs but the organisation, which every sub-organisation's report shares.
+function contentArgs({ apiName, date, rows, members, dateStyle, hostile, plain }) {
+  const args = ['--rows', String(rows), '--seed', String(seedFor(apiName, date)), '--date', date];
   if (members !== undefined) args.push('--members', String(members));
   if (dateStyle !== undefined) args.push('--date-style', dateStyle);
   if (hostile) args.push('--hostile');
@@ -79,6 +84,17 @@ export class ReportsCache {
   async truth(spec) {
     const { truthPath } = await this.report(spec);
     return JSON.parse(await readFile(truthPath, 'utf8'));
+  }
+
+  // The generator's truth for the reports of `orgs` (in that order) merged as sub-organisations are.
+  async mergedTruth(spec, orgs) {
+    const truthPath = join(this.#dir, `merged-${randomBytes(6).toString('hex')}.truth.json`);
+    try {
+      await this.#run([...contentArgs(spec), ...orgs.flatMap((org) => ['--merge-org', org]), '--truth', truthPath]);
+      return JSON.parse(await readFile(truthPath, 'utf8'));
+    } finally {
+      await rm(truthPath, { force: true });
+    }
   }
 
   async #load(name, args, spec) {

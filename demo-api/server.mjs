@@ -47,7 +47,8 @@ function scenarioSegment(switches) {
  *   the reference's 5 s), apiRoot ('/api/v1'), tenants (API names and keys; default DEMO_TENANTS), cacheDir (keep
  *   generated reports there across runs; default a temp dir removed by close()), now (clock for the date
  *   window), log (called with one line per request and per generated report; never given an API key).
- * Resolves to { url, baseUrl, scenarioUrl(switches), apiName, keys, truth({ date, key, switches }), close() }.
+ * Resolves to { url, baseUrl, scenarioUrl(switches), apiName, keys, truth({ date, key, switches }),
+ * mergedTruth({ date, keys, switches }), close() }.
  */
 export async function startDemoApi({
   port = 0,
@@ -151,6 +152,15 @@ export async function startDemoApi({
       if (!owner) throw new Error('truth(): unknown demo API key');
       const { report } = parseScenario(switches, ctx.defaults);
       return reports.truth({ apiName: owner.apiName, org: owner.org, date, ...report });
+    },
+    // The truth of fetching `date` with each of `keys` (one tenant's) and merging the parts in that order.
+    async mergedTruth({ date, keys, switches = '' }) {
+      const owners = keys.map((key) => ctx.tenants.owner(key));
+      if (owners.some((owner) => owner?.apiName !== owners[0]?.apiName)) {
+        throw new Error('mergedTruth(): the keys must be demo API keys of one API name');
+      }
+      const { report } = parseScenario(switches, ctx.defaults);
+      return reports.mergedTruth({ apiName: owners[0].apiName, date, ...report }, owners.map((owner) => owner.org));
     },
     async close() {
       server.closeAllConnections();

@@ -1,4 +1,4 @@
-//! The one error type of the crate. Its codes are the `code` strings of SPEC.md, so the wasm glue, the page
+//! The one error type of the crate. Its codes are the `code` strings of docs/api.md, so the wasm glue, the page
 //! and the Worker can branch on them without parsing messages.
 
 use core::fmt;
@@ -47,7 +47,7 @@ impl ErrorCode {
     }
 }
 
-/// A failure with a SPEC code and a message that says what happened and what the user can do.
+/// A failure with an error code of docs/api.md and a message that says what happened and what the user can do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub code: ErrorCode,

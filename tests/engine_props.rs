@@ -1,5 +1,5 @@
-//! Properties of the whole engine on arbitrary input: any chunking gives the same result, and no input
-//! makes it panic.
+//! Properties of the whole engine on arbitrary input: any chunking gives the same result, no input makes it
+//! panic, and every record after the header is a row or a skipped row.
 #![cfg(not(target_arch = "wasm32"))]
 
 use openathens_rawstats::{ReportParser, Summary};
@@ -58,6 +58,34 @@ fn report_like() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+/// One field as it is written: unquoted bytes (no quote, comma or line end), or any bytes quoted.
+fn field() -> impl Strategy<Value = Vec<u8>> {
+    let unquoted = prop::collection::vec(any::<u8>().prop_filter("plain", |b| !b"\",\r\n".contains(b)), 0..6);
+    let quoted = prop::collection::vec(any::<u8>(), 0..12).prop_map(|bytes| {
+        let mut out = vec![b'"'];
+        for byte in bytes {
+            out.push(byte);
+            if byte == b'"' {
+                out.push(b'"');
+            }
+        }
+        out.push(b'"');
+        out
+    });
+    prop_oneof![3 => unquoted, 1 => quoted]
+}
+
+/// Records of 0 to 7 fields, each ended by LF or CRLF. The header below has 5.
+fn records() -> impl Strategy<Value = Vec<(Vec<Vec<u8>>, bool)>> {
+    let fields = prop_oneof![
+        2 => prop::collection::vec(field(), 5),
+        1 => prop::collection::vec(field(), 0..8),
+    ];
+    prop::collection::vec((fields, any::<bool>()), 0..40)
+}
+
+const HEADER: &[u8] = b"date,action,status,account.accountid,attribute.dept\n";
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
@@ -66,10 +94,35 @@ proptest! {
         prop_assert_eq!(run(&split_at_points(&bytes, &points)), run(&[&bytes]));
     }
 
+    /// Random records after a real header: those of the header's width are rows, other non-blank ones
+    /// skipped rows, blank lines neither. Byte noise after them may add records but never loses one.
     #[test]
-    fn arbitrary_bytes_give_a_summary_or_an_error(bytes in prop::collection::vec(any::<u8>(), 0..2000), points in prop::collection::vec(any::<usize>(), 0..8)) {
-        let whole = run(&[&bytes]);
-        prop_assert_eq!(run(&split_at_points(&bytes, &points)), whole);
+    fn arbitrary_bytes_give_a_summary_or_an_error(records in records(), noise in prop::collection::vec(any::<u8>(), 0..64), points in prop::collection::vec(any::<usize>(), 0..8)) {
+        let mut bytes = HEADER.to_vec();
+        let (mut rows, mut skipped) = (0, 0);
+        for (fields, crlf) in &records {
+            bytes.extend_from_slice(&fields.join(&b','));
+            bytes.extend_from_slice(if *crlf { b"\r\n" } else { b"\n" });
+            let blank = fields.is_empty() || (fields.len() == 1 && fields[0].is_empty());
+            if fields.len() == 5 {
+                rows += 1;
+            } else if !blank {
+                skipped += 1;
+            }
+        }
+        if noise.is_empty() {
+            let summary = run(&split_at_points(&bytes, &points)).map_err(TestCaseError::fail)?;
+            prop_assert_eq!((summary.rows, summary.skipped_rows), (rows, skipped));
+        } else {
+            bytes.extend_from_slice(&noise);
+            let whole = run(&[&bytes]);
+            prop_assert_eq!(run(&split_at_points(&bytes, &points)), whole.clone());
+            if let Ok(summary) = whole {
+                prop_assert!(summary.rows >= rows && summary.skipped_rows >= skipped, "{summary:?}");
+                let records_in_noise = noise.len() as u64 + 1;
+                prop_assert!(summary.rows + summary.skipped_rows <= rows + skipped + records_in_noise);
+            }
+        }
     }
 
     #[test]

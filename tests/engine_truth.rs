@@ -100,6 +100,23 @@ fn hostile_text_is_counted_like_any_other() {
     });
 }
 
+/// Hostile headers (padded, tab-wrapped, other case, a repeated name, a bare `attribute.`) in any order,
+/// with skipped rows and blank lines, across gzip members. Seeds 7 and 11 put the repeated `attribute.role`
+/// after and before the original.
+#[test]
+fn hostile_headers_and_skipped_rows_in_any_order() {
+    for seed in [7, 11] {
+        check(Config {
+            hostile: true,
+            shuffle_columns: true,
+            members: 5,
+            crlf: true,
+            seed,
+            ..config(2_000)
+        });
+    }
+}
+
 #[test]
 fn sub_organisations_merge_exactly() {
     let mut merged: Option<Tally> = None;

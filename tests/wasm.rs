@@ -1,6 +1,6 @@
 //! The exported JS API, run as wasm in Node and (WASM_BINDGEN_USE_BROWSER=1) in headless Chromium:
 //! plain objects equal to the generator's truth, for gzip and plain CSV, whole or pushed in pieces, and
-//! JS `Error`s with SPEC codes for broken input.
+//! JS `Error`s with the codes of docs/api.md for broken input.
 #![cfg(target_arch = "wasm32")]
 
 use openathens_rawstats::wasm::exports::{JsReportParser, merge_snapshots, summarize};

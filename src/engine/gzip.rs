@@ -60,7 +60,16 @@ pub struct GzipDecoder {
     filled: usize,
     /// The first error; decoding does not resume after it, so every later call repeats it.
     failed: Option<Error>,
+    /// An error `out` returned on data whose member is not yet checked.
+    held: Option<Error>,
 }
+
+/// Within a member's first `HOLD_BYTES` of data, an error from `out` waits for the member's checksum:
+/// data that a damaged member decodes to is garbage, and garbage makes `out` fail for the wrong reason (a
+/// "record" of a megabyte, say), while the checksum names the real one. Past it, the error is returned at
+/// once, so a long or endless member cannot postpone it for ever. The bound is a place in the member's
+/// data, not a distance from the error, so the outcome does not depend on chunking.
+const HOLD_BYTES: u64 = 16 << 20;
 
 impl Default for GzipDecoder {
     fn default() -> Self {
@@ -84,23 +93,22 @@ impl GzipDecoder {
             buf: vec![0; OUT_BUF_LEN].into_boxed_slice(),
             filled: 0,
             failed: None,
+            held: None,
         }
     }
 
     /// Consumes all of `input`, handing each piece of decompressed bytes to `out` as it is produced.
-    /// An error from `out` stops decoding and is returned as is.
     ///
-    /// `out` gets one call per filled output buffer and one when the input runs dry. On a decoding error,
-    /// everything decoded before the fault is handed over first, so what `out` sees, and which error wins
-    /// when `out` fails on it too, does not depend on how the input was chunked.
+    /// `out` gets one call per filled output buffer, one at the end of each member and one when the input
+    /// runs dry. An error from `out` is returned once its member's trailer proves the data sound (or
+    /// `HOLD_BYTES` later); if the member turns out damaged or cut off, that error is returned instead.
+    /// On a decoding error, everything decoded before the fault is handed over first. Which error wins
+    /// does not depend on how the input was chunked.
     pub fn push<F: FnMut(&[u8]) -> Result<()>>(&mut self, input: &[u8], out: &mut F) -> Result<()> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
-        let result = self.decode(input, out).or_else(|error| {
-            self.flush(out)?;
-            Err(error)
-        });
+        let result = self.decode(input, out).inspect_err(|_| self.flush(out));
         if let Err(error) = &result {
             self.failed = Some(error.clone());
         }
@@ -179,14 +187,25 @@ impl GzipDecoder {
                 }
             }
         }
-        self.flush(out)
+        self.flush(out);
+        self.release_if_due()
+    }
+
+    fn release_if_due(&mut self) -> Result<()> {
+        match self.held.take() {
+            Some(error) if self.member_len >= HOLD_BYTES => Err(error),
+            held => {
+                self.held = held;
+                Ok(())
+            }
+        }
     }
 
     /// Inflates until the input is used up or the member's deflate data ends.
     fn inflate<F: FnMut(&[u8]) -> Result<()>>(&mut self, input: &mut &[u8], out: &mut F) -> Result<()> {
         loop {
             if self.filled == self.buf.len() {
-                self.flush(out)?;
+                self.flush(out);
             }
             let result = inflate(&mut self.inflater, input, &mut self.buf[self.filled..], MZFlush::None);
             let produced = &self.buf[self.filled..self.filled + result.bytes_written];
@@ -194,8 +213,12 @@ impl GzipDecoder {
             self.member_len += produced.len() as u64;
             self.filled += produced.len();
             self.advance(input, result.bytes_consumed);
+            self.release_if_due()?;
             match result.status {
                 Ok(MZStatus::StreamEnd) => {
+                    // The member's data reaches `out` before its trailer is checked, so a held error
+                    // always belongs to the member being checked.
+                    self.flush(out);
                     self.inflater.reset_as(ZeroReset);
                     self.stage = Stage::Trailer;
                     return Ok(());
@@ -248,6 +271,9 @@ impl GzipDecoder {
             );
             return Err(bad_gzip(&what, trailer_at + 4));
         }
+        if let Some(error) = self.held.take() {
+            return Err(error);
+        }
         self.members = member;
         self.member_len = 0;
         self.member_start = self.offset;
@@ -299,12 +325,15 @@ impl GzipDecoder {
         self.offset += n as u64;
     }
 
-    fn flush<F: FnMut(&[u8]) -> Result<()>>(&mut self, out: &mut F) -> Result<()> {
-        if self.filled == 0 {
-            return Ok(());
-        }
+    /// Hands the decoded bytes to `out`, unless it has already failed on this member; its error is held.
+    fn flush<F: FnMut(&[u8]) -> Result<()>>(&mut self, out: &mut F) {
         let filled = std::mem::take(&mut self.filled);
-        out(&self.buf[..filled])
+        if filled == 0 || self.held.is_some() {
+            return;
+        }
+        if let Err(error) = out(&self.buf[..filled]) {
+            self.held = Some(error);
+        }
     }
 }
 
@@ -625,18 +654,45 @@ mod tests {
     }
 
     #[test]
-    fn an_error_from_out_is_returned_as_is_and_stops_decoding() {
+    fn an_error_from_out_is_returned_once_its_member_proves_sound() {
         let stop = Error::new(ErrorCode::NotAReport, "no action column");
         let mut calls = 0;
         let mut out = |_: &[u8]| {
             calls += 1;
             Err(stop.clone())
         };
+        let whole = gzip(&csv(5000));
         let mut decoder = GzipDecoder::new();
-        assert_eq!(decoder.push(&gzip(&csv(5000)), &mut out), Err(stop.clone()));
+        assert_eq!(decoder.push(&whole[..whole.len() / 2], &mut out), Ok(()));
+        assert_eq!(decoder.push(&whole[whole.len() / 2..], &mut out), Err(stop.clone()));
         assert_eq!(decoder.push(&gzip(b"again"), &mut out), Err(stop.clone()));
         assert_eq!(decoder.finish(), Err(stop));
         assert_eq!(calls, 1);
+    }
+
+    #[test]
+    fn a_damaged_or_cut_member_outranks_the_error_its_data_caused() {
+        let stop = Error::new(ErrorCode::TooLarge, "garbage");
+        let mut out = |_: &[u8]| Err(stop.clone());
+        let mut damaged = gzip(&csv(5000));
+        let crc_at = damaged.len() - 8;
+        damaged[crc_at] ^= 1;
+        assert_eq!(
+            GzipDecoder::new().push(&damaged, &mut out).unwrap_err().code,
+            ErrorCode::BadGzip
+        );
+        let mut cut = GzipDecoder::new();
+        assert_eq!(cut.push(&damaged[..crc_at], &mut out), Ok(()));
+        assert_eq!(cut.finish().unwrap_err().code, ErrorCode::Truncated);
+    }
+
+    #[test]
+    fn a_held_error_is_returned_past_the_start_of_a_long_member() {
+        let stop = Error::new(ErrorCode::TooLarge, "garbage");
+        let mut out = |_: &[u8]| Err(stop.clone());
+        let long = gzip(&vec![b'x'; (HOLD_BYTES + HOLD_BYTES / 2) as usize]);
+        let cut = &long[..long.len() - 8];
+        assert_eq!(GzipDecoder::new().push(cut, &mut out), Err(stop.clone()));
     }
 
     #[test]

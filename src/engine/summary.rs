@@ -1,4 +1,4 @@
-//! The Summary of SPEC.md as plain data; `Tally::summary` fills it. Maps are BTreeMaps so the JSON is
+//! The Summary of docs/summary.md as plain data; `Tally::summary` fills it. Maps are BTreeMaps so the JSON is
 //! the same for the same report.
 
 use std::collections::BTreeMap;

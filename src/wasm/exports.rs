@@ -16,7 +16,7 @@ export type Counts = Record<string, number>;
 
 export interface Resource { id: string; title: string; federation: string; transfers: number; blocked: number }
 
-/** One day of OpenAthens activity (SPEC.md; details in docs/summary.md). */
+/** One day of OpenAthens activity (docs/summary.md). */
 export interface Summary {
   schemaVersion: 1;
   rows: number;
@@ -48,7 +48,7 @@ export interface Summary {
   customAttributes: Record<string, Counts>;
 }
 
-/** Thrown by every export; `code` is one of SPEC.md's error codes. */
+/** Thrown by every export; `code` is one of the error codes of docs/api.md. */
 export interface RawStatsError extends Error { code: string }
 "#;
 

@@ -16,8 +16,12 @@ const TASK_TYPE = 'application/vnd.eduserv.iam.reports.task-v1+json';
 const ROWS = 400;
 const DAY_MS = 86_400_000;
 
+// The demo's clock, fixed for the run: the window's edges are tested, and must not move at midnight UTC.
+const NOW = new Date();
+const now = () => NOW;
+
 function daysAgo(n) {
-  return new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
+  return new Date(NOW.getTime() - n * DAY_MS).toISOString().slice(0, 10);
 }
 const YESTERDAY = daysAgo(1);
 
@@ -38,7 +42,7 @@ before(async () => {
   await writeFile(join(staticRoot, 'sub', 'index.html'), 'sub page');
   await writeFile(join(outside, 'secret.txt'), 'secret');
   await symlink(join(outside, 'secret.txt'), join(staticRoot, 'leak.txt'));
-  demo = await startDemoApi({ root: staticRoot, defaultRows: ROWS, log: (line) => logLines.push(line) });
+  demo = await startDemoApi({ root: staticRoot, defaultRows: ROWS, now, log: (line) => logLines.push(line) });
 });
 
 after(async () => {
@@ -205,7 +209,7 @@ describe('the task flow', () => {
 describe('a report still being generated', () => {
   let eager;
   before(async () => {
-    eager = await startDemoApi({ root: staticRoot, defaultRows: 3000, generationWaitMs: 0 });
+    eager = await startDemoApi({ root: staticRoot, defaultRows: 3000, generationWaitMs: 0, now });
   });
   after(() => eager?.close());
 

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
-import { downloadReport, isoDaysAgo, switchesOf } from './fetch-scenarios.mjs';
+import { switchesOf } from './fetch-scenarios.mjs';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PKG = `${REPO}www/pkg/`;
@@ -91,18 +90,9 @@ export async function startHarness({ root = 'www' } = {}) {
 
   const requestsOf = (nonce) => log.filter((line) => line.includes(`id=${nonce}/`)).length;
 
-  async function mergedTruth(keys) {
-    const csvs = await Promise.all(keys.map((key) => downloadReport({ ...env, key }, `id=merge-${key}`)));
-    const texts = csvs.map((bytes) => gunzipSync(bytes).toString('latin1'));
-    const header = texts[0].slice(0, texts[0].indexOf('\n') + 1);
-    for (const text of texts) assert.equal(text.slice(0, header.length), header, 'the parts share one header');
-    const joined = texts[0] + texts.slice(1).map((text) => text.slice(header.length)).join('');
-    return (await loadWasm()).summarize(Buffer.from(joined, 'latin1'));
-  }
-
   async function check(scenario, outcome, nonce) {
     const { expect } = scenario;
-    const date = isoDaysAgo(scenario.daysAgo ?? 2);
+    const { date } = outcome;
     if (expect.code) {
       assert.equal(outcome.error?.code, expect.code, `expected ${expect.code}, got ${JSON.stringify(outcome.error ?? 'a result')}`);
       assert.equal(outcome.error.name, 'RawStatsError');
@@ -142,7 +132,7 @@ export async function startHarness({ root = 'www' } = {}) {
           assert.deepEqual(part.summary, await demo.truth({ date, key: keyOf[part.label] }));
         }
       }
-      assert.deepEqual(merged, await mergedTruth(expect.merged.map((label) => keyOf[label])));
+      assert.deepEqual(merged, await demo.mergedTruth({ date, keys: expect.merged.map((label) => keyOf[label]) }));
       const labels = new Set(outcome.progress.map((p) => p.label));
       assert.deepEqual([...labels].sort(), scenario.keys.map(([label]) => label).sort(), 'progress names each key');
     }

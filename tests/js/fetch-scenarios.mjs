@@ -89,12 +89,14 @@ function aborter(scenario, controller) {
   };
 }
 
-function outcomeOf(started, progress, result) {
+// `date` is the report date the run used, read once: the checks ask for that day's truth even when the
+// run crossed midnight UTC.
+function outcomeOf(started, progress, result, date) {
   const ms = Date.now() - started;
   if (result instanceof Error) {
-    return { error: { code: result.code, message: result.message, name: result.name }, progress, ms };
+    return { error: { code: result.code, message: result.message, name: result.name }, progress, ms, date };
   }
-  return { value: result, progress, ms };
+  return { value: result, progress, ms, date };
 }
 
 export async function runFetchScenario(wasm, env, scenario, nonce) {
@@ -118,14 +120,14 @@ export async function runFetchScenario(wasm, env, scenario, nonce) {
   if (scenario.abortAt === 'start') controller.abort();
   const started = Date.now();
   const result = await wasm.fetchReport(options).catch((error) => error);
-  return outcomeOf(started, progress, result);
+  return outcomeOf(started, progress, result, options.date);
 }
 
 // The bytes of a report as the demo API serves it, fetched by hand (the API's protocol, no retries).
-export async function downloadReport(env, switches) {
+export async function downloadReport(env, switches, date) {
   const headers = { Authorization: `OAApiKey ${env.key}` };
   const base = `${env.origin}/scenario/${switches}/api/v1`;
-  let task = await (await fetch(`${base}/${env.apiName}/rawreport?date=${isoDaysAgo(2)}`, { headers })).json();
+  let task = await (await fetch(`${base}/${env.apiName}/rawreport?date=${date}`, { headers })).json();
   while (task.status === 'RUNNING') {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const self = task.links.find((link) => link.rel === 'SELF').href;
@@ -148,7 +150,8 @@ function trickle(bytes, piece, everyMs) {
 }
 
 export async function runStreamScenario(wasm, env, scenario, nonce) {
-  const bytes = await downloadReport(env, switchesOf(scenario, nonce));
+  const date = isoDaysAgo(2);
+  const bytes = await downloadReport(env, switchesOf(scenario, nonce), date);
   const progress = [];
   const controller = new AbortController();
   const onAbortPhase = scenario.abortAt ? aborter(scenario, controller) : () => {};
@@ -169,7 +172,7 @@ export async function runStreamScenario(wasm, env, scenario, nonce) {
     },
   };
   const options = {
-    reportDate: isoDaysAgo(2),
+    reportDate: date,
     signal: controller.signal,
     onProgress: (p) => {
       progress.push(p);
@@ -178,5 +181,5 @@ export async function runStreamScenario(wasm, env, scenario, nonce) {
   };
   const started = Date.now();
   const result = await wasm.summarizeStream(sources[scenario.source](), options).catch((error) => error);
-  return outcomeOf(started, progress, result);
+  return outcomeOf(started, progress, result, date);
 }

@@ -15,13 +15,15 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
 import { explainError } from '../../www/js/errors.js';
+import { loadWasm } from './fetch-harness.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const WWW = join(REPO, 'www');
 let genReportPath;
 const DAY_MS = 86_400_000;
+// Only for files, whose dates no one checks against the clock: a fetch uses the date the page picked.
 const daysAgo = (n) => new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
-const YESTERDAY = daysAgo(1);
+const dayAfter = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 const FIXTURE = JSON.parse(await readFile(new URL('../fixtures/sample-summary.json', import.meta.url), 'utf8'));
 
 const titleOf = (code) => explainError({ code, message: '' }).title;
@@ -86,8 +88,10 @@ async function newPage({ width = 1280, height = 900, timezoneId } = {}) {
   return page;
 }
 
-async function openPage(options) {
+// `now`: a fixed time for the page's clock.
+async function openPage({ now, ...options } = {}) {
   const page = await newPage(options);
+  if (now) await page.clock.setFixedTime(now);
   await page.goto(demo.url);
   // demo-config.json has filled the form once the API name is there.
   await assertValue(page.getByLabel('API name', { exact: true }), demo.apiName);
@@ -139,12 +143,23 @@ after(async () => {
 });
 
 describe('fetching through the demo API', () => {
-  test('the page opens ready for the demo, with the date picker held to the window', async () => {
-    const page = await openPage();
+  test('the page opens ready for the demo, with the date picker held to the engine’s window', async () => {
+    const now = new Date();
+    const wasm = await loadWasm();
+    const inWindow = (day) => {
+      try {
+        return wasm.validateReportDate(day, now) === day;
+      } catch (error) {
+        assert.equal(error.code, 'DATE_OUT_OF_RANGE', error.message);
+        return false;
+      }
+    };
+    const page = await openPage({ now });
     const date = page.getByLabel('Report date', { exact: true });
-    assert.equal(await date.inputValue(), YESTERDAY);
-    assert.equal(await date.getAttribute('max'), YESTERDAY);
-    assert.equal(await date.getAttribute('min'), daysAgo(30));
+    const [min, max] = [await date.getAttribute('min'), await date.getAttribute('max')];
+    assert.ok(inWindow(min) && inWindow(max), `${min} .. ${max} are report dates`);
+    assert.ok(!inWindow(dayAfter(min, -1)) && !inWindow(dayAfter(max, 1)), `${min} .. ${max} is the whole window`);
+    assert.equal(await date.inputValue(), max, 'the newest day is the default');
     assert.equal(await page.getByLabel('API base URL', { exact: true }).inputValue(), demo.baseUrl);
     assert.notEqual(await page.getByLabel('API key', { exact: true }).inputValue(), '');
     await page.context().close();
@@ -152,12 +167,13 @@ describe('fetching through the demo API', () => {
 
   test('a fetched day shows its Summary, and the JSON download equals it and the generator truth', async () => {
     const page = await openPage();
+    const date = await page.getByLabel('Report date', { exact: true }).inputValue();
     await page.getByRole('button', { name: 'Fetch report' }).click();
     await summaryButton(page).waitFor({ timeout: 60_000 });
-    const truth = await demo.truth({ date: YESTERDAY });
+    const truth = await demo.truth({ date });
     const { name, json } = await downloadJson(page, () => summaryButton(page).click());
     assert.deepEqual(json, truth);
-    assert.equal(name, `openathens-${YESTERDAY}-summary.json`);
+    assert.equal(name, `openathens-${date}-summary.json`);
     const events = page.locator('.oa-figure', { hasText: 'Events' }).locator('.oa-figure-value');
     assert.equal(await events.textContent(), truth.rows.toLocaleString('en-US'));
     assert.equal(await page.getByRole('progressbar').getAttribute('value'), '1');
@@ -174,20 +190,20 @@ describe('fetching through the demo API', () => {
       await page.getByLabel(`Sub-organisation ${n} label`).fill(label);
       await page.getByLabel(`Sub-organisation ${n} key`).fill(key);
     }
+    const date = await page.getByLabel('Report date', { exact: true }).inputValue();
     await page.getByRole('button', { name: 'Fetch report' }).click();
     await summaryButton(page).waitFor({ timeout: 60_000 });
     const parts = page.getByRole('table', { name: 'Sub-organisation labels' });
     for (const label of [demo.apiName, library.label, medicine.label]) await parts.getByRole('cell', { name: label, exact: true }).waitFor();
 
     const merged = (await downloadJson(page, () => summaryButton(page).click())).json;
-    const truths = await Promise.all(demo.keys.map(({ key }) => demo.truth({ date: YESTERDAY, key })));
-    assert.equal(merged.rows, truths.reduce((sum, truth) => sum + truth.rows, 0));
+    assert.deepEqual(merged, await demo.mergedTruth({ date, keys: demo.keys.map(({ key }) => key) }));
 
     await page.getByLabel('Show summary for').selectOption({ label: library.label });
-    await page.getByRole('heading', { name: `${library.label} for ${YESTERDAY}` }).waitFor();
+    await page.getByRole('heading', { name: `${library.label} for ${date}` }).waitFor();
     const own = await downloadJson(page, () => summaryButton(page).click());
-    assert.deepEqual(own.json, truths[1]);
-    assert.equal(own.name, `openathens-${YESTERDAY}-${library.label}-summary.json`);
+    assert.deepEqual(own.json, await demo.truth({ date, key: library.key }));
+    assert.equal(own.name, `openathens-${date}-${library.label}-summary.json`);
     await page.context().close();
   });
 });
@@ -472,7 +488,7 @@ test('the whole form works by keyboard alone', async () => {
   await kb.press('Tab');
   assert.equal(await focused(), 'Download summary (JSON)');
   const { json } = await downloadJson(page, () => kb.press('Enter'));
-  assert.deepEqual(json, await demo.truth({ date: YESTERDAY }));
+  assert.deepEqual(json, await demo.truth({ date: await page.getByLabel('Report date', { exact: true }).inputValue() }));
 
   // The time switch: arrow keys move between UTC and local time (Tokyo is UTC+9).
   await page.getByRole('radio', { name: 'UTC' }).focus();

@@ -141,7 +141,7 @@ describe('GET /summary', () => {
     console.log(`workerd cold start ${worker.startMs.toFixed(0)} ms; /summary of a 20,000-row day ${first.ms.toFixed(0)} ms (report generated), ${again.ms.toFixed(0)} ms (again)`);
   });
 
-  test('a date the API cannot give is the caller’s error, with its SPEC code', async () => {
+  test('a date the API cannot give is the caller’s error, with its error code', async () => {
     for (const [date, code] of [['2023-13-01', 'BAD_DATE'], ['', 'BAD_DATE'], [daysAgo(0), 'DATE_OUT_OF_RANGE'], [daysAgo(40), 'DATE_OUT_OF_RANGE']]) {
       const response = await fetch(`${worker.url}/summary?date=${date}`);
       assert.equal(response.status, 400, date);

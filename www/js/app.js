@@ -81,7 +81,7 @@ function run(type, payload, { what, reportDate }) {
       progressBar.value = 1;
       view?.destroy();
       view = renderResult(resultRoot, result, { reportDate });
-      // Measured from the job's start to the summary drawn (the next frame), for scripts/page-timing.mjs.
+      // Measured from the job's start to the summary drawn (the next frame), for scripts/page-figures.mjs.
       requestAnimationFrame(() => performance.measure('report-to-summary', 'report-start'));
       resultRoot.querySelector('h2').focus();
     },

@@ -1,4 +1,4 @@
-// What each SPEC error code means to the person at the page, and what they can do next. The engine's own
+// What each error code (docs/api.md) means to the person at the page, and what they can do next. The engine's own
 // message is kept as the detail line; these words come first because they do not assume any API knowledge.
 
 const EXPLAINED = {
@@ -7,7 +7,7 @@ const EXPLAINED = {
     next: 'Pick a date with the date picker (year, month and day).',
   },
   DATE_OUT_OF_RANGE: {
-    title: 'Reports exist only for yesterday and the 30 days before it (UTC).',
+    title: 'Reports exist only for the last 30 days: yesterday back to 30 days ago (UTC).',
     next: 'Pick a date in that window. For older days, use the daily summaries your Cloudflare Worker stores, if your organisation runs one.',
   },
   AUTH: {

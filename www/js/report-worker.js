@@ -10,7 +10,7 @@ export const workerScriptUrl = new URL('./worker.js', import.meta.url).href;
 // between chunks, which come every few milliseconds.
 const CANCEL_GRACE_MS = 1000;
 
-// Page-side code (next to the engine's SPEC codes): the engine stopped and a fresh worker now runs.
+// Page-side code (next to the engine's error codes of docs/api.md): the engine stopped and a fresh worker now runs.
 const ENGINE_RESTARTED = 'ENGINE_RESTARTED';
 
 const stopped = (detail) => ({ code: ENGINE_RESTARTED, message: detail });

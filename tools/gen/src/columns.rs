@@ -25,9 +25,13 @@ pub(crate) const RESOURCE_TITLE: usize = 17;
 pub(crate) const DEPARTMENT: usize = 18;
 pub(crate) const ROLE: usize = 19;
 pub(crate) const COST_CENTRE: usize = 20;
-/// Only in hostile reports.
+/// Only in hostile reports, from here on.
 pub(crate) const HOSTILE: usize = 21;
-pub(crate) const COUNT: usize = 22;
+/// `attribute.` with nothing after it: not a custom attribute, counted nowhere.
+pub(crate) const BARE_ATTRIBUTE: usize = 22;
+/// `attribute.role` again, spelled otherwise: whichever comes first in the header is the one read.
+pub(crate) const REPEATED_ROLE: usize = 23;
+pub(crate) const COUNT: usize = 24;
 
 /// Every column the generator can write, by the indices above.
 pub const NAMES: [&str; COUNT] = [
@@ -53,17 +57,34 @@ pub const NAMES: [&str; COUNT] = [
     "attribute.role",
     "attribute.CostCentre",
     vocab::HOSTILE_COLUMN,
+    "attribute.",
+    "Attribute.ROLE",
 ];
+
+/// How a hostile header writes a name: padded with spaces and tabs and in another case, which matching
+/// must see through (docs/summary.md).
+fn spelled(column: usize, hostile: bool) -> &'static str {
+    match column {
+        ACTION if hostile => " action",
+        STATUS if hostile => "\tStatus\t",
+        COUNTRY if hostile => "Request.CountryCode ",
+        DEPARTMENT if hostile => " \tATTRIBUTE.department",
+        REPEATED_ROLE => "Attribute.ROLE\t",
+        _ => NAMES[column],
+    }
+}
 
 /// Which column goes where: `order[position]` is a column index.
 pub(crate) struct Layout {
     pub order: Vec<usize>,
+    hostile: bool,
 }
 
 impl Layout {
     pub fn new(seed: u64, hostile: bool, shuffle: bool, drop: &[String]) -> Result<Layout, String> {
         for name in drop {
-            if !NAMES.contains(&name.as_str()) || (name == vocab::HOSTILE_COLUMN && !hostile) {
+            let column = NAMES.iter().position(|n| n == name);
+            if column.is_none_or(|c| c >= HOSTILE && !hostile) {
                 return Err(format!("cannot drop {name:?}: the report has no such column"));
             }
             if name == NAMES[ACTION] || name == NAMES[STATUS] {
@@ -78,11 +99,14 @@ impl Layout {
                 order.swap(i, dice.below(i as u32 + 1) as usize);
             }
         }
-        Ok(Layout { order })
+        Ok(Layout { order, hostile })
     }
 
     pub fn header(&self) -> Vec<String> {
-        self.order.iter().map(|&c| NAMES[c].to_string()).collect()
+        self.order
+            .iter()
+            .map(|&c| spelled(c, self.hostile).to_string())
+            .collect()
     }
 
     pub fn has(&self, column: usize) -> bool {

@@ -21,6 +21,7 @@ mod vocab;
 mod world;
 
 use std::io::{self, Write};
+use std::iter;
 
 pub use columns::NAMES as COLUMNS;
 pub use date::{Date, DateStyle};
@@ -43,7 +44,9 @@ pub struct Config {
     pub org: String,
     pub date_style: DateStyle,
     /// Puts markup into resource titles, user agents, custom attribute values and names, and a
-    /// permission set name, for tests that the page never renders report text as HTML.
+    /// permission set name, for tests that the page never renders report text as HTML. Also pads header
+    /// names with spaces and tabs and changes their case, repeats a column, adds a bare `attribute.`
+    /// column, and writes, besides the `rows`, rows with a wrong field count (skipped) and blank lines.
     pub hostile: bool,
     /// Number of gzip members (at least 1). Each cut falls in the middle of a row.
     pub members: usize,
@@ -156,6 +159,9 @@ fn generate(config: &Config, layout: &Layout, sink: impl Sink) -> io::Result<Tru
     for index in 0..config.rows {
         let moment = maker.next(index, &mut row);
         csv.record(layout.order.iter().map(|&c| (row.fields[c].as_str(), c == USER_AGENT)))?;
+        if config.hostile {
+            hostile_extras(index, layout, &row, &mut csv, &mut truth)?;
+        }
         while cuts.next_if_eq(&index).is_some() {
             csv.cut()?;
         }
@@ -169,4 +175,29 @@ fn generate(config: &Config, layout: &Layout, sink: impl Sink) -> io::Result<Tru
     }
     csv.finish()?;
     Ok(truth)
+}
+
+/// After some rows of a hostile report, a copy of the row with one field too few or too many (a skipped
+/// row), or a blank line (not a row at all).
+fn hostile_extras(
+    index: u64,
+    layout: &Layout,
+    row: &Row,
+    csv: &mut CsvWriter<impl Sink>,
+    truth: &mut Truth,
+) -> io::Result<()> {
+    let fields = layout.order.iter().map(|&c| (row.fields[c].as_str(), c == USER_AGENT));
+    match index % 400 {
+        100 => {
+            csv.record(fields.clone().take(layout.order.len() - 1))?;
+            truth.skip();
+        }
+        300 => {
+            csv.record(fields.chain(iter::once(("one field too many", false))))?;
+            truth.skip();
+        }
+        7 => csv.record(iter::empty())?,
+        _ => {}
+    }
+    Ok(())
 }

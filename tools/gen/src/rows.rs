@@ -42,6 +42,7 @@ pub(crate) struct RowMaker {
     clock: Clock,
     date: Date,
     style: DateStyle,
+    hostile: bool,
 }
 
 impl RowMaker {
@@ -63,6 +64,7 @@ impl RowMaker {
             clock: Clock::new(rows),
             date,
             style,
+            hostile,
         }
     }
 
@@ -121,6 +123,11 @@ impl RowMaker {
                 let _ = write!(row.field(COST_CENTRE), "CC-{code:04}");
             }
             row.set(HOSTILE, account.extra);
+            if self.hostile {
+                row.set(BARE_ATTRIBUTE, account.department);
+                row.set(REPEATED_ROLE, "not ");
+                row.set(REPEATED_ROLE, account.role);
+            }
         }
 
         let (country, isp) = match self.dice.below(100) {

@@ -1,4 +1,4 @@
-//! The ground truth: the Summary of SPEC.md computed the plain way (maps and sets of strings)
+//! The ground truth: the Summary of docs/summary.md computed the plain way (maps and sets of strings)
 //! from the field values the generator wrote and the moments it chose, following docs/summary.md. It
 //! shares no code with the engine, so the engine is tested against something it did not compute.
 
@@ -33,6 +33,7 @@ const COUNTED: [(&str, &str); 6] = [
 pub struct Truth {
     columns: Vec<String>,
     rows: u64,
+    skipped_rows: u64,
     undated_rows: u64,
     first_event: Option<String>,
     last_event: Option<String>,
@@ -79,18 +80,19 @@ struct Positions {
 
 impl Positions {
     fn new(header: &[String]) -> Positions {
-        // Names match trimmed and ignoring ASCII case; the first of a repeated name wins.
-        let find = |name: &str| {
-            header
-                .iter()
-                .position(|h| h.trim_matches(' ').eq_ignore_ascii_case(name))
-        };
+        // Names match with ASCII spaces and tabs trimmed from both ends and ASCII case ignored; the first
+        // of a repeated name wins.
+        let trimmed: Vec<&str> = header.iter().map(|h| h.trim_matches([' ', '\t'])).collect();
+        let find = |name: &str| trimmed.iter().position(|h| h.eq_ignore_ascii_case(name));
         let mut custom: Vec<(String, usize)> = Vec::new();
-        for (position, name) in header.iter().enumerate() {
-            let is_attribute = name.len() >= 10 && name.as_bytes()[..10].eq_ignore_ascii_case(b"attribute.");
-            let resource = RESOURCE_ATTRIBUTES.iter().any(|r| name.eq_ignore_ascii_case(r));
-            let key = name.get(10..).unwrap_or_default();
-            if is_attribute && !resource && !custom.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
+        for (position, name) in trimmed.iter().enumerate() {
+            let Some((prefix, key)) = name.split_at_checked("attribute.".len()) else {
+                continue;
+            };
+            let is_custom = prefix.eq_ignore_ascii_case("attribute.")
+                && !key.is_empty()
+                && !RESOURCE_ATTRIBUTES.iter().any(|r| name.eq_ignore_ascii_case(r));
+            if is_custom && find(name) == Some(position) {
                 custom.push((key.to_string(), position));
             }
         }
@@ -139,6 +141,7 @@ impl Truth {
             counted: vec![Counts::new(); COUNTED.len()],
             columns,
             rows: 0,
+            skipped_rows: 0,
             undated_rows: 0,
             first_event: None,
             last_event: None,
@@ -239,8 +242,9 @@ impl Truth {
         }
     }
 
-    pub fn rows(&self) -> u64 {
-        self.rows
+    /// Counts a row with another field count than the header: in `skippedRows` and nowhere else.
+    pub(crate) fn skip(&mut self) {
+        self.skipped_rows += 1;
     }
 
     /// Adds another organisation's truth as docs/summary.md merges Summaries: counts add, distinct
@@ -253,6 +257,7 @@ impl Truth {
             }
         }
         self.rows += other.rows;
+        self.skipped_rows += other.skipped_rows;
         self.undated_rows += other.undated_rows;
         self.first_event = [self.first_event.take(), other.first_event.clone()]
             .into_iter()
@@ -304,7 +309,7 @@ impl Truth {
         }
     }
 
-    /// The Summary as JSON, key for key as SPEC.md names them.
+    /// The Summary as JSON, key for key as docs/summary.md names them.
     pub fn to_json(&self) -> Value {
         let mut resources: Vec<(&String, &ResourceTruth)> = self.resources.iter().collect();
         resources.sort_by(|a, b| {
@@ -319,7 +324,7 @@ impl Truth {
         let mut summary = json!({
             "schemaVersion": 1,
             "rows": self.rows,
-            "skippedRows": 0,
+            "skippedRows": self.skipped_rows,
             "undatedRows": self.undated_rows,
             "columns": self.columns,
             "firstEvent": self.first_event,

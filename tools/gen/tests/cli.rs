@@ -134,3 +134,55 @@ fn bad_arguments_get_usage_and_exit_2() {
         assert!(output.stdout.is_empty(), "{args:?} writes no report");
     }
 }
+
+#[test]
+fn merge_org_writes_the_merged_truth_of_the_organisations() {
+    let truth_file = TempFile::new("merged.json");
+    let output = gen_report(&[
+        "--rows",
+        "400",
+        "--seed",
+        "5",
+        "--date",
+        "2023-06-06",
+        "--hostile",
+        "--merge-org",
+        "library",
+        "--merge-org",
+        "",
+        "--truth",
+        truth_file.path(),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stdout.is_empty());
+
+    let part = |org: &str| {
+        let config = Config {
+            rows: 400,
+            seed: 5,
+            hostile: true,
+            org: org.into(),
+            ..Config::default()
+        };
+        report_bytes(&config).unwrap().1
+    };
+    let mut merged = part("library");
+    merged.merge(&part(""));
+    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&truth_file.0).unwrap()).unwrap();
+    assert_eq!(written, merged.to_json());
+    assert_eq!(written["rows"], 800);
+
+    let with_out = gen_report(&[
+        "--rows",
+        "1",
+        "--seed",
+        "1",
+        "--date",
+        "2023-06-06",
+        "--merge-org",
+        "a",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(with_out.status.code(), Some(2), "--merge-org writes no report");
+}

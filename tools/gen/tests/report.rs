@@ -22,24 +22,35 @@ fn generate(config: &Config) -> (Vec<u8>, Truth) {
     report_bytes(config).expect("a valid config")
 }
 
-/// Header and records as the `csv` crate reads them, with every record's field count checked.
+/// Header and records as the `csv` crate reads them, with every record's field count checked (only
+/// hostile reports have rows of another width: see `read_with_skipped`).
 fn read(csv: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv);
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    let records: Vec<Vec<String>> = reader
-        .records()
-        .map(|r| r.expect("well-formed CSV").iter().map(str::to_string).collect())
-        .collect();
-    for (i, record) in records.iter().enumerate() {
-        assert_eq!(record.len(), header.len(), "record {i} has the header's field count");
-    }
+    let (header, records, skipped) = read_with_skipped(csv);
+    assert_eq!(skipped, 0, "every record has the header's field count");
     (header, records)
 }
 
+/// Also the number of records whose field count differs from the header's, which are left out.
+fn read_with_skipped(csv: &[u8]) -> (Vec<String>, Vec<Vec<String>>, u64) {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let (records, skipped): (Vec<Vec<String>>, Vec<Vec<String>>) = reader
+        .records()
+        .map(|r| {
+            r.expect("well-formed CSV")
+                .iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .partition(|record| record.len() == header.len());
+    (header, records, skipped.len() as u64)
+}
+
+/// The first column whose name, trimmed of ASCII spaces and tabs, is `name` ignoring ASCII case.
 fn column<'a>(header: &[String], records: &'a [Vec<String>], name: &str) -> Vec<&'a str> {
     let at = header
         .iter()
-        .position(|h| h == name)
+        .position(|h| h.trim_matches([' ', '\t']).eq_ignore_ascii_case(name))
         .unwrap_or_else(|| panic!("no column {name}"));
     records.iter().map(|r| r[at].as_str()).collect()
 }
@@ -110,9 +121,16 @@ fn records_read_back_to_what_the_truth_counted() {
     };
     let (csv, truth) = generate(&config);
     let truth = truth.to_json();
-    let (header, records) = read(&csv);
+    let (header, records, skipped) = read_with_skipped(&csv);
     assert_eq!(records.len(), 20_000);
+    assert_eq!(truth["skippedRows"], skipped);
+    assert!(skipped > 0, "a hostile report has rows of the wrong width");
     assert_eq!(truth["columns"], serde_json::to_value(&header).unwrap());
+    assert!(
+        header
+            .iter()
+            .any(|h| h.starts_with([' ', '\t']) || h.ends_with([' ', '\t']))
+    );
     let col = |name| column(&header, &records, name);
 
     assert_eq!(truth["byAction"], tally(col("action")));
@@ -128,6 +146,13 @@ fn records_read_back_to_what_the_truth_counted() {
     assert_eq!(
         truth["customAttributes"]["CostCentre"],
         tally(col("attribute.CostCentre"))
+    );
+    assert_eq!(truth["customAttributes"]["role"], tally(col("attribute.role")));
+    let custom: Vec<&String> = truth["customAttributes"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        custom.len(),
+        4,
+        "the bare attribute. and the repeated role are no attributes: {custom:?}"
     );
     assert_eq!(truth["distinctAccounts"], distinct(&col("account.accountid")));
     assert_eq!(truth["distinctIps"], distinct(&col("request.ipaddress")));

@@ -142,7 +142,7 @@ function renderTimes(summary, day, initialZone, onTimeZoneChange) {
 /**
  * Renders one Summary into `root`, replacing what was there.
  * @param {Element|ShadowRoot} root
- * @param {object} summary   a Summary (SPEC.md)
+ * @param {object} summary   a Summary (docs/summary.md)
  * @param {object} [options]
  * @param {string} [options.reportDate]  yyyy-MM-dd of a fetched report; otherwise the first event's day is used
  * @param {string} [options.label]       a sub-organisation label, shown in the heading and file names
@@ -203,25 +203,22 @@ export function renderSummary(root, summary, { reportDate, label, timeZone = 'ut
  * @param {Element|ShadowRoot} root
  * @param {object} result
  * @param {object} [options]  as for renderSummary (label excepted)
- * @returns {{element: HTMLElement, destroy(): void, shown(): object}}  shown() is the Summary on screen
+ * @returns {{element: HTMLElement, destroy(): void}}
  */
 export function renderResult(root, result, options = {}) {
   if (!result.merged) {
-    const view = renderSummary(root, result, options);
-    return { ...view, shown: () => result };
+    return renderSummary(root, result, options);
   }
   let timeZone = options.timeZone ?? 'utc';
   const viewRoot = h('div', { class: 'oa-part-view' });
   const succeeded = result.parts.filter((part) => part.summary);
   const failed = result.parts.filter((part) => part.error);
-  let shownSummary = result.merged;
   let view = null;
 
   function show(index) {
     view?.destroy();
     const part = succeeded[index];
-    shownSummary = part ? part.summary : result.merged;
-    view = renderSummary(viewRoot, shownSummary, {
+    view = renderSummary(viewRoot, part ? part.summary : result.merged, {
       ...options,
       label: part ? part.label : 'All sub-organisations',
       timeZone,
@@ -274,5 +271,5 @@ export function renderResult(root, result, options = {}) {
   ]);
   root.replaceChildren(element);
   show(-1);
-  return { element, destroy: () => view?.destroy(), shown: () => shownSummary };
+  return { element, destroy: () => view?.destroy() };
 }
