@@ -4,9 +4,11 @@ use std::borrow::Cow;
 
 mod date;
 mod json;
+mod range;
 mod task;
 
 pub use date::{parse_report_date, validate_report_date};
+pub use range::{OrderedMerge, range_days};
 pub use task::*;
 
 /// What stands in for a credential taken out of outside text.

@@ -12,7 +12,7 @@ use web_sys::{Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect
 
 use super::errors::to_js;
 use super::exports::summary_to_js;
-use super::host::{Abort, Limit, Progress, describe_js, global_fetch, now_ms, option, quietly};
+use super::host::{Abort, DayTag, Limit, Progress, describe_js, global_fetch, now_ms, option, quietly};
 use super::stream::{Idle, Source, read, tally_source};
 use crate::api::{
     DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply,
@@ -81,7 +81,7 @@ pub fn validate_report_date_js(
         .map_err(|error| to_js(&error))
 }
 
-fn checked_date(date: &JsValue, now_ms: f64) -> Result<ReportDate> {
+pub(crate) fn checked_date(date: &JsValue, now_ms: f64) -> Result<ReportDate> {
     let today = utc_day(now_ms).ok_or_else(|| {
         Error::new(
             ErrorCode::BadDate,
@@ -115,30 +115,81 @@ pub async fn fetch_report(
 
 async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
     let abort = Rc::new(Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?);
-    let config = config_of(&options)?;
+    let now = now_ms();
+    let date = checked_date(&option(&options, "date").unwrap_or(JsValue::UNDEFINED), now)?;
+    let config = config_of(&options, date);
+    let credentials = credentials_of(&options)?;
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
-    match option(&options, "keys") {
-        Some(keys) => fetch_parts(config, keys_of(&keys)?, abort, callback).await,
-        None => {
-            let key = option(&options, "apiKey")
+    let day = fetch_day(&config, &credentials, &abort, &callback, None).await?;
+    Ok(day.result_js())
+}
+
+/// Whose reports to fetch: one key, or several organisations' labelled keys.
+pub(crate) enum Credentials {
+    Key(String),
+    Keys(Rc<Vec<(String, String)>>),
+}
+
+pub(crate) fn credentials_of(options: &JsValue) -> Result<Credentials> {
+    Ok(match option(options, "keys") {
+        Some(keys) => Credentials::Keys(Rc::new(keys_of(&keys)?)),
+        None => Credentials::Key(
+            option(options, "apiKey")
                 .and_then(|key| key.as_string())
-                .unwrap_or_default();
-            let mut progress = Progress::new(callback, None);
-            let tally = fetch_tally(&config, &key, &abort, &mut progress).await?;
-            Ok(summary_to_js(&tally.summary()))
+                .unwrap_or_default(),
+        ),
+    })
+}
+
+/// One day as `fetchReport` gives it: its tally (with keys, the parts that succeeded merged) and, with keys,
+/// the `parts` list.
+pub(crate) struct Day {
+    pub tally: Tally,
+    pub parts: Option<Array>,
+}
+
+impl Day {
+    /// What `fetchReport` resolves to: the Summary, or with keys `{merged, parts}`.
+    pub fn result_js(&self) -> JsValue {
+        let summary = summary_to_js(&self.tally.summary());
+        match &self.parts {
+            None => summary,
+            Some(parts) => {
+                let report = Object::new();
+                set(&report, "merged", &summary);
+                set(&report, "parts", parts);
+                report.into()
+            }
         }
     }
 }
 
-fn config_of(options: &JsValue) -> Result<TaskConfig> {
-    let date = checked_date(&option(options, "date").unwrap_or(JsValue::UNDEFINED), now_ms())?;
+pub(crate) async fn fetch_day(
+    config: &TaskConfig,
+    credentials: &Credentials,
+    abort: &Rc<Abort>,
+    callback: &Option<Function>,
+    day: Option<&DayTag>,
+) -> Result<Day> {
+    match credentials {
+        Credentials::Keys(keys) => fetch_parts(config, keys, abort, callback, day).await,
+        Credentials::Key(key) => {
+            let mut progress = Progress::new(callback.clone(), None, day.cloned());
+            let tally = fetch_tally(config, key, abort, &mut progress).await?;
+            Ok(Day { tally, parts: None })
+        }
+    }
+}
+
+/// The task settings of `options` for `date`.
+pub(crate) fn config_of(options: &JsValue, date: ReportDate) -> TaskConfig {
     let number = |key: &str, default: f64| {
         option(options, key)
             .and_then(|value| value.as_f64())
             .filter(|n| n.is_finite() && *n >= 0.0)
             .unwrap_or(default)
     };
-    Ok(TaskConfig {
+    TaskConfig {
         base_url: base_url_of(options),
         api_name: option(options, "apiName")
             .and_then(|name| name.as_string())
@@ -147,7 +198,7 @@ fn config_of(options: &JsValue) -> Result<TaskConfig> {
         poll_interval_ms: number("pollIntervalMs", DEFAULT_POLL_INTERVAL_MS),
         timeout_ms: number("timeoutMs", DEFAULT_TIMEOUT_MS),
         idle_timeout_ms: number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS),
-    })
+    }
 }
 
 /// The base URL, a path like `/oa/api/v1` taken as on the page's own origin when there is a page.
@@ -411,12 +462,12 @@ fn host_failure(error: &JsValue) -> Error {
 /// Several keys, [`LANES`] at a time; each part keeps its own result, and the parts that succeeded merge
 /// in the order given.
 async fn fetch_parts(
-    config: TaskConfig,
-    keys: Vec<(String, String)>,
-    abort: Rc<Abort>,
-    callback: Option<Function>,
-) -> Result<JsValue> {
-    let keys = Rc::new(keys);
+    config: &TaskConfig,
+    keys: &Rc<Vec<(String, String)>>,
+    abort: &Rc<Abort>,
+    callback: &Option<Function>,
+    day: Option<&DayTag>,
+) -> Result<Day> {
     // Each key's result in its place, as the parts finish.
     let results = Rc::new(RefCell::new(
         (0..keys.len()).map(|_| None).collect::<Vec<Option<Result<Tally>>>>(),
@@ -424,20 +475,21 @@ async fn fetch_parts(
     let next = Rc::new(Cell::new(0));
     let lanes = Array::new();
     for _ in 0..LANES.min(keys.len()) {
-        let (config, keys, results, next, abort, callback) = (
+        let (config, keys, results, next, abort, callback, day) = (
             config.clone(),
             keys.clone(),
             results.clone(),
             next.clone(),
             abort.clone(),
             callback.clone(),
+            day.cloned(),
         );
         lanes.push(&future_to_promise(async move {
             while next.get() < keys.len() {
                 let at = next.get();
                 next.set(at + 1);
                 let (label, key) = &keys[at];
-                let mut progress = Progress::new(callback.clone(), Some(label.clone()));
+                let mut progress = Progress::new(callback.clone(), Some(label.clone()), day.clone());
                 let result = fetch_tally(&config, key, &abort, &mut progress).await;
                 results.borrow_mut()[at] = Some(result);
             }
@@ -466,37 +518,37 @@ async fn fetch_parts(
                 }
             }
             Err(error) => {
-                let described = Object::new();
-                set(&described, "code", &error.code.as_str().into());
-                set(&described, "message", &error.message.as_str().into());
-                set(&part, "error", &described);
+                set(&part, "error", &error_js(&error));
                 first_error.get_or_insert((label, error));
             }
         }
         parts.push(&part);
     }
-    let merged = match (merged, first_error) {
-        (Some(merged), _) => merged,
-        (None, Some((label, error))) => {
-            return Err(Error::new(
-                error.code,
-                format!("No key gave a report. {label}: {}", error.message),
-            ));
-        }
-        (None, None) => {
-            return Err(Error::new(
-                ErrorCode::Auth,
-                "No API keys were given: give at least one labelled key.",
-            ));
-        }
-    };
-    let report = Object::new();
-    set(&report, "merged", &summary_to_js(&merged.summary()));
-    set(&report, "parts", &parts);
-    Ok(report.into())
+    match (merged, first_error) {
+        (Some(tally), _) => Ok(Day {
+            tally,
+            parts: Some(parts),
+        }),
+        (None, Some((label, error))) => Err(Error::new(
+            error.code,
+            format!("No key gave a report. {label}: {}", error.message),
+        )),
+        (None, None) => Err(Error::new(
+            ErrorCode::Auth,
+            "No API keys were given: give at least one labelled key.",
+        )),
+    }
 }
 
-fn set(object: &Object, key: &str, value: &JsValue) {
+/// `{code, message}`, as a failed part or day is listed.
+pub(crate) fn error_js(error: &Error) -> JsValue {
+    let described = Object::new();
+    set(&described, "code", &error.code.as_str().into());
+    set(&described, "message", &error.message.as_str().into());
+    described.into()
+}
+
+pub(crate) fn set(object: &Object, key: &str, value: &JsValue) {
     // Setting a property of a fresh plain object cannot fail.
     let _ = Reflect::set(object, &key.into(), value);
 }

@@ -5,5 +5,6 @@ mod errors;
 pub mod exports;
 mod fetch;
 mod host;
+mod range;
 mod seed;
 mod stream;
