@@ -21,7 +21,7 @@ pub fn range_days(from: ReportDate, to: ReportDate) -> Result<Vec<ReportDate>> {
 enum Slot {
     Running,
     /// Finished, waiting for an earlier day before it is merged.
-    Waiting(Tally),
+    Waiting(Box<Tally>),
     Merged,
 }
 
@@ -48,7 +48,7 @@ impl OrderedMerge {
     /// Day `at` (its place in the range) has finished.
     pub fn finish(&mut self, at: usize, result: Result<Tally>) {
         self.slots[at] = match result {
-            Ok(tally) => Slot::Waiting(tally),
+            Ok(tally) => Slot::Waiting(Box::new(tally)),
             Err(error) => {
                 if self.first_error.as_ref().is_none_or(|(first, _)| at < *first) {
                     self.first_error = Some((at, error));
@@ -63,8 +63,8 @@ impl OrderedMerge {
                     break;
                 }
                 Slot::Waiting(tally) => match &mut self.merged {
-                    Some(merged) => merged.merge(tally),
-                    None => self.merged = Some(tally),
+                    Some(merged) => merged.merge(*tally),
+                    None => self.merged = Some(*tally),
                 },
                 Slot::Merged => {}
             }
