@@ -14,5 +14,5 @@ pub mod limits;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use engine::{ReportParser, Summary, Tally};
+pub use engine::{Filter, ReportParser, Summary, Tally};
 pub use error::{Error, ErrorCode, Result};

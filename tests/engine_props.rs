@@ -2,7 +2,7 @@
 //! panic, and every record after the header is a row or a skipped row.
 #![cfg(not(target_arch = "wasm32"))]
 
-use openathens_rawstats::{ReportParser, Summary};
+use openathens_rawstats::{ReportParser, Summary, Tally};
 use proptest::prelude::*;
 
 fn run(chunks: &[&[u8]]) -> Result<Summary, String> {
@@ -58,6 +58,54 @@ fn report_like() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+const ROW_HEADER: &str =
+    "date,action,status,account.accountid,request.ipaddress,request.countrycode,attribute.resourceid\n";
+
+/// Rows from small pools, so accounts and IPs repeat, fail near each other in time (10-minute edges,
+/// midnight, either day order, undated) and travel between countries.
+fn rows() -> impl Strategy<Value = Vec<String>> {
+    let pick = |items: &'static [&'static str]| prop::sample::select(items.to_vec());
+    let row = (
+        pick(&[
+            "15/01/2026T10:00:00",
+            "15/01/2026T10:09:59",
+            "15/01/2026T10:10:00",
+            "15/01/2026T23:59:59",
+            "16/01/2026T00:05:00",
+            "01/02/2026T10:00:00",
+            "2026-01-15T10:04:00Z",
+            "",
+        ]),
+        pick(&["AUTHENTICATE", "LOCAL_AUTHENTICATE", "FEDERATED_TRANSFER", "OTHER"]),
+        pick(&["SUCCESS", "ACCOUNT_ERROR_BAD_PASSWORD", "FAILURE_RESTRICTIVE"]),
+        pick(&[
+            "",
+            "a",
+            "b",
+            "c",
+            "someone.with.a.long.name@example.ac.uk",
+            "123e4567-e89b-42d3-a456-426614174000",
+        ]),
+        pick(&["", "10.0.0.1", "10.0.0.2", "2001:db8::1", "2001:DB8::1"]),
+        pick(&["", "GB", "FR", "US"]),
+        pick(&["", "r1", "r2"]),
+    );
+    prop::collection::vec(row, 0..60).prop_map(|rows| {
+        rows.into_iter()
+            .map(|(d, a, s, acc, ip, c, r)| format!("{d},{a},{s},{acc},{ip},{c},{r}\n"))
+            .collect()
+    })
+}
+
+fn tally(rows: &[&String]) -> Tally {
+    let mut parser = ReportParser::new(None);
+    parser.push(ROW_HEADER.as_bytes()).unwrap();
+    for row in rows {
+        parser.push(row.as_bytes()).unwrap();
+    }
+    parser.finish().unwrap()
+}
+
 /// One field as it is written: unquoted bytes (no quote, comma or line end), or any bytes quoted.
 fn field() -> impl Strategy<Value = Vec<u8>> {
     let unquoted = prop::collection::vec(any::<u8>().prop_filter("plain", |b| !b"\",\r\n".contains(b)), 0..6);
@@ -88,6 +136,17 @@ const HEADER: &[u8] = b"date,action,status,account.accountid,attribute.dept\n";
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn merge_order_never_changes_the_result(rows in rows(), parts in prop::collection::vec(0..4usize, 60), order in Just([0usize, 1, 2, 3]).prop_shuffle()) {
+        let whole = tally(&rows.iter().collect::<Vec<_>>()).summary();
+        let part = |k: usize| tally(&rows.iter().zip(&parts).filter(|(_, p)| **p == k).map(|(r, _)| r).collect::<Vec<_>>());
+        let mut merged = part(order[0]);
+        for &k in &order[1..] {
+            merged.merge(part(k));
+        }
+        prop_assert_eq!(merged.summary(), whole);
+    }
 
     #[test]
     fn chunking_never_changes_the_result(bytes in report_like(), points in prop::collection::vec(any::<usize>(), 0..12)) {

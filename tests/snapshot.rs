@@ -64,8 +64,8 @@ fn config(seed: u64, rows: u64, style: u8, org: bool) -> Config {
         rows,
         seed,
         plain: true,
-        hostile: seed % 2 == 0,
-        shuffle_columns: seed % 3 == 0,
+        hostile: seed.is_multiple_of(2),
+        shuffle_columns: seed.is_multiple_of(3),
         date_style: [DateStyle::DayMonth, DateStyle::MonthDay, DateStyle::Iso][usize::from(style % 3)],
         org: if org { "library".into() } else { String::new() },
         population: Population {

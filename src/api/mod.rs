@@ -17,7 +17,7 @@ const REDACTED: &str = "[redacted]";
 /// Text from outside (the user's input, a server's answer) quoted for a message: any `OAApiKey <key>`
 /// redacted, control characters dropped, and shortened to `max_chars` so a pasted blob or a long body
 /// cannot flood it. Redacting comes first, so shortening cannot leave half a key behind.
-fn quoted(text: &str, max_chars: usize) -> String {
+pub(crate) fn quoted(text: &str, max_chars: usize) -> String {
     let text = redact_scheme(text);
     let shown: String = text.chars().filter(|c| !c.is_control()).take(max_chars).collect();
     let more = if text.chars().count() > max_chars { "…" } else { "" };

@@ -84,6 +84,12 @@ impl Columns {
             names,
         })
     }
+
+    /// The place of the column named `name`, matched as `from_header` matches names.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        let name = trim(name);
+        self.names.iter().position(|n| trim(n).eq_ignore_ascii_case(name))
+    }
 }
 
 fn trim(name: &str) -> &str {

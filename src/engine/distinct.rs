@@ -1,25 +1,28 @@
-//! Exact sets of distinct account ids and IP addresses, in about 40 bytes a value at a million values.
+//! Exact sets of distinct account ids and IP addresses, each value with a dense id, in about 25 bytes a
+//! value at a million values.
 //!
 //! Almost every value the sets see fits losslessly in 128 bits once its form is known: IPv4 addresses
 //! and other short text (up to 16 bytes) as their bytes, UUIDs written in lower or upper case as their
-//! 128 bits, and IPv6 addresses written as RFC 5952 prescribes as their 128 bits. Each form has its own
-//! tables, so two values share a slot only when their text is the same. Anything else (long account ids
+//! 128 bits, and IPv6 addresses written as RFC 5952 prescribes as their 128 bits. The form is part of the
+//! hash and of equality, so two values share an id only when their text is the same. Anything else (long account ids
 //! such as e-mail addresses, IPv6 written another way) is kept as bytes in an arena that never moves.
 //!
-//! Each form is spread over `PARTS` tables by hash, so a table that grows (and briefly holds its old and
-//! new slots) is a sixteenth of the set: the peak stays near the settled size instead of doubling it. The
+//! The 128 bits live once, in a chunked array by id; the hash tables hold only 4-byte ids, spread over
+//! `PARTS` tables by hash, so a table that grows (and briefly holds its old and new slots) is a sixteenth
+//! of the set: the peak stays near the settled size instead of doubling it. The
 //! hash is keyed with a per-process seed, so a hostile report cannot choose values that all collide.
 
 use hashbrown::HashTable;
 
+use crate::engine::dense::Dense;
 use crate::engine::seed::hash_seed;
-use crate::engine::snapshot::{Reader, Snap, Writer, bad, ensure};
+use crate::engine::snapshot::{Reader, Writer, bad, ensure};
 use crate::error::Result;
 
-const PARTS: usize = 16;
+pub(crate) const PARTS: usize = 16;
 
-/// The forms a value can take; each indexes its own group of tables.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// The forms a value can take; a packed value's hash and equality include its form.
+#[derive(Clone, Copy)]
 enum Form {
     /// Up to 15 bytes, with the length in the last byte.
     Short = 0,
@@ -29,8 +32,9 @@ enum Form {
     UuidUpper = 3,
     Ipv6 = 4,
 }
-const FORMS: usize = 5;
-const ALL_FORMS: [Form; FORMS] = [Form::Short, Form::Sixteen, Form::UuidLower, Form::UuidUpper, Form::Ipv6];
+const FORMS: [Form; 5] = [Form::Short, Form::Sixteen, Form::UuidLower, Form::UuidUpper, Form::Ipv6];
+/// The form byte of a value kept as bytes in the arena; its key holds their place.
+const LONG: u8 = FORMS.len() as u8;
 
 /// A long value's place in the arena: chunk and offset.
 #[derive(Clone, Copy)]
@@ -39,25 +43,43 @@ struct Place {
     offset: u32,
 }
 
+impl Place {
+    fn key(self) -> [u64; 2] {
+        [u64::from(self.chunk) | u64::from(self.offset) << 32, 0]
+    }
+
+    fn of_key(key: [u64; 2]) -> Place {
+        Place {
+            chunk: key[0] as u32,
+            offset: (key[0] >> 32) as u32,
+        }
+    }
+}
+
 const CHUNK: usize = 64 * 1024;
 
+/// Distinct values, each with a dense id (0, 1, 2, … in the order first seen), so other tables can refer
+/// to a value in four bytes: the tally's per-account figures and its (account, IP) pairs.
 #[derive(Clone)]
 pub struct DistinctSet {
-    packed: Vec<HashTable<[u64; 2]>>,
-    long: HashTable<Place>,
+    /// Each id's 128 bits, and its form; the hash tables hold only ids.
+    keys: Dense<[u64; 2]>,
+    forms: Dense<u8>,
+    packed: Vec<HashTable<u32>>,
+    long: HashTable<u32>,
     /// Long values, each as a 4-byte length and its bytes; a chunk is never reallocated once made.
     chunks: Vec<Vec<u8>>,
-    len: u64,
     seed: u64,
 }
 
 impl Default for DistinctSet {
     fn default() -> Self {
         DistinctSet {
-            packed: (0..FORMS * PARTS).map(|_| HashTable::new()).collect(),
+            keys: Dense::default(),
+            forms: Dense::default(),
+            packed: (0..PARTS).map(|_| HashTable::new()).collect(),
             long: HashTable::new(),
             chunks: Vec::new(),
-            len: 0,
             seed: hash_seed(),
         }
     }
@@ -65,115 +87,145 @@ impl Default for DistinctSet {
 
 impl DistinctSet {
     pub fn len(&self) -> u64 {
-        self.len
+        self.keys.len() as u64
     }
 
-    /// Adds `value`; says whether it was new.
+    /// The id of `value`, adding it if new.
     #[inline]
-    pub fn insert(&mut self, value: &[u8]) -> bool {
-        let new = match pack(value) {
+    pub fn insert(&mut self, value: &[u8]) -> u32 {
+        match pack(value) {
             Some((form, key)) => self.insert_packed(form, key),
             None => self.insert_long(value),
-        };
-        self.len += u64::from(new);
-        new
+        }
     }
 
     #[inline]
-    fn insert_packed(&mut self, form: Form, key: [u64; 2]) -> bool {
-        let seed = self.seed;
-        let hash = mix(seed, key);
-        let table = &mut self.packed[form as usize * PARTS + part_of(hash)];
-        if table.find(hash, |k| *k == key).is_some() {
-            return false;
+    fn insert_packed(&mut self, form: Form, key: [u64; 2]) -> u32 {
+        let DistinctSet {
+            keys,
+            forms,
+            packed,
+            seed,
+            ..
+        } = self;
+        let seed = *seed;
+        let hash = packed_hash(seed, form as u8, key);
+        let table = &mut packed[part_of(hash)];
+        if let Some(&id) = table.find(hash, |&id| keys.get(id) == key && forms.get(id) == form as u8) {
+            return id;
         }
-        table.insert_unique(hash, key, |k| mix(seed, *k));
-        true
+        let id = keys.push(key);
+        forms.push(form as u8);
+        let (keys, forms) = (&*keys, &*forms);
+        table.insert_unique(hash, id, |&id| packed_hash(seed, forms.get(id), keys.get(id)));
+        id
     }
 
-    fn insert_long(&mut self, value: &[u8]) -> bool {
+    fn insert_long(&mut self, value: &[u8]) -> u32 {
         let hash = hash_bytes(self.seed, value);
-        let DistinctSet { long, chunks, seed, .. } = self;
-        if long.find(hash, |&place| read(chunks, place) == value).is_some() {
-            return false;
+        let DistinctSet {
+            keys,
+            forms,
+            long,
+            chunks,
+            seed,
+            ..
+        } = self;
+        let seed = *seed;
+        if let Some(&id) = long.find(hash, |&id| read(chunks, Place::of_key(keys.get(id))) == value) {
+            return id;
         }
-        let place = write(chunks, value);
-        let chunks = &self.chunks;
-        self.long
-            .insert_unique(hash, place, |&place| hash_bytes(*seed, read(chunks, place)));
-        true
+        let id = keys.push(write(chunks, value).key());
+        forms.push(LONG);
+        let (keys, chunks) = (&*keys, &*chunks);
+        long.insert_unique(hash, id, |&id| {
+            hash_bytes(seed, read(chunks, Place::of_key(keys.get(id))))
+        });
+        id
+    }
+
+    /// Calls `f` with the bytes of value `id` (below `len()`), equal to those inserted.
+    pub fn with_value<R>(&self, id: u32, f: impl FnOnce(&[u8]) -> R) -> R {
+        let key = self.keys.get(id);
+        match FORMS.get(usize::from(self.forms.get(id))) {
+            Some(&form) => {
+                let mut text = [0u8; 39];
+                let n = unpack(form, key, &mut text);
+                f(&text[..n])
+            }
+            None => f(read(&self.chunks, Place::of_key(key))),
+        }
     }
 
     /// Bytes of memory the set holds, for `limits::MAX_TALLY_BYTES`.
     pub fn held_bytes(&self) -> usize {
         let tables: usize = self.packed.iter().map(HashTable::allocation_size).sum();
         let chunks: usize = self.chunks.iter().map(Vec::capacity).sum();
-        tables + self.long.allocation_size() + chunks
-    }
-
-    /// Every value, as bytes equal to those inserted (for merging into another set).
-    pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
-        let mut text = [0u8; 39];
-        for (group, table) in self.packed.iter().enumerate() {
-            let form = ALL_FORMS[group / PARTS];
-            for key in table.iter() {
-                let n = unpack(form, *key, &mut text);
-                f(&text[..n]);
-            }
-        }
-        for &place in self.long.iter() {
-            f(read(&self.chunks, place));
-        }
-    }
-
-    pub fn merge(&mut self, other: &DistinctSet) {
-        other.for_each(|value| {
-            self.insert(value);
-        });
+        tables + self.long.allocation_size() + chunks + self.keys.held_bytes() + self.forms.held_bytes()
     }
 }
 
-/// Each form's values as 128-bit numbers in ascending order, each written as its distance from the one
-/// before: sorted random UUIDs share their leading bits with their neighbours, so about two of their 16
-/// bytes come out as zeros that deflate squeezes. Short text is numbered in its byte order for the same
-/// reason (addresses of one network sort together). Long values follow, sorted, as bytes.
-impl Snap for DistinctSet {
-    fn put(&self, w: &mut Writer) {
-        for (at, &form) in ALL_FORMS.iter().enumerate() {
-            let mut numbers: Vec<u128> = self.packed[at * PARTS..(at + 1) * PARTS]
-                .iter()
-                .flat_map(HashTable::iter)
-                .map(|&key| number_of(form, key))
-                .collect();
-            numbers.sort_unstable();
-            w.len(numbers.len());
+/// In a snapshot, each form's values are 128-bit numbers in ascending order, each written as its distance
+/// from the one before: sorted random UUIDs share their leading bits with their neighbours, so about two of
+/// their 16 bytes come out as zeros that deflate squeezes. Short text (mostly IPv4 addresses) is written as
+/// the length it shares with the text before and the rest. Long values follow, sorted, as bytes.
+impl DistinctSet {
+    /// Writes the set; returns each id's place in the order written, which is its id once read back.
+    pub(crate) fn put(&self, w: &mut Writer) -> Vec<u32> {
+        let mut groups: Vec<Vec<(u128, u32)>> = vec![Vec::new(); FORMS.len()];
+        let mut long: Vec<(&[u8], u32)> = Vec::new();
+        for id in 0..self.keys.len() as u32 {
+            let key = self.keys.get(id);
+            match FORMS.get(usize::from(self.forms.get(id))) {
+                Some(&form) => groups[form as usize].push((number_of(form, key), id)),
+                None => long.push((read(&self.chunks, Place::of_key(key)), id)),
+            }
+        }
+        let mut rank = vec![0u32; self.keys.len()];
+        let mut next = 0u32;
+        let mut place = |id: u32| {
+            rank[id as usize] = next;
+            next += 1;
+        };
+        for (form, mut group) in FORMS.into_iter().zip(groups) {
+            group.sort_unstable();
+            w.len(group.len());
             let mut previous = 0;
-            for n in numbers {
-                if form == Form::Short {
+            for (n, id) in group {
+                if matches!(form, Form::Short) {
                     put_after(w, &short_text(previous), &short_text(n));
                 } else {
                     w.u128(n - previous);
                 }
                 previous = n;
+                place(id);
             }
         }
-        let mut long: Vec<&[u8]> = self.long.iter().map(|&place| read(&self.chunks, place)).collect();
         long.sort_unstable();
         w.len(long.len());
-        for value in long {
+        for (value, id) in long {
             w.bytes(value);
+            place(id);
         }
+        rank
     }
 
-    /// Each value goes through `insert` as text, so whatever the numbers say, the set holds only forms
-    /// `insert` itself makes.
-    fn take(r: &mut Reader<'_>) -> Result<Self> {
+    /// Reads a set `put` wrote. Each value goes through `insert` as text, so whatever the numbers say, the
+    /// set holds only forms `insert` itself makes; a value listed twice is refused.
+    pub(crate) fn take(r: &mut Reader<'_>) -> Result<Self> {
         let mut set = DistinctSet::default();
         let mut text = [0u8; 39];
-        for form in ALL_FORMS {
+        let add = |set: &mut DistinctSet, value: &[u8]| {
+            let expected = set.len();
+            ensure(
+                u64::from(set.insert(value)) == expected,
+                "a value is listed twice in one of its sets",
+            )
+        };
+        for form in FORMS {
             let (mut number, mut short) = (0u128, ([0u8; 15], 0usize));
             for _ in 0..r.len()? {
-                let n = if form == Form::Short {
+                let n = if matches!(form, Form::Short) {
                     take_after(r, &mut short)?;
                     text[..short.1].copy_from_slice(&short.0[..short.1]);
                     short.1
@@ -183,11 +235,11 @@ impl Snap for DistinctSet {
                         .ok_or_else(|| bad("a set's values run past 128 bits"))?;
                     unpack(form, key_of(form, number), &mut text)
                 };
-                ensure(set.insert(&text[..n]), "a value is listed twice in one of its sets")?;
+                add(&mut set, &text[..n])?;
             }
         }
         for _ in 0..r.len()? {
-            ensure(set.insert(r.bytes()?), "a value is listed twice in one of its sets")?;
+            add(&mut set, r.bytes()?)?;
         }
         Ok(set)
     }
@@ -217,8 +269,6 @@ fn short_text(number: u128) -> Vec<u8> {
     bytes[..usize::from(bytes[15]).min(15)].to_vec()
 }
 
-/// Short text (mostly IPv4 addresses) as the length it shares with the value before and the rest:
-/// sorted addresses share most of their text, which deflate alone catches less well than this.
 fn put_after(w: &mut Writer, previous: &[u8], text: &[u8]) {
     let shared = previous.iter().zip(text).take_while(|(a, b)| a == b).count();
     w.len(shared);
@@ -239,13 +289,18 @@ fn take_after(r: &mut Reader<'_>, short: &mut ([u8; 15], usize)) -> Result<()> {
 }
 
 #[inline]
-fn part_of(hash: u64) -> usize {
+fn packed_hash(seed: u64, form: u8, key: [u64; 2]) -> u64 {
+    mix(seed ^ u64::from(form), key)
+}
+
+#[inline]
+pub(crate) fn part_of(hash: u64) -> usize {
     // Bits the table itself uses least: hashbrown takes the low bits for the bucket and the top 7 as a tag.
     (hash >> 40) as usize % PARTS
 }
 
 #[inline]
-fn mix(seed: u64, key: [u64; 2]) -> u64 {
+pub(crate) fn mix(seed: u64, key: [u64; 2]) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut h = (seed ^ key[0]).wrapping_mul(K);
     h ^= h >> 29;
@@ -502,11 +557,8 @@ fn unpack(form: Form, key: [u64; 2], out: &mut [u8; 39]) -> usize {
 mod tests {
     use super::*;
 
-    fn all(set: &DistinctSet) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        set.for_each(|v| out.push(v.to_vec()));
-        out.sort();
-        out
+    fn value(set: &DistinctSet, id: u32) -> Vec<u8> {
+        set.with_value(id, <[u8]>::to_vec)
     }
 
     #[test]
@@ -538,16 +590,14 @@ mod tests {
             b"someone.with.a.long.name@example.ac.uk",
         ];
         let mut set = DistinctSet::default();
-        for v in &values {
-            assert!(set.insert(v), "{:?}", String::from_utf8_lossy(v));
+        for (id, v) in values.iter().enumerate() {
+            assert_eq!(set.insert(v), id as u32, "{:?}", String::from_utf8_lossy(v));
         }
-        for v in &values {
-            assert!(!set.insert(v), "{:?}", String::from_utf8_lossy(v));
+        for (id, v) in values.iter().enumerate() {
+            assert_eq!(set.insert(v), id as u32, "{:?}", String::from_utf8_lossy(v));
+            assert_eq!(value(&set, id as u32), *v);
         }
         assert_eq!(set.len(), values.len() as u64);
-        let mut want: Vec<Vec<u8>> = values.iter().map(|v| v.to_vec()).collect();
-        want.sort();
-        assert_eq!(all(&set), want);
     }
 
     #[test]
@@ -587,7 +637,9 @@ mod tests {
             b.insert(format!("user-{}-with-a-rather-long-identifier", i + 2500).as_bytes());
             a.insert(format!("10.{}.{}.1", i / 256, i % 256).as_bytes());
         }
-        a.merge(&b);
+        for id in 0..b.len() as u32 {
+            b.with_value(id, |v| a.insert(v));
+        }
         assert_eq!(a.len(), 7500 + 5000);
     }
 }

@@ -217,10 +217,14 @@ impl Counter {
         self.values.held_bytes() + self.counts.capacity() * size_of::<u64>()
     }
 
-    pub fn merge(&mut self, other: &Counter) {
-        for (key, n) in other.iter() {
-            self.add_n(key, n);
-        }
+    /// Adds `other`'s counts; returns the id each of `other`'s ids has here.
+    pub fn merge(&mut self, other: &Counter) -> Vec<u32> {
+        other.iter().map(|(key, n)| self.add_n(key, n)).collect()
+    }
+
+    /// Distinct values counted.
+    pub fn len(&self) -> usize {
+        self.counts.len()
     }
 
     /// The sum of the counts, for a snapshot reader's checks.
@@ -229,14 +233,12 @@ impl Counter {
     }
 }
 
-/// Values sorted by bytes, so that deflate finds neighbours alike; ids are not kept (nothing outside a
-/// counter refers to them in a snapshot).
+/// Values in id order, so that a counter read back gives each value the id it had: the tally's people refer
+/// to countries and resources by id.
 impl Snap for Counter {
     fn put(&self, w: &mut Writer) {
-        let mut entries: Vec<(&[u8], u64)> = self.iter().collect();
-        entries.sort_unstable();
-        w.len(entries.len());
-        for (key, n) in entries {
+        w.len(self.values.len());
+        for (key, n) in self.iter() {
             w.bytes(key);
             w.uint(n);
         }

@@ -2,10 +2,12 @@
 //! Nothing here knows about JS or I/O; every stage takes bytes pushed in any chunking.
 
 mod columns;
+mod dense;
 mod distinct;
 mod gzip;
 mod interner;
 mod parser;
+mod people;
 mod records;
 mod seed;
 mod snapshot;
@@ -14,9 +16,11 @@ mod tally;
 mod timestamp;
 
 pub use gzip::GzipDecoder;
-pub use parser::ReportParser;
+pub use parser::{Filter, ReportParser};
 pub use seed::set_hash_seed;
 pub use snapshot::SNAPSHOT_VERSION;
-pub use summary::{Authentications, Resource, Summary, Transfers};
+pub use summary::{
+    AccountFailures, Authentications, FailureTimes, IpFailures, Resource, Security, Spread, Summary, Transfers,
+};
 pub use tally::Tally;
 pub use timestamp::ReportDate;

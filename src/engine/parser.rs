@@ -1,6 +1,8 @@
 //! ReportParser: wires gzip → records → columns → tally for bytes pushed in any chunking.
 
+use crate::api::quoted;
 use crate::engine::columns::Columns;
+use crate::engine::interner::same_bytes;
 use crate::engine::records::{Record, RecordSplitter};
 use crate::engine::{GzipDecoder, ReportDate, Tally};
 use crate::error::{Error, ErrorCode, Result};
@@ -20,6 +22,13 @@ enum Encoding {
     Gzip(Box<GzipDecoder>),
 }
 
+/// A slice: only rows whose field in `column` (a header name, matched as columns are) is exactly `value`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filter {
+    pub column: String,
+    pub value: Vec<u8>,
+}
+
 pub struct ReportParser {
     report_date: Option<ReportDate>,
     encoding: Encoding,
@@ -30,10 +39,16 @@ pub struct ReportParser {
 impl ReportParser {
     /// `report_date`, when known (a fetch), decides the day order of `a/b/yyyy` dates.
     pub fn new(report_date: Option<ReportDate>) -> Self {
+        ReportParser::filtered(report_date, Vec::new())
+    }
+
+    /// A parser that counts only the rows every one of `filters` matches (unreadable rows still count as
+    /// skipped). A filter naming a column the report lacks fails with BAD_FILTER once the header is read.
+    pub fn filtered(report_date: Option<ReportDate>, filters: Vec<Filter>) -> Self {
         ReportParser {
             report_date,
             encoding: Encoding::Unknown(Vec::new()),
-            csv: CsvStage::new(report_date),
+            csv: CsvStage::new(report_date, filters),
             failed: None,
         }
     }
@@ -51,7 +66,7 @@ impl ReportParser {
     /// Ends the report and returns its tally; the parser is then ready for another report.
     pub fn finish(&mut self) -> Result<Tally> {
         let result = self.guard(|p| p.finish_bytes());
-        let fresh = ReportParser::new(self.report_date);
+        let fresh = ReportParser::filtered(self.report_date, self.csv.filters.clone());
         let done = std::mem::replace(self, fresh);
         result.map(|()| done.csv.tally)
     }
@@ -105,18 +120,20 @@ struct CsvStage {
     /// The first bytes, held until it is clear whether they are a BOM.
     head: Option<Vec<u8>>,
     records: RecordSplitter,
-    columns: Option<Columns>,
+    filters: Vec<Filter>,
+    layout: Option<Layout>,
     tally: Tally,
     /// Record bytes read since the tables' size was last checked.
     unchecked_bytes: usize,
 }
 
 impl CsvStage {
-    fn new(report_date: Option<ReportDate>) -> Self {
+    fn new(report_date: Option<ReportDate>, filters: Vec<Filter>) -> Self {
         CsvStage {
             head: Some(Vec::new()),
             records: RecordSplitter::default(),
-            columns: None,
+            filters,
+            layout: None,
             tally: Tally::new(report_date),
             unchecked_bytes: 0,
         }
@@ -143,7 +160,8 @@ impl CsvStage {
     fn split(&mut self, bytes: &[u8]) -> Result<()> {
         let CsvStage {
             records,
-            columns,
+            filters,
+            layout,
             tally,
             unchecked_bytes,
             ..
@@ -154,7 +172,7 @@ impl CsvStage {
                 *unchecked_bytes = 0;
                 check_size(tally)?;
             }
-            read_record(columns, tally, record)
+            read_record(layout, filters, tally, record)
         })
     }
 
@@ -162,12 +180,13 @@ impl CsvStage {
         self.flush_head()?;
         let CsvStage {
             records,
-            columns,
+            filters,
+            layout,
             tally,
             ..
         } = self;
-        records.finish(&mut |record| read_record(columns, tally, record))?;
-        if columns.is_none() {
+        records.finish(&mut |record| read_record(layout, filters, tally, record))?;
+        if layout.is_none() {
             return Err(Error::new(
                 ErrorCode::NotAReport,
                 "The report is empty: it has no header line. Fetch the report again, or open the .csv or .csv.gz file downloaded from the raw statistics API.",
@@ -199,19 +218,42 @@ fn gather<'a>(head: &mut Vec<u8>, wanted: &[u8], chunk: &'a [u8]) -> Option<&'a 
     (!undecided).then_some(&chunk[take..])
 }
 
-fn read_record(columns: &mut Option<Columns>, tally: &mut Tally, record: Record<'_>) -> Result<()> {
-    match columns {
-        Some(columns) if record.len() == columns.width => tally.add_row(columns, &record),
+/// The header's columns, and each filter's place and value.
+struct Layout {
+    columns: Columns,
+    filters: Vec<(usize, Vec<u8>)>,
+}
+
+fn read_record(layout: &mut Option<Layout>, filters: &[Filter], tally: &mut Tally, record: Record<'_>) -> Result<()> {
+    match layout {
+        Some(Layout { columns, filters }) if record.len() == columns.width => {
+            if filters.iter().all(|(at, value)| same_bytes(record.field(*at), value)) {
+                tally.add_row(columns, &record);
+            }
+        }
         Some(_) => tally.skip_row(),
         None => {
-            let found = Columns::from_header(&record).ok_or_else(|| {
+            let columns = Columns::from_header(&record).ok_or_else(|| {
                 Error::new(
                     ErrorCode::NotAReport,
                     "This is not an OpenAthens raw statistics report: its first line has no \"action\" and \"status\" columns. Open the .csv or .csv.gz file downloaded from the raw statistics API.",
                 )
             })?;
-            tally.start_file(&found);
-            *columns = Some(found);
+            let filters = filters
+                .iter()
+                .map(|filter| match columns.position(&filter.column) {
+                    Some(at) => Ok((at, filter.value.clone())),
+                    None => Err(Error::new(
+                        ErrorCode::BadFilter,
+                        format!(
+                            "The report has no column {} to slice by. Remove that slice, or choose a column the report has.",
+                            quoted(&filter.column, 60)
+                        ),
+                    )),
+                })
+                .collect::<Result<_>>()?;
+            tally.start_file(&columns);
+            *layout = Some(Layout { columns, filters });
         }
     }
     Ok(())
@@ -345,5 +387,55 @@ too,few,fields\r\n";
         assert_eq!(s.custom_attributes["x"]["p"], 1);
         assert_eq!(s.custom_attributes["y"]["z"], 2);
         assert_eq!(s.columns.len(), 8);
+    }
+
+    fn sliced(filters: &[(&str, &str)]) -> Result<Summary> {
+        let filters = filters
+            .iter()
+            .map(|(column, value)| Filter {
+                column: column.to_string(),
+                value: value.as_bytes().to_vec(),
+            })
+            .collect();
+        let mut parser = ReportParser::filtered(None, filters);
+        parser.push(REPORT.as_bytes())?;
+        Ok(parser.finish()?.summary())
+    }
+
+    #[test]
+    fn a_slice_counts_only_its_rows_and_slices_stack() {
+        let s = sliced(&[("ACTION", "FEDERATED_TRANSFER")]).unwrap();
+        assert_eq!((s.rows, s.skipped_rows, s.transfers.total), (2, 1, 2));
+        let s = sliced(&[
+            (" action\t", "FEDERATED_TRANSFER"),
+            ("attribute.federationctx", "ukfed"),
+        ])
+        .unwrap();
+        assert_eq!((s.rows, s.resources[0].blocked), (1, 1));
+        let s = sliced(&[("request.ipaddress", "")]).unwrap();
+        assert_eq!((s.rows, s.by_action["LOCAL_FEDERATED_TRANSFER"]), (1, 1));
+        assert_eq!(
+            sliced(&[("action", "federated_transfer")]).unwrap().rows,
+            0,
+            "values match exactly"
+        );
+    }
+
+    #[test]
+    fn a_slice_by_a_column_the_report_lacks_is_bad_filter_and_parsers_keep_their_slice() {
+        let error = sliced(&[("action", "AUTHENTICATE"), ("account.nothing", "x")]).unwrap_err();
+        assert_eq!(error.code, ErrorCode::BadFilter);
+        assert!(error.message.contains("\"account.nothing\""), "{}", error.message);
+        let mut parser = ReportParser::filtered(
+            None,
+            vec![Filter {
+                column: "status".into(),
+                value: b"SUCCESS".to_vec(),
+            }],
+        );
+        for _ in 0..2 {
+            parser.push(b"action,status\nA,SUCCESS\nA,FAILED\n").unwrap();
+            assert_eq!(parser.finish().unwrap().summary().rows, 1);
+        }
     }
 }

@@ -58,25 +58,27 @@ impl Tally {
 }
 
 impl Tally {
+    /// Adds the rows a snapshot holds, exactly as if this tally's parser had read them too.
+    pub fn merge_snapshot(&mut self, bytes: &[u8]) -> Result<()> {
+        let tally = Tally::from_snapshot(bytes)?;
+        if tally.rows().saturating_add(self.rows()) > MAX_MERGED_ROWS || self.held_bytes() > MAX_TALLY_BYTES {
+            return Err(Error::new(
+                ErrorCode::TooLarge,
+                "These snapshots hold more than one merge can: merge fewer days at a time.",
+            ));
+        }
+        self.merge(tally);
+        Ok(())
+    }
+
     /// One tally for several snapshots, exactly as if one parser had read all of their rows. No snapshots
     /// give an empty tally.
     pub fn merge_snapshots<'a>(snapshots: impl IntoIterator<Item = &'a [u8]>) -> Result<Tally> {
-        let mut merged: Option<Tally> = None;
+        let mut merged = Tally::new(None);
         for bytes in snapshots {
-            let tally = Tally::from_snapshot(bytes)?;
-            let Some(into) = &mut merged else {
-                merged = Some(tally);
-                continue;
-            };
-            if tally.rows().saturating_add(into.rows()) > MAX_MERGED_ROWS || into.held_bytes() > MAX_TALLY_BYTES {
-                return Err(Error::new(
-                    ErrorCode::TooLarge,
-                    "These snapshots hold more than one merge can: merge fewer days at a time.",
-                ));
-            }
-            into.merge(tally);
+            merged.merge_snapshot(bytes)?;
         }
-        Ok(merged.unwrap_or_else(|| Tally::new(None)))
+        Ok(merged)
     }
 }
 

@@ -36,6 +36,7 @@ pub struct Summary {
     pub distinct_accounts: u64,
     pub distinct_ips: u64,
     pub custom_attributes: BTreeMap<String, Counts>,
+    pub security: Security,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -61,4 +62,58 @@ pub struct Resource {
     pub federation: String,
     pub transfers: u64,
     pub blocked: u64,
+    /// Distinct non-empty account ids among its transfer rows.
+    pub users: u64,
+}
+
+/// Who signs in wrongly, and who is seen from many places (docs/summary.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Security {
+    pub accounts_with_failed_sign_ins: u64,
+    pub ips_with_failed_sign_ins: u64,
+    pub by_account: Vec<AccountFailures>,
+    pub by_ip: Vec<IpFailures>,
+    pub spread: Vec<Spread>,
+}
+
+/// When an account's or an IP's failed sign-ins happened.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailureTimes {
+    /// The most dated failures within any 600 seconds (t ≤ time < t + 600).
+    pub max_failed_in_10_min: u64,
+    pub first_failure: Option<String>,
+    pub last_failure: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountFailures {
+    pub account: String,
+    pub failed: u64,
+    pub succeeded: u64,
+    pub ips: u64,
+    pub countries: u64,
+    #[serde(flatten)]
+    pub times: FailureTimes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IpFailures {
+    pub ip: String,
+    pub failed: u64,
+    pub succeeded: u64,
+    pub accounts: u64,
+    #[serde(flatten)]
+    pub times: FailureTimes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Spread {
+    pub account: String,
+    pub countries: u64,
+    pub ips: u64,
+    pub sign_ins: u64,
+    pub transfers: u64,
 }

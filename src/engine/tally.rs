@@ -7,8 +7,8 @@ use foldhash::fast::FixedState;
 use hashbrown::HashMap;
 
 use crate::engine::columns::Columns;
-use crate::engine::distinct::DistinctSet;
 use crate::engine::interner::{Counter, same_bytes};
+use crate::engine::people::{Event, People};
 use crate::engine::records::Record;
 use crate::engine::snapshot::{Reader, Snap, Writer, ensure, sum};
 use crate::engine::summary::{Authentications, Counts, Resource, Summary, Transfers};
@@ -76,8 +76,8 @@ pub struct Tally {
     organisations: Counter,
     /// Whole `account.permissionsets` fields; split into sets only when the summary is made.
     permission_sets: Counter,
-    accounts: DistinctSet,
-    ips: DistinctSet,
+    /// Distinct accounts and IPs, and what `security` and `resources[].users` need of them.
+    people: People,
     resources: Counter,
     resource_details: Vec<ResourceDetail>,
     custom: Vec<(String, Counter)>,
@@ -130,7 +130,7 @@ impl Tally {
             .iter()
             .map(|d| size_of::<ResourceDetail>() + d.title.capacity() + d.federation.capacity())
             .sum();
-        counters + details + self.accounts.held_bytes() + self.ips.held_bytes() + self.action_status.allocation_size()
+        counters + details + self.people.held_bytes() + self.action_status.allocation_size()
     }
 
     #[inline]
@@ -138,46 +138,55 @@ impl Tally {
         self.rows += 1;
         let status_field = row.field(columns.status);
         let kind = self.add_action_status(row.field(columns.action), status_field, 1);
-        self.times.add(row.get(columns.date), kind as usize);
+        let stamp = self.times.add(row.get(columns.date), kind as usize);
 
-        self.countries.add(row.get(columns.country));
+        let country = row.get(columns.country);
+        let country_id = self.countries.add(country);
         self.isps.add(row.get(columns.isp));
         self.auth_systems.add(row.get(columns.auth_system));
         self.account_types.add(row.get(columns.account_type));
         self.account_statuses.add(row.get(columns.account_status));
         self.organisations.add(row.get(columns.organisation));
         self.permission_sets.add(row.get(columns.permission_sets));
-        for (set, column) in [(&mut self.accounts, columns.account_id), (&mut self.ips, columns.ip)] {
-            let value = row.get(column);
-            if !value.is_empty() {
-                set.insert(value);
-            }
-        }
 
-        if kind == Kind::Transfer {
-            let blocked = u64::from(status_field == FAILURE_RESTRICTIVE);
-            self.add_resource(
-                row.get(columns.resource_id),
-                1,
-                blocked,
-                row.get(columns.resource_title),
-                row.get(columns.federation),
-            );
-        }
+        let event = match kind {
+            Kind::SignIn => Event::SignIn {
+                succeeded: status_field == SUCCESS,
+            },
+            Kind::Transfer => Event::Transfer {
+                resource: self.add_resource(
+                    row.get(columns.resource_id),
+                    1,
+                    u64::from(status_field == FAILURE_RESTRICTIVE),
+                    row.get(columns.resource_title),
+                    row.get(columns.federation),
+                ),
+            },
+            Kind::Other => Event::Other,
+        };
+        self.people.add(
+            row.get(columns.account_id),
+            row.get(columns.ip),
+            (!country.is_empty()).then_some(country_id),
+            event,
+            stamp,
+        );
 
         for (&slot, (column, _)) in self.custom_slots.iter().zip(&columns.custom) {
             self.custom[slot].1.add(row.field(*column));
         }
     }
 
-    fn add_resource(&mut self, id: &[u8], transfers: u64, blocked: u64, title: &[u8], federation: &[u8]) {
-        let id = self.resources.add_n(id, transfers) as usize;
-        if id == self.resource_details.len() {
+    /// Counts transfers to a resource; returns its id.
+    fn add_resource(&mut self, id: &[u8], transfers: u64, blocked: u64, title: &[u8], federation: &[u8]) -> u32 {
+        let id = self.resources.add_n(id, transfers);
+        if id as usize == self.resource_details.len() {
             self.resource_details.push(ResourceDetail::default());
         }
-        let detail = &mut self.resource_details[id];
+        let detail = &mut self.resource_details[id as usize];
         detail.blocked += blocked;
         detail.note(title, federation);
+        id
     }
 
     fn note_column_names(&mut self, names: &[String]) {
@@ -204,8 +213,8 @@ impl Tally {
         for (&(action, status), &n) in &other.action_status {
             self.add_action_status(other.actions.key(action), other.statuses.key(status), n);
         }
+        let countries = self.countries.merge(&other.countries);
         for (mine, theirs) in [
-            (&mut self.countries, &other.countries),
             (&mut self.isps, &other.isps),
             (&mut self.auth_systems, &other.auth_systems),
             (&mut self.account_types, &other.account_types),
@@ -215,11 +224,15 @@ impl Tally {
         ] {
             mine.merge(theirs);
         }
-        self.accounts.merge(&other.accounts);
-        self.ips.merge(&other.ips);
-        for ((id, transfers), detail) in other.resources.iter().zip(&other.resource_details) {
-            self.add_resource(id, transfers, detail.blocked, &detail.title, &detail.federation);
-        }
+        let resources: Vec<u32> = other
+            .resources
+            .iter()
+            .zip(&other.resource_details)
+            .map(|((id, transfers), detail)| {
+                self.add_resource(id, transfers, detail.blocked, &detail.title, &detail.federation)
+            })
+            .collect();
+        self.people.merge(&other.people, &countries, &resources);
         for (name, counter) in &other.custom {
             let slot = self.custom_slot(name);
             self.custom[slot].1.merge(counter);
@@ -271,16 +284,19 @@ impl Tally {
             }
         }
 
+        let users = self.people.users_by_resource(self.resource_details.len());
         let mut resources: Vec<Resource> = self
             .resources
             .iter()
             .zip(&self.resource_details)
-            .map(|((id, transfers), detail)| Resource {
+            .zip(users)
+            .map(|(((id, transfers), detail), users)| Resource {
                 id: text(id),
                 title: text(&detail.title),
                 federation: text(&detail.federation),
                 transfers,
                 blocked: detail.blocked,
+                users,
             })
             .collect();
         // Ids are distinct (as bytes), so the order is total and an unstable sort (one less sort in the wasm)
@@ -307,7 +323,7 @@ impl Tally {
         }
 
         Summary {
-            schema_version: 1,
+            schema_version: 2,
             rows: self.rows,
             skipped_rows: self.skipped_rows,
             undated_rows: self.rows - times.dated,
@@ -330,15 +346,17 @@ impl Tally {
             by_account_status: counts(&self.account_statuses),
             by_organisation: counts(&self.organisations),
             by_permission_set,
-            distinct_accounts: self.accounts.len(),
-            distinct_ips: self.ips.len(),
+            distinct_accounts: self.people.distinct_accounts(),
+            distinct_ips: self.people.distinct_ips(),
             custom_attributes,
+            security: self.people.security(&self.times),
         }
     }
 }
 
 /// Every field is named in both directions (no `..`), so a field added to `Tally` does not compile until it
-/// is written to snapshots or said to be rebuilt from others.
+/// is written to snapshots or said to be rebuilt from others. Counters keep their ids (the people refer to
+/// countries and resources by id), and the people come last, checked against them.
 impl Snap for Tally {
     fn put(&self, w: &mut Writer) {
         let Tally {
@@ -358,8 +376,7 @@ impl Snap for Tally {
             account_statuses,
             organisations,
             permission_sets,
-            accounts,
-            ips,
+            people,
             resources,
             resource_details,
             custom,
@@ -384,8 +401,6 @@ impl Snap for Tally {
         ] {
             counter.put(w);
         }
-        accounts.put(w);
-        ips.put(w);
         w.len(custom.len());
         for (name, counter) in custom {
             w.bytes(name.as_bytes());
@@ -404,16 +419,16 @@ impl Snap for Tally {
             w.uint(n);
         }
 
-        let mut listed: Vec<((&[u8], u64), &ResourceDetail)> = resources.iter().zip(resource_details).collect();
-        listed.sort_unstable_by(|a, b| a.0.0.cmp(b.0.0));
-        w.len(listed.len());
-        for ((id, transfers), detail) in listed {
+        w.len(resource_details.len());
+        for ((id, transfers), detail) in resources.iter().zip(resource_details) {
             w.bytes(id);
             w.uint(transfers);
             w.uint(detail.blocked);
             w.bytes(&detail.title);
             w.bytes(&detail.federation);
         }
+
+        people.put(w);
     }
 
     fn take(r: &mut Reader<'_>) -> Result<Self> {
@@ -433,13 +448,13 @@ impl Snap for Tally {
             account_statuses: Counter::take(r)?,
             organisations: Counter::take(r)?,
             permission_sets: Counter::take(r)?,
-            accounts: DistinctSet::take(r)?,
-            ips: DistinctSet::take(r)?,
-            resources: Counter::default(),
-            resource_details: Vec::new(),
             custom: (0..r.len()?)
                 .map(|_| Ok((r.text()?, Counter::take(r)?)))
                 .collect::<Result<_>>()?,
+            // Read below, after what they are checked against.
+            people: People::default(),
+            resources: Counter::default(),
+            resource_details: Vec::new(),
             custom_slots: Vec::new(),
         };
         let rows = tally.rows;
@@ -475,7 +490,7 @@ impl Snap for Tally {
         ensure(paired == rows, "its actions do not add up to its rows")?;
 
         let mut transfers_seen = 0u64;
-        for _ in 0..r.len()? {
+        for at in 0..r.len()? {
             let id = r.bytes()?;
             let (transfers, blocked) = (r.uint()?, r.uint()?);
             let (title, federation) = (r.bytes()?, r.bytes()?);
@@ -484,10 +499,11 @@ impl Snap for Tally {
                 blocked <= transfers && transfers_seen <= rows,
                 "its resources count more transfers than it has rows",
             )?;
-            let before = tally.resource_details.len();
-            tally.add_resource(id, transfers, blocked, title, federation);
-            ensure(tally.resource_details.len() > before, "a resource is listed twice")?;
+            let placed = tally.add_resource(id, transfers, blocked, title, federation);
+            ensure(placed as usize == at, "a resource is listed twice")?;
         }
+
+        tally.people = People::take(r, tally.countries.len(), tally.resource_details.len())?;
         Ok(tally)
     }
 }

@@ -46,9 +46,10 @@ impl fmt::Display for ReportDate {
     }
 }
 
-/// What a `date` field says before the day order is known.
+/// What a `date` field says before the day order is known; kept as it is for failed sign-ins, whose
+/// times are only placed once the summary has chosen the day order.
 #[derive(Clone, Copy)]
-struct Stamp {
+pub struct Stamp {
     day: Day,
     second_of_day: u32,
 }
@@ -181,12 +182,11 @@ impl EventTimes {
         }
     }
 
-    /// Counts the time in `field` for a row of `series` (below `SERIES`).
+    /// Counts the time in `field` for a row of `series` (below `SERIES`); returns it, if it is one.
     #[inline]
-    pub fn add(&mut self, field: &[u8], series: usize) {
-        let Some(Stamp { day, second_of_day }) = parse(field) else {
-            return;
-        };
+    pub fn add(&mut self, field: &[u8], series: usize) -> Option<Stamp> {
+        let stamp = parse(field)?;
+        let Stamp { day, second_of_day } = stamp;
         if !day.iso {
             self.first_part_over_12 |= day.a > 12;
             self.second_part_over_12 |= day.b > 12;
@@ -209,6 +209,7 @@ impl EventTimes {
                 clock.add(day, second_of_day, series, self.report_day);
             }
         }
+        Some(stamp)
     }
 
     pub fn merge(&mut self, other: &EventTimes) {
@@ -225,14 +226,27 @@ impl EventTimes {
         self.clocks[0].dated.max(self.clocks[1].dated)
     }
 
-    pub fn times(&self) -> Times {
+    /// Whether `a/b/yyyy` dates read month first (docs/summary.md).
+    fn month_first(&self) -> bool {
         let [day_month, month_day] = &self.clocks;
-        let month_first = if self.report_day.is_some() && month_day.on_report_date != day_month.on_report_date {
+        if self.report_day.is_some() && month_day.on_report_date != day_month.on_report_date {
             month_day.on_report_date > day_month.on_report_date
         } else {
             self.second_part_over_12 && !self.first_part_over_12
-        };
-        let clock = &self.clocks[if month_first { MONTH_DAY } else { DAY_MONTH }];
+        }
+    }
+
+    /// Unix seconds of a stamp `add` returned, in the day order the Summary uses; None when that order
+    /// makes it no calendar day (the row is undated there).
+    pub fn unix_seconds(&self, stamp: Stamp) -> Option<i64> {
+        let Day { a, b, year, iso } = stamp.day;
+        let (month, day) = if iso || !self.month_first() { (b, a) } else { (a, b) };
+        let julian = julian_day(year, month, day)?;
+        Some((julian - UNIX_EPOCH_JULIAN_DAY) * 86_400 + i64::from(stamp.second_of_day))
+    }
+
+    pub fn times(&self) -> Times {
+        let clock = &self.clocks[if self.month_first() { MONTH_DAY } else { DAY_MONTH }];
         Times {
             dated: clock.dated,
             first_event: clock.first.and_then(format_utc),
@@ -274,12 +288,43 @@ impl Snap for EventTimes {
     }
 }
 
+/// A failed sign-in's time as written.
+impl Snap for Stamp {
+    fn put(&self, w: &mut Writer) {
+        let Stamp {
+            day: Day { a, b, year, iso },
+            second_of_day,
+        } = *self;
+        w.uint(u64::from(a));
+        w.uint(u64::from(b));
+        w.uint(u64::from(year) << 1 | u64::from(iso));
+        w.uint(u64::from(second_of_day));
+    }
+
+    fn take(r: &mut Reader<'_>) -> Result<Self> {
+        let (a, b, year, second_of_day) = (r.uint()?, r.uint()?, r.uint()?, r.uint()?);
+        ensure(
+            a <= 99 && b <= 99 && year >> 1 <= 9999 && second_of_day < 86_400,
+            "a failed sign-in's time is no time a report can write",
+        )?;
+        Ok(Stamp {
+            day: Day {
+                a: a as u8,
+                b: b as u8,
+                year: (year >> 1) as u16,
+                iso: year & 1 == 1,
+            },
+            second_of_day: second_of_day as u32,
+        })
+    }
+}
+
 fn julian_day(year: u16, month: u8, day: u8) -> Option<i64> {
     ReportDate::from_ymd(i32::from(year), month, day).map(|d| i64::from(d.0.to_julian_day()))
 }
 
 /// `yyyy-MM-ddTHH:mm:ssZ`.
-fn format_utc(unix_seconds: i64) -> Option<String> {
+pub fn format_utc(unix_seconds: i64) -> Option<String> {
     let day = ReportDate::of_unix_seconds(unix_seconds)?;
     let second = unix_seconds.rem_euclid(86_400);
     Some(format!(

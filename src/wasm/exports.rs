@@ -126,27 +126,56 @@ impl JsReportParser {
 pub fn merge_snapshots(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] snapshots: JsValue,
 ) -> Result<JsValue, JsValue> {
-    merged_tally(&snapshots)
-        .map(|tally| summary_to_js(&tally.summary()))
-        .map_err(|e| to_js(&e))
-}
-
-fn merged_tally(snapshots: &JsValue) -> crate::Result<Tally> {
-    let list = snapshots.dyn_ref::<js_sys::Array>().ok_or_else(|| {
-        Error::new(
+    let list = snapshots.dyn_into::<js_sys::Array>().map_err(|_| {
+        to_js(&Error::new(
             ErrorCode::BadSnapshot,
             "mergeSnapshots takes an array of snapshots (Uint8Array).",
-        )
+        ))
     })?;
-    let mut bytes = Vec::new();
+    let mut merge = SnapshotMerge::new();
     for item in list.iter() {
-        let array = item.dyn_into::<js_sys::Uint8Array>().map_err(|_| {
-            Error::new(
+        merge.add_js(&item)?;
+    }
+    Ok(merge.finish())
+}
+
+/// Snapshots merged one at a time, so that only the merge and one snapshot are held at once (the Worker's
+/// `/history` over many stored days).
+#[wasm_bindgen]
+pub struct SnapshotMerge {
+    merged: Tally,
+}
+
+#[wasm_bindgen]
+impl SnapshotMerge {
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> SnapshotMerge {
+        SnapshotMerge {
+            merged: Tally::new(None),
+        }
+    }
+
+    /// Adds one snapshot; throws BAD_SNAPSHOT (the merge is then unchanged) or TOO_LARGE.
+    pub fn add(&mut self, snapshot: &[u8]) -> Result<(), JsValue> {
+        self.merged.merge_snapshot(snapshot).map_err(|e| to_js(&e))
+    }
+
+    /// The Summary of every snapshot added so far.
+    #[wasm_bindgen(unchecked_return_type = "Summary")]
+    pub fn finish(&self) -> JsValue {
+        summary_to_js(&self.merged.summary())
+    }
+}
+
+impl SnapshotMerge {
+    fn add_js(&mut self, item: &JsValue) -> Result<(), JsValue> {
+        let bytes = item.dyn_ref::<js_sys::Uint8Array>().ok_or_else(|| {
+            to_js(&Error::new(
                 ErrorCode::BadSnapshot,
                 "Every snapshot must be a Uint8Array, as ReportParser.snapshot() gives.",
-            )
+            ))
         })?;
-        bytes.push(array.to_vec());
+        self.add(&bytes.to_vec())
     }
-    Tally::merge_snapshots(bytes.iter().map(Vec::as_slice))
 }

@@ -87,8 +87,8 @@ async function readDocument(body) {
 
 /** `text` with the caller's key, and anything written as an OAApiKey credential, replaced. */
 export function withoutKey(text, authorization) {
-  let out = text.replace(/OAApiKey\s+[^\s"'<>,;]+/gi, 'OAApiKey [removed]');
+  let out = text.replace(/OAApiKey\s+[^\s"'<>,;]+/gi, 'OAApiKey [redacted]');
   const key = /^OAApiKey\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
-  if (key && key.length >= 4) out = out.split(key).join('[removed]');
+  if (key && key.length >= 4) out = out.split(key).join('[redacted]');
   return out;
 }

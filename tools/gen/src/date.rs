@@ -77,6 +77,21 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
+/// `yyyy-MM-ddTHH:mm:ssZ` of a Unix time.
+pub(crate) fn iso_of_unix(seconds: i64) -> String {
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let date = Date {
+        year: year as u16,
+        month,
+        day,
+    };
+    let moment = Moment {
+        seconds: seconds.rem_euclid(86_400) as u32,
+        millis: None,
+    };
+    moment.iso_utc(date)
+}
+
 fn days_from_civil(date: Date) -> i64 {
     let y = i64::from(date.year) - i64::from(date.month <= 2);
     let era = y.div_euclid(400);
@@ -143,6 +158,10 @@ impl Moment {
             }
             out.push('Z');
         }
+    }
+
+    pub fn unix_seconds(self, date: Date) -> i64 {
+        days_from_civil(date) * 86_400 + i64::from(self.seconds)
     }
 
     /// `yyyy-MM-ddTHH:mm:ssZ`, the Summary's `firstEvent`/`lastEvent` form.

@@ -167,7 +167,13 @@ fn generate(config: &Config, layout: &Layout, sink: impl Sink) -> io::Result<Tru
         }
         truth.observe(
             |position| &row.fields[layout.order[position]],
-            dated.then(|| (moment.hour(), moment.iso_utc(config.date))),
+            dated.then(|| {
+                (
+                    moment.hour(),
+                    moment.iso_utc(config.date),
+                    moment.unix_seconds(config.date),
+                )
+            }),
         );
     }
     for _ in cuts {

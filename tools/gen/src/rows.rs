@@ -7,11 +7,32 @@ use crate::columns::*;
 use crate::date::{Date, DateStyle, Moment};
 use crate::dice::{Dice, label, mix};
 use crate::vocab;
-use crate::world::{Agents, Catalogue, Organisation, Origin, push_uuid};
+use crate::world::{Account, Agents, Catalogue, Organisation, Origin, push_uuid};
 
 const SIGN_IN_SHARE: f64 = 0.4;
 const SIGN_IN_FAILURE: f64 = 0.04;
 const SHARED_ACCOUNT: f64 = 0.2;
+/// Chance that a row starts an attack-like episode (when none is running): about one per 2,000 rows.
+const EPISODE_START: f64 = 0.0005;
+/// Share of an episode's rows that are the attack's; the rest are the day's ordinary traffic.
+const EPISODE_SHARE: f64 = 0.5;
+
+/// What the security section must find: each runs over a few dozen consecutive rows, so over minutes in
+/// a busy report and over an hour or more in a small one (its 10-minute window then holds part of it).
+#[derive(Clone, Copy)]
+enum Attack {
+    /// Failed sign-ins on one account from one address: someone guessing a password.
+    Burst { account: u32, ip: u32 },
+    /// One address failing for account after account: password spraying.
+    Spray { ip: u32 },
+    /// One account signing in and using resources from addresses all over the world: shared or stolen.
+    Travel { account: u32 },
+}
+
+struct Episode {
+    attack: Attack,
+    rows_left: u32,
+}
 
 /// The fields of one row, by column index; kept between rows so their buffers are reused.
 pub(crate) struct Row {
@@ -43,6 +64,7 @@ pub(crate) struct RowMaker {
     date: Date,
     style: DateStyle,
     hostile: bool,
+    episode: Option<Episode>,
 }
 
 impl RowMaker {
@@ -65,6 +87,36 @@ impl RowMaker {
             date,
             style,
             hostile,
+            episode: None,
+        }
+    }
+
+    /// The attack this row belongs to, if any; starts and ends episodes.
+    fn attack(&mut self) -> Option<Attack> {
+        match &mut self.episode {
+            Some(episode) if episode.rows_left > 0 => {
+                episode.rows_left -= 1;
+                let attack = episode.attack;
+                self.dice.chance(EPISODE_SHARE).then_some(attack)
+            }
+            _ if self.dice.chance(EPISODE_START) => {
+                let account = self.org.draw_account(Origin::Own, &mut self.dice);
+                let ip = self.org.draw_ip(Origin::Own, &mut self.dice);
+                let attack = match self.dice.below(3) {
+                    0 => Attack::Burst { account, ip },
+                    1 => Attack::Spray { ip },
+                    _ => Attack::Travel { account },
+                };
+                self.episode = Some(Episode {
+                    attack,
+                    rows_left: 30 + self.dice.below(60),
+                });
+                Some(attack)
+            }
+            _ => {
+                self.episode = None;
+                None
+            }
         }
     }
 
@@ -74,13 +126,21 @@ impl RowMaker {
         let moment = self.clock.at(index, &mut self.dice);
         moment.write(self.date, self.style, row.field(DATE));
 
-        let origin = if self.dice.chance(SHARED_ACCOUNT) {
-            Origin::Shared
-        } else {
-            Origin::Own
+        let attack = self.attack();
+        let (origin, index) = match attack {
+            Some(Attack::Burst { account, .. } | Attack::Travel { account }) => (Origin::Own, account),
+            _ => {
+                let origin = if self.dice.chance(SHARED_ACCOUNT) {
+                    Origin::Shared
+                } else {
+                    Origin::Own
+                };
+                (origin, self.org.draw_account(origin, &mut self.dice))
+            }
         };
-        let account = self.org.account(origin, self.org.draw_account(origin, &mut self.dice));
-        let sign_in = self.dice.chance(SIGN_IN_SHARE);
+        let account = self.org.account(origin, index);
+        let guessing = matches!(attack, Some(Attack::Burst { .. } | Attack::Spray { .. }));
+        let sign_in = guessing || self.dice.chance(SIGN_IN_SHARE);
         row.set(
             ACTION,
             match (sign_in, account.openathens) {
@@ -90,7 +150,9 @@ impl RowMaker {
                 (false, false) => "LOCAL_FEDERATED_TRANSFER",
             },
         );
-        let status = if sign_in {
+        let status = if guessing {
+            self.dice.weighted(vocab::GUESSING_FAILURES)
+        } else if sign_in {
             self.sign_in_status()
         } else {
             self.transfer(moment, row)
@@ -130,17 +192,15 @@ impl RowMaker {
             }
         }
 
-        let (country, isp) = match self.dice.below(100) {
-            0..25 => {
-                let campus = self.dice.pick(&self.org.campus);
-                row.set(IP_ADDRESS, &campus.text);
-                (campus.country, campus.isp)
+        let (country, isp) = match attack {
+            Some(Attack::Burst { ip, .. } | Attack::Spray { ip }) => {
+                self.org.ip(Origin::Own, ip, row.field(IP_ADDRESS))
             }
-            25..80 => self.org.ip(origin, account.home_ip, row.field(IP_ADDRESS)),
-            _ => {
-                let ip = self.org.draw_ip(origin, &mut self.dice);
-                self.org.ip(origin, ip, row.field(IP_ADDRESS))
+            Some(Attack::Travel { .. }) => {
+                let ip = self.org.draw_ip(Origin::Own, &mut self.dice);
+                self.org.ip(Origin::Own, ip, row.field(IP_ADDRESS))
             }
+            None => self.ordinary_ip(origin, &account, row),
         };
         row.set(COUNTRY, country);
         row.set(ISP, isp);
@@ -152,6 +212,22 @@ impl RowMaker {
         };
         row.set(USER_AGENT, &self.agents.strings[agent as usize]);
         moment
+    }
+
+    /// Where an ordinary row comes from: campus, the account's home address, or anywhere.
+    fn ordinary_ip(&mut self, origin: Origin, account: &Account, row: &mut Row) -> (&'static str, &'static str) {
+        match self.dice.below(100) {
+            0..25 => {
+                let campus = self.dice.pick(&self.org.campus);
+                row.set(IP_ADDRESS, &campus.text);
+                (campus.country, campus.isp)
+            }
+            25..80 => self.org.ip(origin, account.home_ip, row.field(IP_ADDRESS)),
+            _ => {
+                let ip = self.org.draw_ip(origin, &mut self.dice);
+                self.org.ip(origin, ip, row.field(IP_ADDRESS))
+            }
+        }
     }
 
     fn sign_in_status(&mut self) -> &'static str {

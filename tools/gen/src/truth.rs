@@ -2,9 +2,11 @@
 //! from the field values the generator wrote and the moments it chose, following docs/summary.md. It
 //! shares no code with the engine, so the engine is tested against something it did not compute.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Value, json};
+
+use crate::date::iso_of_unix;
 
 /// Hashed while counting; serde_json's objects sort the keys when the truth becomes JSON.
 type Counts = HashMap<String, u64>;
@@ -49,8 +51,9 @@ pub struct Truth {
     /// In the order of `COUNTED`.
     counted: Vec<Counts>,
     by_permission_set: Counts,
-    accounts: HashSet<String>,
-    ips: HashSet<String>,
+    /// Every non-empty account id and IP, with what `security` needs of it.
+    accounts: HashMap<String, AccountTruth>,
+    ips: HashMap<String, IpTruth>,
     custom: HashMap<String, Counts>,
     positions: Positions,
 }
@@ -61,6 +64,47 @@ struct ResourceTruth {
     federation: String,
     transfers: u64,
     blocked: u64,
+    users: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct AccountTruth {
+    sign_ins: u64,
+    succeeded: u64,
+    transfers: u64,
+    /// Unix seconds of each failed sign-in; `None` when it has no time.
+    failures: Vec<Option<i64>>,
+    ips: BTreeSet<String>,
+    countries: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct IpTruth {
+    succeeded: u64,
+    failures: Vec<Option<i64>>,
+    failed_accounts: BTreeSet<String>,
+}
+
+/// The `maxFailedIn10Min`, `firstFailure` and `lastFailure` of these failures, by counting from each.
+fn failure_times(failures: &[Option<i64>]) -> (usize, Option<String>, Option<String>) {
+    let mut dated: Vec<i64> = failures.iter().flatten().copied().collect();
+    dated.sort();
+    let most = (0..dated.len())
+        .map(|i| dated.iter().filter(|&&t| dated[i] <= t && t < dated[i] + 600).count())
+        .max()
+        .unwrap_or(0);
+    (
+        most,
+        dated.first().map(|&t| iso_of_unix(t)),
+        dated.last().map(|&t| iso_of_unix(t)),
+    )
+}
+
+/// The first hundred of `items` in `order`.
+fn first_hundred<T>(mut items: Vec<T>, order: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<T> {
+    items.sort_by(order);
+    items.truncate(100);
+    items
 }
 
 /// Where each read column sits in a row of this file (`None`: missing, reads as empty).
@@ -74,6 +118,7 @@ struct Positions {
     permission_sets: Option<usize>,
     account: Option<usize>,
     ip: Option<usize>,
+    country: Option<usize>,
     counted: Vec<Option<usize>>,
     custom: Vec<(String, usize)>,
 }
@@ -105,6 +150,7 @@ impl Positions {
             permission_sets: find("account.permissionsets"),
             account: find("account.accountid"),
             ip: find("request.ipaddress"),
+            country: find("request.countrycode"),
             counted: COUNTED.iter().map(|(_, column)| find(column)).collect(),
             custom,
         }
@@ -155,15 +201,16 @@ impl Truth {
             sign_ins_by_hour: [0; 24],
             transfers_by_hour: [0; 24],
             by_permission_set: Counts::new(),
-            accounts: HashSet::new(),
-            ips: HashSet::new(),
+            accounts: HashMap::new(),
+            ips: HashMap::new(),
             positions,
         }
     }
 
     /// Counts one row. `field(position)` is the value written at that position of the row; `moment` is
-    /// the event's UTC hour and `yyyy-MM-ddTHH:mm:ssZ`, or `None` when the file has no `date` column.
-    pub(crate) fn observe<'r>(&mut self, field: impl Fn(usize) -> &'r str, moment: Option<(usize, String)>) {
+    /// the event's UTC hour, `yyyy-MM-ddTHH:mm:ssZ` and Unix seconds, or `None` when the file has no
+    /// `date` column.
+    pub(crate) fn observe<'r>(&mut self, field: impl Fn(usize) -> &'r str, moment: Option<(usize, String, i64)>) {
         let read = |position: Option<usize>| position.map_or("", &field);
         let p = &self.positions;
         let (action, status) = (read(p.action), read(p.status));
@@ -172,9 +219,38 @@ impl Truth {
         bump(&mut self.by_status, status);
         bump(self.by_action_status.entry(action.to_string()).or_default(), status);
 
-        if SIGN_INS.contains(&action) {
+        let (account, ip, country) = (read(p.account), read(p.ip), read(p.country));
+        let sign_in = SIGN_INS.contains(&action);
+        let failed_sign_in = sign_in && status != "SUCCESS";
+        let time = moment.as_ref().map(|(_, _, unix)| *unix);
+        if sign_in {
             self.sign_ins[0] += 1;
             self.sign_ins[if status == "SUCCESS" { 1 } else { 2 }] += 1;
+        }
+        if !account.is_empty() {
+            let a = slot(&mut self.accounts, account);
+            a.sign_ins += u64::from(sign_in);
+            a.succeeded += u64::from(sign_in && !failed_sign_in);
+            a.transfers += u64::from(TRANSFERS.contains(&action));
+            if failed_sign_in {
+                a.failures.push(time);
+            }
+            if !ip.is_empty() {
+                a.ips.insert(ip.to_string());
+            }
+            if !country.is_empty() {
+                a.countries.insert(country.to_string());
+            }
+        }
+        if !ip.is_empty() {
+            let i = slot(&mut self.ips, ip);
+            i.succeeded += u64::from(sign_in && !failed_sign_in);
+            if failed_sign_in {
+                i.failures.push(time);
+                if !account.is_empty() {
+                    i.failed_accounts.insert(account.to_string());
+                }
+            }
         }
         if TRANSFERS.contains(&action) {
             let outcome = match status {
@@ -187,6 +263,9 @@ impl Truth {
             let resource = self.resources.entry(read(p.resource_id).to_string()).or_default();
             resource.transfers += 1;
             resource.blocked += u64::from(outcome == 2);
+            if !account.is_empty() {
+                resource.users.insert(account.to_string());
+            }
             let (title, federation) = (read(p.title), read(p.federation));
             if !title.is_empty() {
                 resource.title = title.to_string();
@@ -197,7 +276,7 @@ impl Truth {
         }
 
         match moment {
-            Some((hour, iso)) => {
+            Some((hour, iso, _)) => {
                 self.by_hour[hour] += 1;
                 if SIGN_INS.contains(&action) {
                     self.sign_ins_by_hour[hour] += 1;
@@ -228,12 +307,6 @@ impl Truth {
         }
         for name in names {
             bump(&mut self.by_permission_set, name);
-        }
-        for (set, position) in [(&mut self.accounts, p.account), (&mut self.ips, p.ip)] {
-            let value = read(position);
-            if !value.is_empty() && !set.contains(value) {
-                set.insert(value.to_string());
-            }
         }
         for (name, position) in &p.custom {
             if let Some(counts) = self.custom.get_mut(name) {
@@ -288,6 +361,7 @@ impl Truth {
             if !theirs.federation.is_empty() {
                 mine.federation = theirs.federation.clone();
             }
+            mine.users.extend(theirs.users.iter().cloned());
         }
         for (mine, theirs) in [
             (&mut self.by_hour, &other.by_hour),
@@ -302,8 +376,21 @@ impl Truth {
             add_counts(mine, theirs);
         }
         add_counts(&mut self.by_permission_set, &other.by_permission_set);
-        self.accounts.extend(other.accounts.iter().cloned());
-        self.ips.extend(other.ips.iter().cloned());
+        for (id, theirs) in &other.accounts {
+            let mine = self.accounts.entry(id.clone()).or_default();
+            mine.sign_ins += theirs.sign_ins;
+            mine.succeeded += theirs.succeeded;
+            mine.transfers += theirs.transfers;
+            mine.failures.extend(&theirs.failures);
+            mine.ips.extend(theirs.ips.iter().cloned());
+            mine.countries.extend(theirs.countries.iter().cloned());
+        }
+        for (ip, theirs) in &other.ips {
+            let mine = self.ips.entry(ip.clone()).or_default();
+            mine.succeeded += theirs.succeeded;
+            mine.failures.extend(&theirs.failures);
+            mine.failed_accounts.extend(theirs.failed_accounts.iter().cloned());
+        }
         for (name, counts) in &other.custom {
             add_counts(self.custom.entry(name.clone()).or_default(), counts);
         }
@@ -319,10 +406,10 @@ impl Truth {
         });
         let resources: Vec<Value> = resources
             .into_iter()
-            .map(|(id, r)| json!({"id": id, "title": r.title, "federation": r.federation, "transfers": r.transfers, "blocked": r.blocked}))
+            .map(|(id, r)| json!({"id": id, "title": r.title, "federation": r.federation, "transfers": r.transfers, "blocked": r.blocked, "users": r.users.len()}))
             .collect();
         let mut summary = json!({
-            "schemaVersion": 1,
+            "schemaVersion": 2,
             "rows": self.rows,
             "skippedRows": self.skipped_rows,
             "undatedRows": self.undated_rows,
@@ -347,10 +434,73 @@ impl Truth {
             "distinctAccounts": self.accounts.len(),
             "distinctIps": self.ips.len(),
             "customAttributes": self.custom,
+            "security": self.security(),
         });
         for ((key, _), counts) in COUNTED.iter().zip(&self.counted) {
             summary[*key] = json!(counts);
         }
         summary
+    }
+
+    /// SPEC.md's `security`, straight from the per-account and per-IP maps.
+    fn security(&self) -> Value {
+        let failing_accounts: Vec<(&String, &AccountTruth)> =
+            self.accounts.iter().filter(|(_, a)| !a.failures.is_empty()).collect();
+        let failing_ips: Vec<(&String, &IpTruth)> = self.ips.iter().filter(|(_, i)| !i.failures.is_empty()).collect();
+        let (accounts_failing, ips_failing) = (failing_accounts.len(), failing_ips.len());
+        let by_account: Vec<Value> = first_hundred(failing_accounts, |a, b| {
+            (b.1.failures.len(), a.0.as_bytes()).cmp(&(a.1.failures.len(), b.0.as_bytes()))
+        })
+        .into_iter()
+        .map(|(id, a)| {
+            let (most, first, last) = failure_times(&a.failures);
+            json!({"account": id, "failed": a.failures.len(), "succeeded": a.succeeded, "ips": a.ips.len(),
+                "countries": a.countries.len(), "maxFailedIn10Min": most, "firstFailure": first, "lastFailure": last})
+        })
+        .collect();
+        let by_ip: Vec<Value> = first_hundred(failing_ips, |a, b| {
+            (b.1.failures.len(), a.0.as_bytes()).cmp(&(a.1.failures.len(), b.0.as_bytes()))
+        })
+        .into_iter()
+        .map(|(ip, i)| {
+            let (most, first, last) = failure_times(&i.failures);
+            json!({"ip": ip, "failed": i.failures.len(), "succeeded": i.succeeded, "accounts": i.failed_accounts.len(),
+                "maxFailedIn10Min": most, "firstFailure": first, "lastFailure": last})
+        })
+        .collect();
+        let travellers: Vec<(&String, &AccountTruth)> =
+            self.accounts.iter().filter(|(_, a)| a.countries.len() >= 2).collect();
+        let spread: Vec<Value> = first_hundred(travellers, |a, b| {
+            (b.1.countries.len(), b.1.ips.len(), a.0.as_bytes()).cmp(&(a.1.countries.len(), a.1.ips.len(), b.0.as_bytes()))
+        })
+        .into_iter()
+        .map(|(id, a)| {
+            json!({"account": id, "countries": a.countries.len(), "ips": a.ips.len(), "signIns": a.sign_ins, "transfers": a.transfers})
+        })
+        .collect();
+        json!({
+            "accountsWithFailedSignIns": accounts_failing,
+            "ipsWithFailedSignIns": ips_failing,
+            "byAccount": by_account,
+            "byIp": by_ip,
+            "spread": spread,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_windows_hold_600_seconds_from_each_failure() {
+        let at = |times: &[i64]| failure_times(&times.iter().map(|&t| Some(t)).chain([None]).collect::<Vec<_>>());
+        assert_eq!(at(&[]), (0, None, None));
+        assert_eq!(at(&[600, 0]).0, 1, "exactly 600 seconds apart");
+        assert_eq!(at(&[599, 0]).0, 2);
+        let (most, first, last) = at(&[39_300, 39_899, 39_900, 39_900, 40_499]);
+        assert_eq!(most, 3, "11:04:59 with both 11:05:00, or both 11:05:00 with 11:14:59");
+        assert_eq!(first.as_deref(), Some("1970-01-01T10:55:00Z"));
+        assert_eq!(last.as_deref(), Some("1970-01-01T11:14:59Z"));
     }
 }

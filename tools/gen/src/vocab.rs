@@ -15,6 +15,12 @@ pub const SIGN_IN_FAILURES: &[(&str, u32)] = &[
     ("ACCOUNT_ERROR_SUSPENDED", 3),
 ];
 pub const NOT_FOUND: &str = "ACCOUNT_ERROR_NOT_FOUND";
+/// What someone guessing passwords sees: wrong passwords, names that do not exist, a locked account.
+pub const GUESSING_FAILURES: &[(&str, u32)] = &[
+    ("ACCOUNT_ERROR_BAD_PASSWORD", 80),
+    ("ACCOUNT_ERROR_NOT_FOUND", 12),
+    ("ACCOUNT_ERROR_LOCKED", 8),
+];
 
 /// Transfer failures other than restrictive mode, which the catalogue decides per resource.
 pub const TRANSFER_FAILURES: &[(&str, u32)] = &[

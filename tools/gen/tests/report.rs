@@ -173,7 +173,7 @@ fn the_truth_agrees_with_itself() {
     let t = truth.to_json();
     let rows = t["rows"].as_u64().unwrap();
     assert_eq!(rows, 20_000);
-    assert_eq!(t["schemaVersion"], 1);
+    assert_eq!(t["schemaVersion"], 2);
     for key in [
         "byAction",
         "byStatus",
@@ -531,4 +531,39 @@ fn no_rows_is_a_header_only_report() {
     assert_eq!(t["rows"], 0);
     assert_eq!(t["firstEvent"], Value::Null);
     assert_eq!(t["resources"], serde_json::json!([]));
+}
+
+#[test]
+fn attacks_stand_out_in_the_security_lists() {
+    let t = generate(&config(20_000)).1.to_json();
+    let security = &t["security"];
+    let n = |v: &Value| v.as_u64().unwrap();
+    let burst = security["byAccount"].as_array().unwrap().iter();
+    assert!(
+        burst
+            .clone()
+            .any(|a| n(&a["maxFailedIn10Min"]) >= 10 && n(&a["ips"]) <= 2),
+        "a burst of failures on one account"
+    );
+    assert!(
+        security["byIp"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|ip| n(&ip["accounts"]) >= 10 && n(&ip["maxFailedIn10Min"]) >= 10 && n(&ip["succeeded"]) == 0),
+        "one address failing for many accounts within minutes"
+    );
+    assert!(
+        security["spread"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| n(&a["countries"]) >= 5),
+        "an account seen from several countries"
+    );
+    let failing = n(&security["accountsWithFailedSignIns"]);
+    assert!(
+        failing < n(&t["distinctAccounts"]) / 20,
+        "attacks stay rare: {failing} accounts failing"
+    );
 }
