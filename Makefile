@@ -5,7 +5,7 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 WASM_RAW := target/wasm32-unknown-unknown/release/openathens_rawstats.wasm
 PKG := www/pkg
 
-.PHONY: setup build test bench serve fuzz test-native test-wasm test-js
+.PHONY: setup build package test bench serve fuzz test-native test-wasm test-js
 .DEFAULT_GOAL := build
 
 setup:
@@ -18,6 +18,11 @@ build: setup
 	@echo "wasm: $$(wc -c < $(PKG)/openathens_rawstats_bg.wasm) bytes, $$(gzip -9c $(PKG)/openathens_rawstats_bg.wasm | wc -c) gzipped"
 	mkdir -p www/vendor && cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/ && cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE
 
+# The npm package (engine, <openathens-report>, its worker, styles, uPlot, types, licences) in target/npm/,
+# assembled from www/ so that the site's pkg/ never gets npm's package.json and README; see npm/README.md.
+package: build
+	node scripts/package.mjs
+
 test: test-native test-wasm test-js
 
 test-native: setup
@@ -28,9 +33,12 @@ test-wasm: setup
 	cargo test --release --target wasm32-unknown-unknown --test wasm
 	WASM_BINDGEN_USE_BROWSER=1 cargo test --release --target wasm32-unknown-unknown --test wasm
 
-# Page, fetch, demo API and Worker tests; they share the release gen-report for their data.
-test-js: build
+# Page, fetch, demo API, package (Vite, Node, tsc) and Worker tests; they share the release gen-report for
+# their data. First the Worker as Cloudflare would take it: wrangler bundles it (offline, nothing uploaded)
+# and checks wrangler.toml, so a config or import that deploy would refuse fails here.
+test-js: package
 	cargo build --release -p rawstats-gen
+	cd worker && WRANGLER_SEND_METRICS=false ../node_modules/.bin/wrangler deploy --dry-run --outdir ../target/wrangler-dry-run
 	GEN_REPORT=$(CURDIR)/target/release/gen-report node --test --test-concurrency=1 tests/js/
 
 bench: setup

@@ -2,49 +2,73 @@
 //! and the Worker can branch on them without parsing messages.
 
 use core::fmt;
+use std::borrow::Cow;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorCode {
-    BadDate,
-    DateOutOfRange,
-    Auth,
-    NotFound,
-    RateLimited,
-    Server,
-    Network,
-    Timeout,
-    Aborted,
-    BadResponse,
-    BadGzip,
-    Truncated,
-    NotAReport,
-    TooLarge,
-    BadSnapshot,
-    BadFilter,
+/// Writes [`ErrorCode`], its strings, the list of every code and its TypeScript union from one table, so
+/// that no copy can miss a code.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident => $code:literal,)+) => {
+        /// What went wrong, as the `code` string of docs/api.md that callers branch on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])+ $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in the order of docs/api.md's table.
+            pub const ALL: &[ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The code as JS sees it, e.g. `"BAD_DATE"`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)+
+                }
+            }
+        }
+
+        /// The `ErrorCode` union of the generated TypeScript types.
+        #[cfg(target_arch = "wasm32")]
+        // Read by wasm-bindgen's custom section (src/wasm/contract.rs), which the lint does not see.
+        #[allow(dead_code)]
+        pub(crate) const ERROR_CODE_TYPE: &str =
+            concat!("\n/** An error code of docs/api.md. */\nexport type ErrorCode =", $("\n  | \"", $code, "\""),+, ";\n");
+    };
 }
 
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::BadDate => "BAD_DATE",
-            ErrorCode::DateOutOfRange => "DATE_OUT_OF_RANGE",
-            ErrorCode::Auth => "AUTH",
-            ErrorCode::NotFound => "NOT_FOUND",
-            ErrorCode::RateLimited => "RATE_LIMITED",
-            ErrorCode::Server => "SERVER",
-            ErrorCode::Network => "NETWORK",
-            ErrorCode::Timeout => "TIMEOUT",
-            ErrorCode::Aborted => "ABORTED",
-            ErrorCode::BadResponse => "BAD_RESPONSE",
-            ErrorCode::BadGzip => "BAD_GZIP",
-            ErrorCode::Truncated => "TRUNCATED",
-            ErrorCode::NotAReport => "NOT_A_REPORT",
-            ErrorCode::TooLarge => "TOO_LARGE",
-            ErrorCode::BadSnapshot => "BAD_SNAPSHOT",
-            ErrorCode::BadFilter => "BAD_FILTER",
-        }
-    }
+error_codes! {
+    /// The date is not a real `yyyy-MM-dd` date.
+    BadDate => "BAD_DATE",
+    /// The date is outside yesterday .. 30 days ago (UTC).
+    DateOutOfRange => "DATE_OUT_OF_RANGE",
+    /// The API refused the key, or no key was given.
+    Auth => "AUTH",
+    /// The API does not know the API name, or the task or download is gone.
+    NotFound => "NOT_FOUND",
+    /// The API kept limiting requests.
+    RateLimited => "RATE_LIMITED",
+    /// The API kept failing.
+    Server => "SERVER",
+    /// No answer came (connection, DNS, CORS).
+    Network => "NETWORK",
+    /// The report was not ready in time, or an answer stalled.
+    Timeout => "TIMEOUT",
+    /// The caller's `AbortSignal` fired.
+    Aborted => "ABORTED",
+    /// An answer that makes no sense.
+    BadResponse => "BAD_RESPONSE",
+    /// The gzip data is corrupt.
+    BadGzip => "BAD_GZIP",
+    /// The input stops inside a gzip member.
+    Truncated => "TRUNCATED",
+    /// The input is empty or is not a report.
+    NotAReport => "NOT_A_REPORT",
+    /// Past a cap of docs/limits.md.
+    TooLarge => "TOO_LARGE",
+    /// A snapshot of a parse cannot be read back.
+    BadSnapshot => "BAD_SNAPSHOT",
+    /// A slice names what the report cannot be sliced by.
+    BadFilter => "BAD_FILTER",
 }
 
 /// A failure with an error code of docs/api.md and a message that says what happened and what the user can do.
@@ -71,4 +95,75 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// What stands in for a credential taken out of outside text.
+pub(crate) const REDACTED: &str = "[redacted]";
+
+/// How much of an outside text a message repeats: enough to recognise it, too little to flood the message.
+const QUOTED_CHARS: usize = 60;
+
+/// Text from outside (the user's input, a server's answer, a host's exception) quoted for a message: any
+/// `OAApiKey <key>` redacted, control characters dropped, and shortened to [`QUOTED_CHARS`] so a pasted
+/// blob or a long body cannot flood it. Redacting comes first, so shortening cannot leave half a key behind.
+pub(crate) fn quoted(text: &str) -> String {
+    let text = redact_scheme(text);
+    let shown: String = text.chars().filter(|c| !c.is_control()).take(QUOTED_CHARS).collect();
+    let more = if text.chars().count() > QUOTED_CHARS { "…" } else { "" };
+    format!("\"{shown}{more}\"")
+}
+
+/// `text` with the credential after each `OAApiKey` (any case) replaced: a server that echoes the
+/// Authorization header it was sent must not put a key in a message.
+fn redact_scheme(text: &str) -> Cow<'_, str> {
+    const SCHEME: &str = "oaapikey";
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains(SCHEME) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find(SCHEME) {
+        let after_scheme = at + found + SCHEME.len();
+        let rest = &text[after_scheme..];
+        let spaces = rest.len() - rest.trim_start().len();
+        let key_len = rest[spaces..]
+            .find(|c: char| c.is_whitespace() || c == '"')
+            .unwrap_or(rest.len() - spaces);
+        out.push_str(&text[at..after_scheme]);
+        out.push_str(&rest[..spaces]);
+        if key_len > 0 {
+            out.push_str(REDACTED);
+        }
+        at = after_scheme + spaces + key_len;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_echoed_authorization_header_is_redacted_before_shortening() {
+        let key = "k3y-".repeat(20);
+        for text in [
+            format!("bad header OAApiKey {key}"),
+            format!("{{\"auth\":\"oaapikey  {key}\"}} then more"),
+            format!("OAAPIKEY\t{key}\nOAApiKey {key}"),
+        ] {
+            let shown = quoted(&text);
+            assert!(!shown.contains("k3y-"), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
+        assert_eq!(quoted("OAApiKey"), "\"OAApiKey\"");
+        assert_eq!(quoted("no credential here"), "\"no credential here\"");
+    }
+
+    #[test]
+    fn quoted_text_is_cut_short_and_loses_control_characters() {
+        let shown = quoted(&format!("a\u{7}\n{}", "x".repeat(500)));
+        assert_eq!(shown, format!("\"a{}…\"", "x".repeat(QUOTED_CHARS - 1)));
+    }
+}

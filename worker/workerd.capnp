@@ -31,10 +31,11 @@ const summaryWorker :Workerd.Worker = (
     (name = "worker/src/history.js", esModule = embed "src/history.js"),
     (name = "worker/src/http.js", esModule = embed "src/http.js"),
     (name = "worker/src/proxy.js", esModule = embed "src/proxy.js"),
+    (name = "worker/src/status.js", esModule = embed "src/status.js"),
     (name = "www/pkg/openathens_rawstats.js", esModule = embed "../www/pkg/openathens_rawstats.js"),
     (name = "www/pkg/openathens_rawstats_bg.wasm", wasm = embed "../www/pkg/openathens_rawstats_bg.wasm"),
   ],
-  compatibilityDate = "2025-01-01",
+  compatibilityDate = "2026-11-17",
   globalOutbound = "network",
   bindings = [
     (name = "OPENATHENS_API_NAME", fromEnvironment = "OPENATHENS_API_NAME"),
@@ -50,7 +51,7 @@ const summaryWorker :Workerd.Worker = (
 
 const cronTrigger :Workerd.Worker = (
   modules = [(name = "cron.js", esModule = embed "cron-trigger.js")],
-  compatibilityDate = "2025-01-01",
+  compatibilityDate = "2026-11-17",
   compatibilityFlags = ["service_binding_extra_handlers"],
   bindings = [(name = "WORKER", service = "main")],
 );

@@ -8,14 +8,18 @@
 // attribute. The report is fetched and counted in the page's Web Worker (the same worker.js and wasm as the
 // page), and the page's Summary views render inside this element's shadow root, with their own stylesheets,
 // so the host page's CSS cannot reach them. Events: `report` (detail: the result) and `reporterror`
-// (detail: {code, message}).
+// (detail: {code, message}; code is a SPEC error code, or ENGINE_UNAVAILABLE / ENGINE_RESTARTED).
 
 import { describeProgress } from './js/progress.js';
 import { explainError } from './js/errors.js';
-import { reportDateWindow } from './js/date-window.js';
 import { ReportWorker, workerScriptUrl } from './js/report-worker.js';
 import { h } from './js/views/dom.js';
 import { renderResult, summaryStylesheets } from './js/views/summary-view.js';
+import init, { reportDateWindow } from './pkg/openathens_rawstats.js';
+
+// The engine on the page's thread too, for its report-date window (the default date); the worker that
+// counts the report loads its own.
+await init();
 
 const STYLESHEETS = [...summaryStylesheets, new URL('./css/embed.css', import.meta.url).href];
 
@@ -25,7 +29,8 @@ let sharedWorker = null;
 // when this script comes from another (the usual embed), a same-origin blob module imports worker.js.
 function reportWorker() {
   if (!sharedWorker) {
-    if (new URL(workerScriptUrl).origin === location.origin) {
+    // This module's own origin, not the worker file's: in a bundled app the worker is the bundler's.
+    if (new URL(import.meta.url).origin === location.origin) {
       sharedWorker = new ReportWorker();
     } else {
       // Kept for the page's lifetime: ReportWorker starts a fresh worker from it after an engine failure.

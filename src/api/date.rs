@@ -4,30 +4,32 @@
 
 use time::Duration;
 
-use super::quoted;
 use crate::engine::ReportDate;
-use crate::error::{Error, ErrorCode, Result};
-
-/// How much of a malformed date a message repeats.
-const MAX_INPUT_CHARS: usize = 40;
+use crate::error::{Error, ErrorCode, Result, quoted};
 
 /// The oldest day the API still reports on, counted back from `today`.
 const OLDEST_DAYS_AGO: i64 = 30;
 
+/// The oldest and the newest day the API reports on when it is `today` (UTC); None when `today` is too
+/// close to the start of the calendar to have them.
+pub fn report_date_window(today: ReportDate) -> Option<(ReportDate, ReportDate)> {
+    let days_ago = |n| today.0.checked_sub(Duration::days(n)).map(ReportDate);
+    Some((days_ago(OLDEST_DAYS_AGO)?, days_ago(1)?))
+}
+
 /// Checks a `yyyy-MM-dd` date against the window relative to `today` (UTC).
 pub fn validate_report_date(date: &str, today: ReportDate) -> Result<ReportDate> {
     let day = parse_report_date(date)?;
-    let days_ago = |n| today.0.checked_sub(Duration::days(n)).map(ReportDate);
-    match (days_ago(OLDEST_DAYS_AGO), days_ago(1)) {
-        (Some(oldest), Some(newest)) if (oldest..=newest).contains(&day) => Ok(day),
-        (Some(oldest), Some(newest)) => Err(Error::new(
+    match report_date_window(today) {
+        Some((oldest, newest)) if (oldest..=newest).contains(&day) => Ok(day),
+        Some((oldest, newest)) => Err(Error::new(
             ErrorCode::DateOutOfRange,
             format!(
                 "The API only reports on yesterday back to {OLDEST_DAYS_AGO} days ago (UTC): choose a date from {oldest} to {newest}."
             ),
         )),
         // Today is the first day of the calendar: no day of the window exists.
-        _ => Err(Error::new(
+        None => Err(Error::new(
             ErrorCode::DateOutOfRange,
             "The current time given is before any report: give the current time.",
         )),
@@ -51,7 +53,7 @@ pub fn parse_report_date(date: &str) -> Result<ReportDate> {
             ErrorCode::BadDate,
             format!(
                 "The report date {} is not in the form yyyy-MM-dd (for example 2023-06-06).",
-                quoted(date, MAX_INPUT_CHARS)
+                quoted(date)
             ),
         ));
     }

@@ -1,11 +1,10 @@
 //! ReportParser: wires gzip → records → columns → tally for bytes pushed in any chunking.
 
-use crate::api::quoted;
 use crate::engine::columns::Columns;
 use crate::engine::interner::same_bytes;
 use crate::engine::records::{Record, RecordSplitter};
 use crate::engine::{GzipDecoder, ReportDate, Tally};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result, quoted};
 use crate::limits::MAX_TALLY_BYTES;
 
 /// Record bytes read between two checks of the tables' size: small enough that one stretch cannot add
@@ -247,7 +246,7 @@ fn read_record(layout: &mut Option<Layout>, filters: &[Filter], tally: &mut Tall
                         ErrorCode::BadFilter,
                         format!(
                             "The report has no column {} to slice by. Remove that slice, or choose a column the report has.",
-                            quoted(&filter.column, 60)
+                            quoted(&filter.column)
                         ),
                     )),
                 })

@@ -48,8 +48,12 @@ export interface Summary {
   customAttributes: Record<string, Counts>;
 }
 
-/** Thrown by every export; `code` is one of the error codes of docs/api.md. */
-export interface RawStatsError extends Error { code: string }
+/** Thrown by every export. */
+export interface RawStatsError extends Error { code: ErrorCode }
+
+// ReportParser's generated `[Symbol.dispose]` needs this symbol, which TypeScript's lib declares only from
+// esnext.disposable on: declared here too, so the types compile with lib es2022 (TypeScript 5.2 or later).
+declare global { interface SymbolConstructor { readonly dispose: unique symbol } }
 "#;
 
 pub(crate) fn summary_to_js(summary: &Summary) -> JsValue {

@@ -1,4 +1,4 @@
-//! `fetchReport` and `validateReportDate`: the driver that performs what [`TaskFlow`] asks for with the
+//! `fetchReport`: the driver that performs what [`TaskFlow`] asks for with the
 //! host's global `fetch`, then streams the download through [`tally_source`].
 
 use std::cell::{Cell, RefCell};
@@ -10,13 +10,17 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response, ResponseType, Url};
 
+use super::abort::{Abort, Limit};
+use super::date::checked_date;
 use super::errors::to_js;
 use super::exports::summary_to_js;
-use super::host::{Abort, DayTag, Limit, Progress, describe_js, global_fetch, now_ms, option, quietly};
+use super::host::{describe_js, global_fetch, ignore_rejection, now_ms};
+use super::options::option;
+use super::progress::{DayTag, Progress};
 use super::stream::{Idle, Source, read, tally_source};
 use crate::api::{
     DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply,
-    Request, Stall, Step, TaskConfig, TaskFlow, redact_key, validate_report_date,
+    Request, Stall, Step, TaskConfig, TaskFlow, redact_key,
 };
 use crate::engine::{ReportDate, Tally};
 use crate::error::{Error, ErrorCode, Result};
@@ -55,60 +59,26 @@ export interface FetchReportOptions {
 
 export type SubOrgPart =
   | { label: string; summary: Summary }
-  | { label: string; error: { code: string; message: string } };
+  | { label: string; error: { code: ErrorCode; message: string } };
 
 export interface SubOrgReport {
   /** every part that succeeded, merged; distinct counts exact */
   merged: Summary;
   parts: SubOrgPart[];
 }
+
+/** Exactly one of `apiKey` (the result is a Summary) and `keys` (a SubOrgReport). */
+export type SingleKeyOptions = FetchReportOptions & { apiKey: string; keys?: never };
+export type SubOrgKeysOptions = FetchReportOptions & { keys: ReportKey[]; apiKey?: never };
+export function fetchReport(options: SingleKeyOptions): Promise<Summary>;
+export function fetchReport(options: SubOrgKeysOptions): Promise<SubOrgReport>;
 "#;
-
-/// Checks a report date: `"yyyy-MM-dd"` from yesterday back to 30 days ago, UTC, relative to `now`
-/// (a Date or ms since the epoch; default the current time). Returns the date or throws BAD_DATE /
-/// DATE_OUT_OF_RANGE.
-#[wasm_bindgen(js_name = validateReportDate)]
-pub fn validate_report_date_js(
-    #[wasm_bindgen(unchecked_param_type = "string")] date: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "Date | number")] now: Option<JsValue>,
-) -> Result<String, JsValue> {
-    let now_ms = match now {
-        Some(now) => js_sys::Date::new(&now).get_time(),
-        None => now_ms(),
-    };
-    checked_date(&date, now_ms)
-        .map(|_| date.as_string().unwrap_or_default())
-        .map_err(|error| to_js(&error))
-}
-
-pub(crate) fn checked_date(date: &JsValue, now_ms: f64) -> Result<ReportDate> {
-    let today = utc_day(now_ms).ok_or_else(|| {
-        Error::new(
-            ErrorCode::BadDate,
-            "The current time given is not a valid date: give a Date or milliseconds since 1970.",
-        )
-    })?;
-    let date = date.as_string().ok_or_else(|| {
-        Error::new(
-            ErrorCode::BadDate,
-            "No report date was given: give one as yyyy-MM-dd (for example 2023-06-06).",
-        )
-    })?;
-    validate_report_date(&date, today)
-}
-
-fn utc_day(ms: f64) -> Option<ReportDate> {
-    if !ms.is_finite() {
-        return None;
-    }
-    ReportDate::of_unix_seconds((ms / 1000.0).floor() as i64)
-}
 
 /// Fetches one day's report and summarises it as it downloads; with `keys`, every key's report and their
 /// merge.
 #[wasm_bindgen(js_name = fetchReport, unchecked_return_type = "Summary | SubOrgReport")]
 pub async fn fetch_report(
-    #[wasm_bindgen(unchecked_param_type = "FetchReportOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SingleKeyOptions | SubOrgKeysOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     fetch_report_with(options).await.map_err(|error| to_js(&error))
 }
@@ -418,13 +388,13 @@ async fn read_document(response: &Response, abort: &Abort, flow: &TaskFlow) -> R
             Ok(Ok(None)) => return Ok(Some(body)),
             Ok(Err(_)) => return Ok(None),
             Err(error) => {
-                quietly(&reader.cancel());
+                ignore_rejection(&reader.cancel());
                 return Err(error);
             }
         };
         let at = body.len();
         if at + chunk.length() as usize > MAX_DOCUMENT_BYTES {
-            quietly(&reader.cancel());
+            ignore_rejection(&reader.cancel());
             return Err(flow.too_large_error());
         }
         body.resize(at + chunk.length() as usize, 0);

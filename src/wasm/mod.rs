@@ -1,10 +1,15 @@
 //! wasm-bindgen glue: the JS exports of docs/api.md over the sans-IO core. Every export returns plain JS
 //! values and throws `Error` objects carrying a `code` of docs/api.md.
 
+mod abort;
+mod contract;
+mod date;
 mod errors;
 pub mod exports;
 mod fetch;
 mod host;
+mod options;
+mod progress;
 mod range;
 mod seed;
 mod stream;

@@ -9,10 +9,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
+use super::abort::Abort;
+use super::date::checked_date;
 use super::errors::to_js;
 use super::exports::summary_to_js;
-use super::fetch::{checked_date, config_of, credentials_of, error_js, fetch_day, set};
-use super::host::{Abort, DayTag, Progress, now_ms, option};
+use super::fetch::{config_of, credentials_of, error_js, fetch_day, set};
+use super::host::now_ms;
+use super::options::option;
+use super::progress::{DayTag, Progress};
 use crate::api::{OrderedMerge, range_days};
 use crate::error::Result;
 
@@ -34,7 +38,7 @@ export interface FetchRangeOptions extends Omit<FetchReportOptions, "date"> {
 
 export type RangeDay =
   | { date: string; summary: Summary; parts?: SubOrgPart[]; snapshot?: Uint8Array }
-  | { date: string; error: { code: string; message: string }; parts?: SubOrgPart[] };
+  | { date: string; error: { code: ErrorCode; message: string }; parts?: SubOrgPart[] };
 
 export interface RangeReport {
   /** every day that succeeded, merged exactly (distinct accounts and IPs across days) */

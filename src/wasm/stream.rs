@@ -9,9 +9,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, ReadableStream, ReadableStreamDefaultReader};
 
+use super::abort::{Abort, Limit};
 use super::errors::to_js;
 use super::exports::summary_to_js;
-use super::host::{Abort, Limit, Progress, describe_js, now_ms, option, quietly};
+use super::host::{describe_js, ignore_rejection, now_ms};
+use super::options::option;
+use super::progress::Progress;
 use crate::api::parse_report_date;
 use crate::engine::{ReportDate, ReportParser, Tally};
 use crate::error::{Error, ErrorCode, Result};
@@ -23,8 +26,8 @@ const TS_STREAM: &str = r#"
 export type ReportSource = ReadableStream<Uint8Array> | Blob | (() => ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>);
 
 export interface ProgressInfo {
-  /** "requesting" | "running" (the API prepares the report) | "downloading" (fetchReport) | "parsing" (summarizeStream) */
-  phase: string;
+  /** "running": the API prepares the report; "downloading" is fetchReport's reading, "parsing" summarizeStream's */
+  phase: "requesting" | "running" | "downloading" | "parsing";
   /** the task's percentComplete while running; the share of bytes read when the size is known; else null */
   percentComplete: number | null;
   /** bytes read from the source (gzip bytes for a gzip report) */
@@ -118,11 +121,11 @@ pub(crate) async fn tally_source(
             Ok(Ok(Some(chunk))) => chunk,
             Ok(Ok(None)) => break,
             Ok(Err(error)) => {
-                quietly(&reader.cancel());
+                ignore_rejection(&reader.cancel());
                 return Err((source.broken)(bytes, &error));
             }
             Err(error) => {
-                quietly(&reader.cancel());
+                ignore_rejection(&reader.cancel());
                 return Err(error);
             }
         };
@@ -130,7 +133,7 @@ pub(crate) async fn tally_source(
         buffer.resize(chunk.length() as usize, 0);
         chunk.copy_to(&mut buffer);
         if let Err(error) = parser.push(&buffer) {
-            quietly(&reader.cancel());
+            ignore_rejection(&reader.cancel());
             return Err(error);
         }
         progress.data(bytes as f64, parser.rows());

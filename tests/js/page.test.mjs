@@ -1,6 +1,7 @@
 // The page (www/) end to end in headless Chromium against the demo API: fetching, opening files, every
 // error in plain words, Cancel, sub-organisations, the exported JSON, hostile report text, remembering the
-// key, the keyboard alone, a phone-sized screen, and the Summary views inside a shadow root.
+// key, the keyboard alone, a phone-sized screen with no table scrolling sideways, axe's contrast check, and
+// the Summary views inside a shadow root (codes in words, CSV exports as shown, bars beside the numbers).
 // Needs www/pkg (make build) and gen-report (built here unless GEN_REPORT names one).
 
 import assert from 'node:assert/strict';
@@ -393,7 +394,7 @@ describe('the engine worker failing', () => {
     const page = await openPage();
     const worker = await engineWorker(page);
     await openFile(page, big.out);
-    await page.getByText(/^Reading .* rows$/).waitFor({ timeout: 30_000 });
+    await page.getByText(/^Read .* rows counted$/).waitFor({ timeout: 30_000 });
     // The engine busy for a minute without yielding, as a long finish() on a huge report could be.
     worker.evaluate(() => {
       const end = Date.now() + 60_000;
@@ -504,13 +505,51 @@ test('the whole form works by keyboard alone', async () => {
   await page.context().close();
 });
 
-test('at 390 px wide nothing but the tables scrolls sideways', async () => {
+test('at 390 px wide nothing scrolls sideways, tables included, and progress ends on the real figures', async () => {
   const page = await openPage({ width: 390, height: 844 });
+  const lines = [];
+  await page.exposeFunction('progressLine', (text) => lines.push(text));
+  await page.evaluate(() => {
+    const text = document.getElementById('progress-text');
+    new MutationObserver(() => window.progressLine(text.textContent)).observe(text, { childList: true, characterData: true, subtree: true });
+  });
   await page.getByRole('button', { name: 'Fetch report' }).click();
   await summaryButton(page).waitFor({ timeout: 60_000 });
+  const done = lines.findIndex((line) => line.startsWith('Done'));
+  assert.match(lines[done - 1], /^Downloaded [\d.,]+ (kB|MB), 3,000 rows counted$/, lines.join(' / '));
+  assert.ok(!lines.some((line) => /\b0\.0 kB|\b0 rows/.test(line)), lines.join(' / '));
+
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page is no wider than the phone');
+  const tables = await page.locator('.oa-table-scroll').evaluateAll((boxes) => boxes.map((box) => ({
+    title: box.closest('section').querySelector('h3').textContent,
+    overflow: box.scrollWidth - box.clientWidth,
+  })));
+  assert.ok(tables.length >= 12, `${tables.length} tables`);
+  assert.deepEqual(tables.filter((table) => table.overflow > 0), [], 'no table scrolls sideways');
+  // Stacked rows still read as a table, each value named by its column.
+  const resources = page.getByRole('table', { name: 'Resources', exact: true });
+  const firstRow = resources.getByRole('row').nth(1);
+  assert.equal(await firstRow.getByRole('cell').count(), 5);
+  assert.equal(await firstRow.getByRole('cell').nth(3).getAttribute('data-label'), 'Entity ID');
   const chartWidth = await page.locator('.oa-chart canvas').evaluate((canvas) => canvas.getBoundingClientRect().width);
   assert.ok(chartWidth > 250 && chartWidth <= 370, `chart fits the phone (${chartWidth} px)`);
+  await page.context().close();
+});
+
+test('every text of a summary passes axe’s contrast check, with none left for review', async () => {
+  const page = await openPage();
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  await summaryButton(page).waitFor({ timeout: 60_000 });
+  // Evaluated, not added as a script tag, which the page's CSP would refuse.
+  await page.evaluate(await readFile(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  const result = await page.evaluate(async () => {
+    const { violations, incomplete, passes } = await window.axe.run(document.getElementById('result'), { runOnly: ['color-contrast'] });
+    const nodes = (rules) => rules.flatMap((rule) => rule.nodes.map((node) => `${node.target}: ${node.any[0]?.message}`));
+    return { violations: nodes(violations), incomplete: nodes(incomplete), passed: passes.reduce((sum, rule) => sum + rule.nodes.length, 0) };
+  });
+  assert.deepEqual(result.violations, []);
+  assert.deepEqual(result.incomplete, []);
+  assert.ok(result.passed > 100, `${result.passed} texts checked`);
   await page.context().close();
 });
 
@@ -550,6 +589,30 @@ describe('the Summary views on their own', () => {
     assert.equal(lines[0], 'Resource,Transfers,Blocked,Entity ID,Federation');
     assert.equal(lines[1], '"Science Database, Physics & Chemistry",220,30,https://idp.sciencedb.example.org/sp,OpenAthens');
     assert.equal(lines.length, 1 + FIXTURE.resources.length);
+
+    // Codes read as words with the code beside them, and sort by the words.
+    const countries = host.getByRole('table', { name: 'Countries', exact: true });
+    await countries.getByRole('cell', { name: 'United Kingdom GB', exact: true }).waitFor();
+    await countries.getByRole('cell', { name: 'Germany DE', exact: true }).waitFor();
+    const failures = host.getByRole('table', { name: 'Failure reasons', exact: true });
+    await failures.getByRole('cell', { name: 'Wrong password ACCOUNT_ERROR_BAD_PASSWORD', exact: true }).first().waitFor();
+    await failures.getByRole('cell', { name: 'Sign-in, OpenAthens account AUTHENTICATE', exact: true }).first().waitFor();
+    await countries.getByRole('button', { name: 'Country' }).click();
+    assert.deepEqual(await countries.locator('tbody tr td:first-child').allTextContents(),
+      ['(empty)', 'Germany DE', 'Ireland IE', 'United Kingdom GB', 'United States US']);
+
+    // A share exports as the page shows it, beside the raw count; a code exports with its words.
+    const countryCsv = (await downloadText(page, () => host.getByRole('button', { name: 'Download Countries as CSV' }).click())).trimEnd().split('\r\n');
+    assert.deepEqual(countryCsv.slice(0, 3), ['Country,Country code,Events,% of events', ',,40,3.2', 'Germany,DE,80,6.5']);
+    await countries.getByRole('cell', { name: '6.5%', exact: true }).waitFor();
+
+    // Each bar is beside its number, never under a digit.
+    const overlaps = await host.locator('.oa-bar-cell').evaluateAll((cells) => cells.filter((cell) => {
+      const number = cell.querySelector('.oa-bar-value').getBoundingClientRect();
+      const bar = cell.querySelector('.oa-bar-track').getBoundingClientRect();
+      return bar.left < number.right && number.left < bar.right;
+    }).length);
+    assert.equal(overlaps, 0);
 
     const { json } = await downloadJson(page, () => host.getByRole('button', { name: 'Download summary (JSON)' }).click());
     assert.deepEqual(json, FIXTURE);

@@ -141,6 +141,30 @@ describe('GET /summary', () => {
     console.log(`workerd cold start ${worker.startMs.toFixed(0)} ms; /summary of a 20,000-row day ${first.ms.toFixed(0)} ms (report generated), ${again.ms.toFixed(0)} ms (again)`);
   });
 
+  test('a settled day is answered from the archive after its first fetch; a partial one is not kept', async () => {
+    const date = daysAgo(4);
+    const first = apiRequests.length;
+    const fetched = await fetch(`${worker.url}/summary?date=${date}`);
+    assert.equal(fetched.headers.get('x-archived-at'), null);
+    assert.equal(fetched.headers.get('cache-control'), 'no-store');
+    const truth = await demo.truth({ date });
+    assert.deepEqual(await fetched.json(), truth);
+    const made = apiRequests.length - first;
+
+    const archived = await fetch(`${worker.url}/summary?date=${date}`);
+    assert.deepEqual(await archived.json(), truth);
+    assert.match(archived.headers.get('x-archived-at'), /^\d{4}-\d{2}-\d{2}T/);
+    assert.equal(archived.headers.get('cache-control'), 'private, max-age=86400');
+    assert.equal(apiRequests.length - first, made, 'the second answer asked the API nothing');
+
+    // A sub-organisation day with a failed key is fetched again each time, in case the key now works.
+    const partialDay = daysAgo(6);
+    await fetch(`${partial.url}/summary?date=${partialDay}`).then((response) => response.json());
+    const again = await fetch(`${partial.url}/summary?date=${partialDay}`);
+    assert.equal(again.headers.get('x-archived-at'), null);
+    assert.equal((await again.json()).parts.filter((part) => part.error).length, 1);
+  });
+
   test('a date the API cannot give is the caller’s error, with its error code', async () => {
     for (const [date, code] of [['2023-13-01', 'BAD_DATE'], ['', 'BAD_DATE'], [daysAgo(0), 'DATE_OUT_OF_RANGE'], [daysAgo(40), 'DATE_OUT_OF_RANGE']]) {
       const response = await fetch(`${worker.url}/summary?date=${date}`);
@@ -300,8 +324,33 @@ describe('the daily cron and /history', () => {
     const body = await response.json();
     assert.deepEqual([body.from, body.to], [from, to]);
     assert.deepEqual(body.days.map((day) => day.date), [to]);
-    assert.deepEqual(body.days[0].summary, await demo.truth({ date: to }));
+    const truth = await demo.truth({ date: to });
+    const headline = {
+      events: truth.rows,
+      signIns: truth.authentications.total,
+      failedSignIns: truth.authentications.failed,
+      transfers: truth.transfers.total,
+      blocked: truth.transfers.blockedRestrictive,
+    };
+    assert.deepEqual(body.days[0].headline, { ...headline, distinctAccounts: truth.distinctAccounts, distinctIps: truth.distinctIps });
+    assert.deepEqual(body.merged, { days: 1, ...headline });
+    assert.equal(body.days[0].summary, undefined, 'whole Summaries only on request');
     assert.deepEqual(body.missing, [daysAgo(3), daysAgo(2)]);
+
+    const whole = await (await fetch(`${worker.url}/history?from=${from}&to=${to}&full=1`)).json();
+    assert.deepEqual(whole.days[0].summary, truth);
+    assert.equal(whole.next, null);
+  });
+
+  test('/history?full=1 answers a week at a time, and says where the next page starts', async () => {
+    const from = daysAgo(20);
+    const page = await (await fetch(`${worker.url}/history?from=${from}&to=${daysAgo(1)}&full=1`)).json();
+    assert.deepEqual([page.from, page.to, page.next], [from, daysAgo(14), daysAgo(13)]);
+    assert.equal(page.days.length + page.missing.length, 7);
+    const last = await (await fetch(`${worker.url}/history?from=${daysAgo(6)}&to=${daysAgo(1)}&full=1`)).json();
+    assert.deepEqual([last.to, last.next], [daysAgo(1), null]);
+    const refused = await fetch(`${worker.url}/history?full=yes`);
+    assert.equal(refused.status, 400);
   });
 
   test('a failed run stores nothing: its day is reported missing', async () => {
@@ -313,13 +362,14 @@ describe('the daily cron and /history', () => {
 
     const response = await fetch(`${broken.url}/history?from=${daysAgo(1)}&to=${daysAgo(1)}`, { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { from: daysAgo(1), to: daysAgo(1), days: [], missing: [daysAgo(1)], partial: [] });
+    const merged = { days: 0, events: 0, signIns: 0, failedSignIns: 0, transfers: 0, blocked: 0 };
+    assert.deepEqual(await response.json(), { from: daysAgo(1), to: daysAgo(1), merged, days: [], missing: [daysAgo(1)], partial: [] });
   });
 
   test('a day with a failed sub-organisation is stored partial, reported so, and fetched again by the next run', async () => {
     const day = daysAgo(2);
     const dayOf = async () => {
-      const response = await fetch(`${partial.url}/history?from=${day}&to=${day}`);
+      const response = await fetch(`${partial.url}/history?from=${day}&to=${day}&full=1`);
       assert.equal(response.status, 200);
       return response.json();
     };

@@ -1,7 +1,8 @@
 // Who may use the Worker: browsers only from the origins in ALLOWED_ORIGINS; /summary and /history only with
 // `Authorization: Bearer <READ_TOKEN>`, or by anyone when PUBLIC_SUMMARY is "true" and no READ_TOKEN is set.
 
-import { allowedOrigins, normaliseOrigin } from './config.js';
+import { canonicalOrigin } from '../../www/pkg/openathens_rawstats.js';
+import { allowedOrigins } from './config.js';
 import { errorResponse } from './http.js';
 
 /**
@@ -11,7 +12,8 @@ import { errorResponse } from './http.js';
 export function checkOrigin(request, env) {
   const origin = request.headers.get('Origin');
   if (origin === null) return null;
-  return allowedOrigins(env).has(normaliseOrigin(origin)) ? origin : false;
+  const spelled = canonicalOrigin(origin);
+  return spelled !== undefined && allowedOrigins(env).has(spelled) ? origin : false;
 }
 
 /** Null when the request may read the org's summaries, else the refusal to send. */

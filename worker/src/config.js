@@ -2,7 +2,7 @@
 // request. A missing or malformed setting is a ConfigError whose message says how to set it; no message
 // ever contains a key.
 
-export const DEFAULT_BASE_URL = 'https://reports.openathens.net/api/v1';
+import { canonicalOrigin, fetchReportDefaults } from '../../www/pkg/openathens_rawstats.js';
 
 export class ConfigError extends Error {
   code = 'CONFIG';
@@ -10,7 +10,7 @@ export class ConfigError extends Error {
 
 /** The reports API root the Worker talks to, without a trailing slash. */
 export function apiBaseUrl(env) {
-  const base = (env.OPENATHENS_BASE_URL || DEFAULT_BASE_URL).trim().replace(/\/+$/, '');
+  const base = (env.OPENATHENS_BASE_URL || fetchReportDefaults().baseUrl).trim().replace(/\/+$/, '');
   let url;
   try {
     url = new URL(base);
@@ -48,11 +48,16 @@ function labelledKeys(text) {
   return keys.map(({ label, key }) => ({ label, key }));
 }
 
-/** ALLOWED_ORIGINS: origins separated by commas or spaces, e.g. "https://library.example.edu". */
+/**
+ * ALLOWED_ORIGINS: origins separated by commas or spaces, e.g. "https://library.example.edu", in the engine's
+ * spelling (canonicalOrigin: lower case, no default port, no trailing slash).
+ * @returns {Set<string>}
+ */
 export function allowedOrigins(env) {
-  return new Set((env.ALLOWED_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean).map(normaliseOrigin));
-}
-
-export function normaliseOrigin(origin) {
-  return origin.trim().replace(/\/+$/, '').toLowerCase();
+  const origins = (env.ALLOWED_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean);
+  return new Set(origins.map((entry) => {
+    const origin = canonicalOrigin(entry);
+    if (origin === undefined) throw new ConfigError(`ALLOWED_ORIGINS has ${JSON.stringify(entry.slice(0, 60))}, which is not an http(s) origin such as https://library.example.edu.`);
+    return origin;
+  }));
 }

@@ -4,11 +4,9 @@
 import wasm from '../../www/pkg/openathens_rawstats_bg.wasm';
 import { fetchReport, initSync } from '../../www/pkg/openathens_rawstats.js';
 import { apiBaseUrl, credentials } from './config.js';
+import { STATUS_OF } from './status.js';
 
 initSync({ module: wasm });
-
-// A fetch left without progress for this long is given up (the API's own task can take minutes).
-const TIMEOUT_MS = 10 * 60 * 1000;
 
 // The fetches under way in this isolate, by what they ask the API: 50 callers asking for one day at once
 // make one report task, not 50.
@@ -30,7 +28,7 @@ export function fetchDay(env, date, signal) {
       // A caller arriving after the result (or after every caller left) starts a fetch of its own.
       leave: () => inFlight.get(key) === entry && inFlight.delete(key),
     };
-    entry.result = fetchReport({ ...options, timeoutMs: TIMEOUT_MS, signal: entry.controller.signal });
+    entry.result = fetchReport({ ...options, signal: entry.controller.signal });
     entry.result.then(entry.leave, entry.leave);
     inFlight.set(key, entry);
     shared = entry;
@@ -45,28 +43,6 @@ export function fetchDay(env, date, signal) {
   }, { once: true });
   return joined.result;
 }
-
-// The HTTP status of each engine error code: the caller's mistakes are 4xx; the API or the Worker's own
-// credentials failing are the gateway's 5xx, since the caller cannot fix them.
-const STATUS_OF = {
-  BAD_DATE: 400,
-  DATE_OUT_OF_RANGE: 400,
-  CONFIG: 500,
-  AUTH: 502,
-  NOT_FOUND: 502,
-  RATE_LIMITED: 503,
-  SERVER: 502,
-  NETWORK: 502,
-  TIMEOUT: 504,
-  ABORTED: 503,
-  BAD_RESPONSE: 502,
-  BAD_GZIP: 502,
-  TRUNCATED: 502,
-  NOT_A_REPORT: 502,
-  TOO_LARGE: 502,
-  BAD_SNAPSHOT: 500,
-  BAD_FILTER: 400,
-};
 
 /** {status, code, message} for an error fetchDay threw. */
 export function describeFailure(error) {

@@ -1,5 +1,7 @@
-// The Summary of every day the cron fetched, in the HISTORY KV namespace under its date, so the history
-// outlives the API's 30-day window.
+// The Summary of every day the cron (or a /summary of a settled day) fetched, in the HISTORY KV namespace
+// under its date, so the history outlives the API's 30-day window; beside it, under `<date>.headline`, the
+// day's headline figures, so that /history over a year reads a few hundred bytes a day instead of whole
+// Summaries (about 130 MB for a year of the demo's days, more than a Worker's 128 MB).
 
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
 import { describeFailure, fetchDay } from './engine.js';
@@ -11,6 +13,62 @@ const MAX_DAYS = 366;
 const DEFAULT_DAYS = 30;
 // The API gives reports for yesterday back to this many days ago.
 const API_WINDOW_DAYS = 30;
+// /history?full=1 answers whole Summaries for at most this many days at a time.
+const FULL_PAGE_DAYS = 7;
+// A day's report is complete from 03:30 UTC the day after (when the cron fetches it); until then it may
+// still grow, and is never stored.
+const SETTLED_AFTER_MS = 3.5 * 60 * 60 * 1000;
+
+const headlineKey = (date) => `${date}.headline`;
+
+/** The figures /history gives for each day: sums that add up across days. */
+export function headlineOf(result) {
+  const summary = result.merged ?? result;
+  return {
+    events: summary.rows,
+    signIns: summary.authentications.total,
+    failedSignIns: summary.authentications.failed,
+    transfers: summary.transfers.total,
+    blocked: summary.transfers.blockedRestrictive,
+    distinctAccounts: summary.distinctAccounts,
+    distinctIps: summary.distinctIps,
+  };
+}
+
+function failedPartsOf(result) {
+  return (result.parts ?? []).filter((part) => part.error).map(({ label, error }) => ({ label, code: error.code }));
+}
+
+/** Stores a day's result (the Summary, or a sub-organisation result) and its headline; resolves to failedParts. */
+async function storeDay(env, date, result) {
+  const failedParts = failedPartsOf(result);
+  const record = { date, storedAt: new Date().toISOString(), summary: result };
+  const partial = failedParts.length > 0 ? { failedParts } : {};
+  await env.HISTORY.put(date, JSON.stringify({ ...record, ...partial }));
+  await env.HISTORY.put(headlineKey(date), JSON.stringify({ date, storedAt: record.storedAt, headline: headlineOf(result), ...partial }));
+  return failedParts;
+}
+
+// Results already on their way into KV: callers sharing one fetch (engine.js) store it once.
+const storing = new WeakSet();
+
+/**
+ * GET /summary's answer for `date`: the archived result when the day is stored whole, else a fetch, stored
+ * when the day is settled and every part succeeded. Resolves to {result, archived: storedAt | null}.
+ */
+export async function summaryOf(env, date, signal, now = Date.now()) {
+  // Only a real date is ever a KV key.
+  if (parseDay(date) !== null) {
+    const record = await env.HISTORY.get(date, 'json');
+    if (record && !record.failedParts) return { result: record.summary, archived: record.storedAt };
+  }
+  const result = await fetchDay(env, date, signal);
+  if (date <= dayBefore(now - SETTLED_AFTER_MS) && failedPartsOf(result).length === 0 && !storing.has(result)) {
+    storing.add(result);
+    await storeDay(env, date, result);
+  }
+  return { result, archived: null };
+}
 
 /**
  * The scheduled run: yesterday, and every partial day (a sub-organisation's key failed) still inside the
@@ -22,7 +80,7 @@ export async function runDaily(env, scheduledTime) {
   const yesterday = dayBefore(scheduledTime);
   const yesterdayMs = parseDay(yesterday);
   const earlier = daysBetween(yesterdayMs - (API_WINDOW_DAYS - 1) * DAY_MS, yesterdayMs - DAY_MS);
-  const records = await Promise.all(earlier.map((date) => env.HISTORY.get(date, 'json')));
+  const records = await inBatches(earlier, (date) => headlineRecord(env, date));
   const partial = earlier.filter((_, at) => records[at]?.failedParts);
   const stored = [];
   const problems = [];
@@ -35,9 +93,7 @@ export async function runDaily(env, scheduledTime) {
       problems.push(`the report for ${date} could not be fetched (${code}): ${message}`);
       continue;
     }
-    const failedParts = (result.parts ?? []).filter((part) => part.error).map(({ label, error }) => ({ label, code: error.code }));
-    const record = { date, storedAt: new Date().toISOString(), summary: result };
-    await env.HISTORY.put(date, JSON.stringify(failedParts.length > 0 ? { ...record, failedParts } : record));
+    const failedParts = await storeDay(env, date, result);
     stored.push(date);
     if (failedParts.length > 0) {
       const which = failedParts.map(({ label, code }) => `${label} (${code})`).join(', ');
@@ -47,15 +103,40 @@ export async function runDaily(env, scheduledTime) {
   return { stored, problems };
 }
 
+// At most this many KV reads at once: a day without its headline yet is read whole (a few hundred kB).
+const READ_BATCH = 8;
+
+async function inBatches(items, read) {
+  const results = [];
+  for (let at = 0; at < items.length; at += READ_BATCH) results.push(...(await Promise.all(items.slice(at, at + READ_BATCH).map(read))));
+  return results;
+}
+
+// A day's headline record; a day stored before headlines were kept is read whole, once, and given one.
+async function headlineRecord(env, date) {
+  const headline = await env.HISTORY.get(headlineKey(date), 'json');
+  if (headline) return headline;
+  const record = await env.HISTORY.get(date, 'json');
+  if (!record) return null;
+  const { storedAt, summary, failedParts } = record;
+  const made = { date, storedAt, headline: headlineOf(summary), ...(failedParts ? { failedParts } : {}) };
+  await env.HISTORY.put(headlineKey(date), JSON.stringify(made));
+  return made;
+}
+
 /**
- * GET /history?from=yyyy-MM-dd&to=yyyy-MM-dd: the stored days in the range, the days missing from it, and
- * the stored days that are partial (each such day's record names its failedParts).
+ * GET /history?from=yyyy-MM-dd&to=yyyy-MM-dd: each stored day's headline figures and their sums over the
+ * range (`merged`), the days missing from it, and the stored days that are partial (each names its
+ * failedParts). With full=1, each stored day's whole Summary too, for at most FULL_PAGE_DAYS days from
+ * `from`: `next` is then the `from` of the next page, or null.
  */
 export async function history(url, env) {
   const to = url.searchParams.get('to') ?? dayBefore(Date.now());
   const toMs = parseDay(to);
   const from = url.searchParams.get('from') ?? (toMs === null ? null : dayOf(toMs - (DEFAULT_DAYS - 1) * DAY_MS));
   const fromMs = parseDay(from);
+  const full = url.searchParams.get('full');
+  if (full !== null && full !== '1') return errorResponse(400, 'BAD_REQUEST', 'full takes the value 1 (whole Summaries, a page at a time), or is left out.');
   if (fromMs === null || toMs === null) {
     return errorResponse(400, 'BAD_DATE', 'Give from and to as yyyy-MM-dd dates, e.g. /history?from=2023-06-01&to=2023-06-30.');
   }
@@ -67,13 +148,26 @@ export async function history(url, env) {
   if (span > MAX_DAYS) {
     return errorResponse(400, 'DATE_OUT_OF_RANGE', `Ask for at most ${MAX_DAYS} days at a time; ${from} to ${to} is ${span}.`);
   }
-  const dates = daysBetween(fromMs, toMs);
-  const stored = await Promise.all(dates.map((date) => env.HISTORY.get(date, 'json')));
+  const pageEndMs = full ? Math.min(toMs, fromMs + (FULL_PAGE_DAYS - 1) * DAY_MS) : toMs;
+  const dates = daysBetween(fromMs, pageEndMs);
+  const records = await inBatches(dates, (date) => (full ? env.HISTORY.get(date, 'json') : headlineRecord(env, date)));
+  const stored = records.filter(Boolean);
+  const days = stored.map((record) => {
+    const { date, storedAt, failedParts } = record;
+    const headline = record.headline ?? headlineOf(record.summary);
+    return { date, storedAt, headline, ...(failedParts ? { failedParts } : {}), ...(full ? { summary: record.summary } : {}) };
+  });
+  const merged = { days: days.length };
+  for (const name of ['events', 'signIns', 'failedSignIns', 'transfers', 'blocked']) {
+    merged[name] = days.reduce((sum, day) => sum + day.headline[name], 0);
+  }
   return json(200, {
     from,
-    to,
-    days: stored.filter(Boolean),
-    missing: dates.filter((_, at) => !stored[at]),
-    partial: dates.filter((_, at) => stored[at]?.failedParts),
+    to: dayOf(pageEndMs),
+    ...(full ? { next: pageEndMs < toMs ? dayOf(pageEndMs + DAY_MS) : null } : {}),
+    merged,
+    days,
+    missing: dates.filter((_, at) => !records[at]),
+    partial: dates.filter((_, at) => records[at]?.failedParts),
   });
 }

@@ -3,8 +3,8 @@
 // static page. Everything else is refused: it is not an open proxy.
 
 import { checkOrigin, readRefusal } from './access.js';
-import { describeFailure, fetchDay } from './engine.js';
-import { history, runDaily } from './history.js';
+import { describeFailure } from './engine.js';
+import { history, runDaily, summaryOf } from './history.js';
 import { errorResponse, json, preflight, withCors } from './http.js';
 import { isProxyPath, proxy } from './proxy.js';
 
@@ -18,7 +18,9 @@ async function route(request, env, url) {
   if (url.pathname === '/history') return history(url, env);
   const date = url.searchParams.get('date') ?? '';
   try {
-    return json(200, await fetchDay(env, date, request.signal));
+    const { result, archived } = await summaryOf(env, date, request.signal);
+    // A stored day never changes: a browser may keep it; a shared cache not, as the answer may need the token.
+    return archived ? json(200, result, { 'Cache-Control': 'private, max-age=86400', 'X-Archived-At': archived }) : json(200, result);
   } catch (error) {
     const { status, code, message } = describeFailure(error);
     return errorResponse(status, code, message);
@@ -28,7 +30,12 @@ async function route(request, env, url) {
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const origin = checkOrigin(request, env);
+    let origin;
+    try {
+      origin = checkOrigin(request, env);
+    } catch (error) {
+      return errorResponse(500, 'CONFIG', error.message);
+    }
     if (origin === false) {
       return errorResponse(403, 'ORIGIN_NOT_ALLOWED', 'This origin may not use the Worker: add it to ALLOWED_ORIGINS in wrangler.toml.');
     }

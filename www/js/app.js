@@ -4,13 +4,16 @@
 import { renderResult } from './views/summary-view.js';
 import { explainError } from './errors.js';
 import { describeProgress } from './progress.js';
-import { reportDateWindow } from './date-window.js';
 import { forgetSettings, loadSettings, saveSettings } from './settings.js';
 import { SubKeyRows } from './sub-keys.js';
 import { ReportWorker } from './report-worker.js';
 import { formatCount } from './views/format.js';
+import init, { fetchReportDefaults, reportDateWindow } from '../pkg/openathens_rawstats.js';
 
-const DEFAULT_BASE_URL = 'https://reports.openathens.net/api/v1';
+// The engine on this thread too (the worker loads its own copy) for what the form shares with it: the
+// report-date window and the default base URL.
+await init();
+const DEFAULT_BASE_URL = fetchReportDefaults().baseUrl;
 
 const byId = (id) => document.getElementById(id);
 const form = byId('fetch-form');

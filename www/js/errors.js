@@ -1,7 +1,13 @@
 // What each error code (docs/api.md) means to the person at the page, and what they can do next. The engine's own
 // message is kept as the detail line; these words come first because they do not assume any API knowledge.
 
-const EXPLAINED = {
+// The page's own codes, next to the engine's errorCodes() (docs/api.md, "Errors"): report-worker.js gives
+// ENGINE_RESTARTED when it replaced a worker whose engine failed. tests/js/contract.test.mjs holds EXPLAINED
+// to exactly the engine's codes and these.
+export const PAGE_CODES = ['ENGINE_RESTARTED'];
+
+/** @type {Record<string, {title: string, next: string}>} */
+export const EXPLAINED = {
   BAD_DATE: {
     title: 'That report date could not be read.',
     next: 'Pick a date with the date picker (year, month and day).',
@@ -66,7 +72,12 @@ const EXPLAINED = {
     title: 'That slice names a column the report does not have.',
     next: 'Remove the slice, or pick a value from one of the tables to slice by it.',
   },
-  // Not an engine code: report-worker.js gives it when it replaced a worker whose engine failed.
+  // Not engine codes: report-worker.js gives these when the engine could not start at all, and when it
+  // replaced a worker whose engine failed.
+  ENGINE_UNAVAILABLE: {
+    title: 'The report engine could not be loaded, so no report can be read here.',
+    next: 'Reload the page. If it happens again, the site is missing part of the engine (its worker or its .wasm file): the detail below helps whoever looks after this page.',
+  },
   ENGINE_RESTARTED: {
     title: 'The report engine stopped unexpectedly and was restarted; the page is ready again.',
     next: 'Fetch or open the report again. If the same report stops the engine every time, the detail below helps whoever looks after this page.',

@@ -9,10 +9,11 @@ function words({ phase, percentComplete, bytes, rows }) {
       return 'Waiting for the report…';
     case 'running':
       return `The API is preparing the report: ${percentComplete ?? 0}% done`;
+    // The first chunk has not arrived yet: "0.0 kB, 0 rows" would read as an empty report.
     case 'downloading':
-      return `Downloading ${formatBytes(bytes)}, parsing ${formatCount(rows)} rows`;
+      return bytes === 0 ? 'Starting the download…' : `Downloaded ${formatBytes(bytes)}, ${formatCount(rows)} rows counted`;
     default:
-      return `Reading ${formatBytes(bytes)}, parsing ${formatCount(rows)} rows`;
+      return bytes === 0 ? 'Opening the file…' : `Read ${formatBytes(bytes)}, ${formatCount(rows)} rows counted`;
   }
 }
 

@@ -3,15 +3,24 @@
 // reports on purpose (a trap such as "unreachable", an error without a code, the worker dying), or a
 // cancelled job did not stop promptly (the worker is busy in a long synchronous step).
 
+// Not written as new URL('./worker.js', import.meta.url): bundlers rewrite that pattern into an asset URL
+// (Vite inlines a small one as a data: URL, from which the worker's own imports cannot load). This URL is
+// only for an unbundled host that starts the worker itself; the default below keeps the literal pattern,
+// which bundlers recognise as a worker and bundle with its imports and the wasm.
+const WORKER_FILE = './worker.js';
+
 /** The worker script's URL, for a host that must start the worker itself (the embed, on another origin). */
-export const workerScriptUrl = new URL('./worker.js', import.meta.url).href;
+export const workerScriptUrl = new URL(WORKER_FILE, import.meta.url).href;
 
 // How long a cancelled job may take to stop before its worker is ended. The engine checks its signal
 // between chunks, which come every few milliseconds.
 const CANCEL_GRACE_MS = 1000;
 
-// Page-side code (next to the engine's error codes of docs/api.md): the engine stopped and a fresh worker now runs.
+// Page-side codes (next to the engine's error codes of docs/api.md): the engine stopped and a fresh worker
+// now runs; the engine could not start at all (worker.js or the wasm did not load), and no job will run
+// until a reload.
 const ENGINE_RESTARTED = 'ENGINE_RESTARTED';
+const ENGINE_UNAVAILABLE = 'ENGINE_UNAVAILABLE';
 
 const stopped = (detail) => ({ code: ENGINE_RESTARTED, message: detail });
 
@@ -24,8 +33,8 @@ export class ReportWorker {
   #jobs = new Map();
   #failure = null;
 
-  /** @param {() => Worker} [start]  starts one worker.js; by default from workerScriptUrl */
-  constructor(start = () => new Worker(workerScriptUrl, { type: 'module' })) {
+  /** @param {() => Worker} [start]  starts one worker.js; by default the one beside this module */
+  constructor(start = () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })) {
     this.#start = start;
     this.#launch();
   }
@@ -66,7 +75,10 @@ export class ReportWorker {
 
   #cannotStart(detail) {
     this.#worker.terminate();
-    this.#failure = { message: `The report engine could not start (${detail}). If you host this page, run make build so that pkg/ is there.` };
+    this.#failure = {
+      code: ENGINE_UNAVAILABLE,
+      message: `The report engine could not start (${detail}). If you host this page, run make build so that pkg/ is there; in a bundled app, see the package README (optimizeDeps.exclude).`,
+    };
     this.#fail([...this.#jobs.keys()], this.#failure);
   }
 

@@ -10,20 +10,11 @@ const ready = init();
 // From here on, a failure is the engine's and not a missing file: report-worker.js then starts a fresh worker.
 ready.then(() => self.postMessage({ type: 'ready' }), () => {});
 const running = new Map();
-// Progress arrives per chunk; the page only needs a few updates a second.
-const PROGRESS_INTERVAL_MS = 100;
 
+// The engine already thins progress out to a few reports a second (src/wasm/progress.rs), so each one is
+// passed on as it comes.
 function progressPoster(id) {
-  let lastStep = null;
-  let lastTime = 0;
-  return (progress) => {
-    const { phase, percentComplete, bytes, rows, label } = progress;
-    // A new phase (or another key's) is always shown; updates within one are thinned out.
-    const step = `${label}/${phase}`;
-    const now = performance.now();
-    if (step === lastStep && now - lastTime < PROGRESS_INTERVAL_MS) return;
-    lastStep = step;
-    lastTime = now;
+  return ({ phase, percentComplete, bytes, rows, label }) => {
     self.postMessage({ type: 'progress', id, progress: { phase, percentComplete, bytes, rows, label } });
   };
 }

@@ -9,6 +9,7 @@ import { renderHourlyChart } from './hourly-chart.js';
 import { renderTable } from './table.js';
 import { saveText } from './download.js';
 import { explainError } from '../errors.js';
+import { accountTypeWords, actionWords, codeWords, countryName, statusWords } from './words.js';
 
 /** Stylesheets the views need, as absolute URLs: link them into the document or into a shadow root. */
 export const summaryStylesheets = [
@@ -24,13 +25,19 @@ function countRows(counts, total) {
   return Object.entries(counts).map(([value, events]) => ({ value, events, share: total > 0 ? (events / total) * 100 : 0 }));
 }
 
-const SHARE = { key: 'share', label: '% of events', numeric: true, format: (value) => `${value.toFixed(1)}%` };
+const SHARE = {
+  key: 'share',
+  label: '% of events',
+  numeric: true,
+  format: (value) => `${value.toFixed(1)}%`,
+  exported: (value) => Number(value.toFixed(1)),
+};
 
-function countTable(title, valueLabel, counts, total, fileBase, note) {
+function countTable(title, valueLabel, counts, total, fileBase, note, words) {
   return renderTable({
     title,
     note,
-    columns: [{ key: 'value', label: valueLabel }, { key: 'events', label: 'Events', numeric: true, bar: true }, SHARE],
+    columns: [{ key: 'value', label: valueLabel, words }, { key: 'events', label: 'Events', numeric: true, bar: true }, SHARE],
     rows: countRows(counts, total),
     fileName: `${fileBase}-${fileSafe(title.toLowerCase())}.csv`,
   });
@@ -49,10 +56,10 @@ function failureTable(summary, fileBase) {
     note: 'Every status other than SUCCESS, with its share of that action’s events.',
     // Figures come right after the name so that a phone shows them without scrolling sideways.
     columns: [
-      { key: 'status', label: 'Status' },
+      { key: 'status', label: 'Status', words: statusWords },
       { key: 'events', label: 'Events', numeric: true, bar: true },
       { ...SHARE, label: '% of action' },
-      { key: 'action', label: 'Action' },
+      { key: 'action', label: 'Action', words: actionWords },
     ],
     rows,
     wide: true,
@@ -160,7 +167,7 @@ export function renderSummary(root, summary, { reportDate, label, timeZone = 'ut
   const attributeTables = Object.entries(summary.customAttributes).map(([name, counts]) =>
     countTable(`Attribute ${name}`, name, counts, summary.rows, fileBase),
   );
-  const actions = countTable('Actions', 'Action', summary.byAction, summary.rows, fileBase);
+  const actions = countTable('Actions', 'Action', summary.byAction, summary.rows, fileBase, null, actionWords);
 
   const element = h('article', { class: 'oa-summary', 'aria-labelledby': headingId }, [
     h('div', { class: 'oa-summary-head' }, [
@@ -178,13 +185,13 @@ export function renderSummary(root, summary, { reportDate, label, timeZone = 'ut
       failureTable(summary, fileBase),
       ...resourceTables(summary, fileBase),
       actions,
-      countTable('Countries', 'Country', summary.byCountry, summary.rows, fileBase),
+      countTable('Countries', 'Country', summary.byCountry, summary.rows, fileBase, null, countryName),
       countTable('ISPs', 'ISP', summary.byIsp, summary.rows, fileBase),
       countTable('Connectors', 'Connector', summary.byAuthSystem, summary.rows, fileBase, 'The sign-in system (account.authsystemname) of each event.'),
       countTable('Permission sets', 'Permission set', summary.byPermissionSet, summary.rows, fileBase, 'An event counts once for each permission set of its account.'),
-      countTable('Account types', 'Account type', summary.byAccountType, summary.rows, fileBase),
-      countTable('Account statuses', 'Account status', summary.byAccountStatus, summary.rows, fileBase),
-      countTable('Organisations', 'Organisation', summary.byOrganisation, summary.rows, fileBase),
+      countTable('Account types', 'Account type', summary.byAccountType, summary.rows, fileBase, null, accountTypeWords),
+      countTable('Account statuses', 'Account status', summary.byAccountStatus, summary.rows, fileBase, null, codeWords),
+      countTable('Organisations', 'Organisation ID', summary.byOrganisation, summary.rows, fileBase, 'The report names each account’s parent organisation by its OpenAthens ID only.'),
       ...attributeTables,
     ]),
     h('details', { class: 'oa-columns' }, [

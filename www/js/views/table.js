@@ -9,7 +9,9 @@ import { saveText } from './download.js';
 /**
  * @param {object} spec
  * @param {string} spec.title       heading and caption
- * @param {Array<{key: string, label: string, numeric?: boolean, bar?: boolean, format?: (value) => string}>} spec.columns
+ * @param {Array<{key: string, label: string, numeric?: boolean, bar?: boolean, format?: (value) => string, exported?: (value) => number, words?: (value: string) => string|null}>} spec.columns
+ *   `words` gives a code's plain words (shown with the code beside them, and exported as a column of
+ *   their own); `exported` is the number a CSV gets when it is not the raw value (a share rounded as shown)
  * @param {object[]} spec.rows      plain objects keyed by column key
  * @param {string} spec.fileName    CSV file name
  * @param {string} [spec.searchLabel]  when given, a search box over the text columns
@@ -29,15 +31,21 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
     columns.filter((column) => column.bar).map((column) => [column.key, Math.max(0, ...rows.map((row) => row[column.key]))]),
   );
   const textKeys = columns.filter((column) => !column.numeric).map((column) => column.key);
+  const wordsOf = (column, value) => (column.words && value !== '' ? column.words(value) : null);
+  const shownText = Object.fromEntries(columns.filter((column) => !column.numeric).map((column) => [
+    column.key,
+    rows.map((row) => wordsOf(column, row[column.key]) ?? row[column.key]),
+  ]));
   // Lower-cased once, so typing in the search box over thousands of resources stays instant.
-  const haystacks = rows.map((row) => textKeys.map((key) => row[key].toLowerCase()).join('\u0000'));
+  const haystacks = rows.map((row, index) =>
+    textKeys.map((key) => `${row[key]}\u0000${shownText[key][index]}`.toLowerCase()).join('\u0000'));
   const order = rows.map((_, index) => index);
 
   const headerCells = columns.map((column) => {
     const button = h('button', { type: 'button', class: 'oa-sort', onclick: () => sortBy(column) }, column.label);
-    return h('th', { scope: 'col', class: column.numeric ? 'oa-num' : null }, button);
+    return h('th', { scope: 'col', role: 'columnheader', class: column.numeric ? 'oa-num' : null }, button);
   });
-  const body = h('tbody');
+  const body = h('tbody', { role: 'rowgroup' });
   const status = h('p', { class: 'oa-table-status', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', class: 'oa-more', onclick: () => { shown += pageSize * 5; draw(); } }, 'Show more');
   const headingId = uniqueId('oa-table');
@@ -62,7 +70,13 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
     h('h3', { id: headingId }, title),
     note ? h('p', { class: 'oa-note' }, note) : null,
     h('div', { class: 'oa-table-tools' }, tools),
-    h('div', { class: 'oa-table-scroll' }, h('table', {}, [h('caption', { class: 'oa-visually-hidden' }, title), h('thead', {}, h('tr', {}, headerCells)), body])),
+    // Tables of more than three columns become stacked rows on a narrow screen (css/summary.css); the
+    // explicit roles keep them tables to assistive technology once they no longer display as one.
+    h('div', { class: 'oa-table-scroll' }, h('table', { role: 'table', class: columns.length > 3 ? 'oa-stack' : null }, [
+      h('caption', { class: 'oa-visually-hidden' }, title),
+      h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, headerCells)),
+      body,
+    ])),
     h('div', { class: 'oa-table-foot' }, [status, more]),
   ]);
 
@@ -74,13 +88,11 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
   function visible() {
     const matching = query ? order.filter((index) => haystacks[index].includes(query)) : order.slice();
     if (!sort) return matching;
-    const numeric = columns.find((column) => column.key === sort.key).numeric;
+    const { numeric } = columns.find((column) => column.key === sort.key);
     const direction = sort.descending ? -1 : 1;
     // Ties keep the Summary's own order, so the result never depends on the sort algorithm.
     matching.sort((a, b) => {
-      const x = rows[a][sort.key];
-      const y = rows[b][sort.key];
-      const byValue = numeric ? x - y : x.localeCompare(y);
+      const byValue = numeric ? rows[a][sort.key] - rows[b][sort.key] : shownText[sort.key][a].localeCompare(shownText[sort.key][b]);
       return byValue * direction || a - b;
     });
     return matching;
@@ -101,21 +113,36 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
   }
 
   function renderRow(row) {
-    return h('tr', {}, columns.map((column) => {
+    return h('tr', { role: 'row' }, columns.map((column) => {
       const value = row[column.key];
-      if (!column.numeric) return h('td', {}, valueText(value));
+      const cell = (attrs, content) => h('td', { role: 'cell', 'data-label': column.label, ...attrs }, content);
+      if (!column.numeric) {
+        const words = wordsOf(column, value);
+        // One span, so that a stacked row lays the value out as one piece beside its label.
+        return cell({}, h('span', {}, words ? [words, ' ', h('span', { class: 'oa-code' }, valueText(value))] : valueText(value)));
+      }
       const text = column.format ? column.format(value) : formatCount(value);
-      if (!column.bar) return h('td', { class: 'oa-num' }, text);
-      const bar = h('span', { class: 'oa-bar', 'aria-hidden': 'true' });
+      if (!column.bar) return cell({ class: 'oa-num' }, text);
+      const bar = h('span', { class: 'oa-bar' });
       // CSSOM, not a style attribute: allowed by the page's CSP.
       bar.style.width = `${maxima[column.key] > 0 ? (value / maxima[column.key]) * 100 : 0}%`;
-      return h('td', { class: 'oa-num oa-bar-cell' }, [bar, h('span', { class: 'oa-bar-value' }, text)]);
+      // Beside the number, never behind it, so no digit sits on the bar's colour.
+      return cell({ class: 'oa-num oa-bar-cell' }, h('span', { class: 'oa-bar-box' }, [
+        h('span', { class: 'oa-bar-value' }, text),
+        h('span', { class: 'oa-bar-track', 'aria-hidden': 'true' }, bar),
+      ]));
     }));
   }
 
+  // A column with words exports them and then the code; a share exports the figure the page shows.
   function exportCsv() {
-    const csvRows = visible().map((index) => columns.map((column) => rows[index][column.key]));
-    saveText(fileName, 'text/csv;charset=utf-8', toCsv(columns.map((column) => column.label), csvRows));
+    const header = columns.flatMap((column) => (column.words ? [column.label, `${column.label} code`] : [column.label]));
+    const csvRows = visible().map((index) => columns.flatMap((column) => {
+      const value = rows[index][column.key];
+      if (column.words) return [shownText[column.key][index], value];
+      return [column.exported ? column.exported(value) : value];
+    }));
+    saveText(fileName, 'text/csv;charset=utf-8', toCsv(header, csvRows));
   }
 
   draw();

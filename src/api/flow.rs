@@ -1,4 +1,4 @@
-//! The task-v1 document and the poll loop as a state machine.
+//! The poll loop as a state machine.
 //!
 //! [`TaskFlow`] does no I/O and reads no clock: the driver (the wasm `fetchReport`) performs each
 //! [`Request`] it is given at the time it names, then reports what came back — [`TaskFlow::on_reply`] or
@@ -6,10 +6,12 @@
 //! (links, polling pace, retries, the deadline, which failure is which error code of docs/api.md and what the user should
 //! do about it) lives here, so it is tested natively with made-up responses.
 
-use super::json::Json;
-use super::quoted;
+use super::document::TaskDocument;
+use super::messages::{advice, bad_response, describe_ms, missing_link, server_says};
+use super::origin::{BaseUrl, encode_path_segment, normalise_origin, origin_of};
+use super::retry_after::parse_retry_after;
 use crate::engine::ReportDate;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result, quoted};
 use crate::limits::MAX_DOCUMENT_BYTES;
 
 pub const DEFAULT_BASE_URL: &str = "https://reports.openathens.net/api/v1";
@@ -26,6 +28,9 @@ const MAX_POLL_INTERVALS: f64 = 4.0;
 const MAX_RETRY_AFTER_MS: f64 = 120_000.0;
 /// Redirects followed in a row before the answer counts as making no sense (a loop, most likely).
 const MAX_REDIRECTS: u32 = 5;
+/// Before anything has answered, no answer is tried once more after this wait, then reported: a wrong base
+/// URL, a blocked origin or a closed port does not change in the seconds a full backoff would take.
+const FIRST_CONTACT_RETRY_MS: f64 = 500.0;
 
 /// What `fetchReport` was asked for, with its options' defaults already applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,66 +115,6 @@ pub enum Stall {
     Body(u64),
 }
 
-/// The task-v1 document (`application/vnd.eduserv.iam.reports.task-v1+json`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskDocument {
-    pub status: String,
-    /// A number by the reference; anything else is ignored rather than failing a report that is fine.
-    pub percent_complete: Option<f64>,
-    pub links: Vec<Link>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Link {
-    pub href: String,
-    pub rel: String,
-}
-
-impl TaskDocument {
-    /// A JSON object with a string `status` and, if there are `links`, a list of `{href, rel}` strings.
-    pub fn parse(body: &[u8]) -> Result<TaskDocument> {
-        Self::read(&Json::parse(body).unwrap_or(Json::Null)).ok_or_else(|| {
-            bad_response(format!(
-                "The API answered with something that is not a report task ({}).",
-                describe_body(body)
-            ))
-        })
-    }
-
-    fn read(json: &Json) -> Option<TaskDocument> {
-        let text = |json: &Json, key| json.get(key)?.as_str().map(str::to_owned);
-        let links = match json.get("links") {
-            None => Vec::new(),
-            Some(links) => links
-                .as_array()?
-                .iter()
-                .map(|link| {
-                    Some(Link {
-                        href: text(link, "href")?,
-                        rel: text(link, "rel")?,
-                    })
-                })
-                .collect::<Option<_>>()?,
-        };
-        Some(TaskDocument {
-            status: text(json, "status")?,
-            percent_complete: json.get("percentComplete").and_then(Json::as_f64),
-            links,
-        })
-    }
-
-    fn link(&self, rel: &str) -> Option<&str> {
-        self.links
-            .iter()
-            .find(|link| link.rel.eq_ignore_ascii_case(rel))
-            .map(|link| link.href.as_str())
-    }
-
-    fn percent(&self) -> Option<f64> {
-        self.percent_complete.map(|p| p.clamp(0.0, 100.0))
-    }
-}
-
 /// The poll loop: first request, polls of SELF, the DOWN link, retries and the deadline.
 #[derive(Debug, Clone)]
 pub struct TaskFlow {
@@ -189,6 +134,8 @@ pub struct TaskFlow {
     retries: u32,
     redirects: u32,
     polls: u32,
+    /// Whether anything has answered yet (any status): until then, no answer means nothing is there.
+    answered: bool,
 }
 
 impl TaskFlow {
@@ -222,6 +169,7 @@ impl TaskFlow {
             percent: None,
             current: first.clone(),
             retries: 0,
+            answered: false,
             redirects: 0,
             polls: 0,
         };
@@ -297,6 +245,7 @@ impl TaskFlow {
 
     /// What an answer to the current request means.
     pub fn on_reply(&mut self, reply: Reply<'_>, now_ms: f64) -> Step {
+        self.answered = true;
         if let (301 | 302 | 303 | 307 | 308, Some(location)) = (reply.status, reply.location) {
             return self.redirect(location, now_ms).map_or_else(Step::Fail, Step::Fetch);
         }
@@ -310,10 +259,10 @@ impl TaskFlow {
                 }
             }
             429 => self
-                .retry(now_ms, reply.retry_after, Trouble::RateLimited)
+                .retry(now_ms, reply.retry_after, Retryable::RateLimited)
                 .map_or_else(Step::Fail, Step::Fetch),
             502..=504 => self
-                .retry(now_ms, reply.retry_after, Trouble::Unavailable(reply.status))
+                .retry(now_ms, reply.retry_after, Retryable::Unavailable(reply.status))
                 .map_or_else(Step::Fail, Step::Fetch),
             status => Step::Fail(self.refusal(status, reply.body)),
         }
@@ -325,7 +274,7 @@ impl TaskFlow {
         if self.redirects >= MAX_REDIRECTS {
             return Err(bad_response(format!(
                 "The API redirected more than {MAX_REDIRECTS} times in a row, last to {}.",
-                describe_text(location)
+                quoted(location)
             )));
         }
         let request = Request {
@@ -342,7 +291,22 @@ impl TaskFlow {
     /// request again later, or the error once retries run out.
     pub fn on_network_error(&mut self, now_ms: f64) -> Result<Request> {
         let origin = origin_of(&self.current.url).unwrap_or(&self.current.url).to_owned();
-        self.retry(now_ms, None, Trouble::NoAnswer(origin))
+        if self.answered {
+            return self.retry(now_ms, None, Retryable::NoAnswer(origin));
+        }
+        if self.retries > 0 {
+            return Err(Error::new(
+                ErrorCode::Network,
+                format!(
+                    "Nothing answers at {origin}: two tries, half a second apart, got no answer at all. Check the \
+                     API base URL and the connection. In a browser, the API must also allow this page's origin \
+                     (CORS); if it does not, set the API base URL to a proxy that forwards to the API."
+                ),
+            ));
+        }
+        self.retries += 1;
+        self.current.at_ms = now_ms + FIRST_CONTACT_RETRY_MS;
+        Ok(self.current.clone())
     }
 
     fn on_task(&mut self, body: &[u8], now_ms: f64) -> Step {
@@ -387,14 +351,14 @@ impl TaskFlow {
         } else {
             Err(bad_response(format!(
                 "The report task has a status this client does not know ({}); it expects RUNNING or FINISHED.",
-                describe_text(&task.status)
+                quoted(&task.status)
             )))
         }
     }
 
-    /// Repeats the current request after a pause, or gives up with the code the trouble calls for.
-    fn retry(&mut self, now_ms: f64, retry_after: Option<&str>, trouble: Trouble) -> Result<Request> {
-        let (code, what) = trouble.describe();
+    /// Repeats the current request after a pause, or gives up with the code this failure calls for.
+    fn retry(&mut self, now_ms: f64, retry_after: Option<&str>, failure: Retryable) -> Result<Request> {
+        let (code, what) = failure.describe();
         let asked = retry_after.and_then(|value| parse_retry_after(value, now_ms));
         if let Some(wait) = asked.filter(|wait| *wait > MAX_RETRY_AFTER_MS) {
             return Err(Error::new(
@@ -436,7 +400,7 @@ impl TaskFlow {
                 format!(
                     "The API refused the key (HTTP {status}) for API name {}. Check the API key, that it belongs to \
                      this organisation, and that it has the reports API (or full access) permission.",
-                    describe_text(&self.api_name)
+                    quoted(&self.api_name)
                 ),
             ),
             404 if first => Error::new(
@@ -444,7 +408,7 @@ impl TaskFlow {
                 format!(
                     "The API does not know the API name {} (HTTP 404). Check the API name (usually, but not always, \
                      your federation scope) and that the reports API is enabled for your organisation.",
-                    describe_text(&self.api_name)
+                    quoted(&self.api_name)
                 ),
             ),
             404 | 410 => Error::new(
@@ -502,7 +466,7 @@ impl TaskFlow {
             let origin = origin_of(href).ok_or_else(|| {
                 bad_response(format!(
                     "The API points to {}, which is not an http(s) URL.",
-                    describe_text(href)
+                    quoted(href)
                 ))
             })?;
             (Some(origin), &href[origin.len()..])
@@ -526,194 +490,22 @@ impl TaskFlow {
 }
 
 /// A failure worth trying again.
-enum Trouble {
+enum Retryable {
     RateLimited,
     Unavailable(u16),
     NoAnswer(String),
 }
 
-impl Trouble {
+impl Retryable {
     fn describe(&self) -> (ErrorCode, String) {
         match self {
-            Trouble::RateLimited => (
+            Retryable::RateLimited => (
                 ErrorCode::RateLimited,
                 "The API is limiting how often it is asked (HTTP 429)".to_owned(),
             ),
-            Trouble::Unavailable(status) => (ErrorCode::Server, format!("The API was unavailable (HTTP {status})")),
-            Trouble::NoAnswer(origin) => (ErrorCode::Network, format!("No answer came from {origin}")),
+            Retryable::Unavailable(status) => (ErrorCode::Server, format!("The API was unavailable (HTTP {status})")),
+            Retryable::NoAnswer(origin) => (ErrorCode::Network, format!("No answer came from {origin}")),
         }
-    }
-}
-
-/// The base URL split once: its root without a trailing slash, and its origin for comparisons.
-#[derive(Debug, Clone)]
-struct BaseUrl {
-    root: String,
-    origin_as_written: String,
-    origin: String,
-}
-
-impl BaseUrl {
-    fn parse(base_url: &str) -> Result<BaseUrl> {
-        let root = base_url.trim().trim_end_matches('/');
-        let bad = || {
-            Error::new(
-                ErrorCode::Network,
-                format!(
-                    "The API base URL {} is not an absolute http(s) URL without ?query or #fragment. Leave it empty \
-                     for {DEFAULT_BASE_URL}, or give your proxy's full URL.",
-                    describe_text(base_url)
-                ),
-            )
-        };
-        let origin = origin_of(root).ok_or_else(bad)?;
-        if root.contains(['?', '#']) || origin.len() <= origin.find("://").unwrap_or(0) + 3 {
-            return Err(bad());
-        }
-        Ok(BaseUrl {
-            root: root.to_owned(),
-            origin_as_written: origin.to_owned(),
-            origin: normalise_origin(origin),
-        })
-    }
-}
-
-/// `scheme://authority` of an absolute http(s) URL, as written.
-fn origin_of(url: &str) -> Option<&str> {
-    let scheme_end = url.find("://")?;
-    let scheme = &url[..scheme_end];
-    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
-        return None;
-    }
-    let rest = &url[scheme_end + 3..];
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    Some(&url[..scheme_end + 3 + authority_len])
-}
-
-/// Lower case, default port dropped: two spellings of one origin compare equal.
-fn normalise_origin(origin: &str) -> String {
-    let lower = origin.to_ascii_lowercase();
-    for (scheme, port) in [("https://", ":443"), ("http://", ":80")] {
-        if lower.starts_with(scheme) && lower.ends_with(port) {
-            return lower[..lower.len() - port.len()].to_owned();
-        }
-    }
-    lower
-}
-
-/// Percent-encodes all but RFC 3986's unreserved characters.
-fn encode_path_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-/// `Retry-After` as a wait in ms: delay-seconds or an HTTP-date (`now_ms` is then Unix time in ms).
-fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
-    let value = value.trim();
-    if let Some(seconds) = digits(value) {
-        return Some(seconds as f64 * 1000.0);
-    }
-    let at_ms = parse_http_date(value)? as f64 * 1000.0;
-    Some((at_ms - now_ms).max(0.0))
-}
-
-/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110 §5.6.7) as Unix seconds. The weekday must be
-/// a weekday's name but is not checked against the date.
-fn parse_http_date(value: &str) -> Option<i64> {
-    const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let (weekday, rest) = value.split_once(", ")?;
-    let mut parts = rest.split(' ');
-    let mut next = |len: usize| parts.next().filter(|part| part.len() == len);
-    let (day, month, year, time) = (next(2)?, next(3)?, next(4)?, next(8)?);
-    if !WEEKDAYS.contains(&weekday) || next(3)? != "GMT" || parts.next().is_some() {
-        return None;
-    }
-    let month = MONTHS.iter().position(|name| *name == month)? + 1;
-    let day = ReportDate::from_ymd(digits(year)? as i32, month as u8, digits(day)? as u8)?;
-    let mut clock = time.split(':').map(|part| digits(part).filter(|_| part.len() == 2));
-    let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
-    if clock.next().is_some() || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    Some(day.unix_seconds() + (hour * 3600 + minute * 60 + second) as i64)
-}
-
-/// A run of ASCII digits (no sign, no spaces) as a number; None if empty or too long to matter.
-fn digits(text: &str) -> Option<u64> {
-    if text.is_empty() || text.len() > 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(text.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0')))
-}
-
-fn advice(code: ErrorCode) -> &'static str {
-    match code {
-        ErrorCode::RateLimited => "Wait a few minutes before fetching again, and fetch fewer reports at once.",
-        ErrorCode::Network => {
-            "Check the connection. In a browser, the API must allow this page's origin (CORS); if it does not, \
-             set the API base URL to a proxy that forwards to the API."
-        }
-        _ => "Try again in a few minutes; if it keeps failing, contact OpenAthens support.",
-    }
-}
-
-fn bad_response(message: impl core::fmt::Display) -> Error {
-    Error::new(
-        ErrorCode::BadResponse,
-        format!("{message} If the API base URL is a proxy, check that it forwards the API's answers unchanged."),
-    )
-}
-
-fn missing_link(status: &str, rel: &str) -> Error {
-    bad_response(format!("The report task is {status} but has no {rel} link to follow."))
-}
-
-/// A short, printable view of a body that was not what was expected.
-fn describe_body(body: &[u8]) -> String {
-    if body.is_empty() {
-        "an empty body".to_owned()
-    } else {
-        format!("it begins {}", describe_text(&String::from_utf8_lossy(body)))
-    }
-}
-
-/// Text from outside quoted for a message.
-fn describe_text(text: &str) -> String {
-    quoted(text, 60)
-}
-
-/// `: "<server message>"` from a JSON error body's `message` or `error`, when it has one.
-fn server_says(body: &[u8]) -> String {
-    let said = Json::parse(body).and_then(|json| {
-        ["message", "error", "detail"]
-            .iter()
-            .find_map(|key| json.get(key)?.as_str().map(str::to_owned))
-    });
-    match said {
-        Some(text) => format!(": {}", describe_text(&text)),
-        None => String::new(),
-    }
-}
-
-fn describe_ms(ms: f64) -> String {
-    // Whole numbers only: formatting an f64 would add the float printer to the wasm module.
-    let whole = |n: f64| n.round() as u64;
-    if ms >= 60_000.0 {
-        format!("{} min", whole(ms / 60_000.0))
-    } else if ms >= 1_000.0 {
-        format!("{} s", whole(ms / 1_000.0))
-    } else {
-        format!("{} ms", whole(ms))
     }
 }
 
@@ -1077,54 +869,50 @@ mod tests {
     }
 
     #[test]
-    fn waits_are_described_in_whole_units() {
-        assert_eq!(describe_ms(499.6), "500 ms");
-        assert_eq!(describe_ms(1_500.0), "2 s");
-        assert_eq!(describe_ms(3_600_000.0), "60 min");
-        // However long (a Retry-After of centuries, timeoutMs: Number.MAX_VALUE), the user reads whole minutes.
-        for huge in [1e15, f64::MAX] {
-            let said = describe_ms(huge);
-            let minutes = said.strip_suffix(" min").unwrap_or_else(|| panic!("{said}"));
-            assert!(
-                !minutes.is_empty() && minutes.bytes().all(|b| b.is_ascii_digit()),
-                "{said}"
-            );
-        }
-    }
-
-    #[test]
-    fn http_dates_are_read_strictly() {
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
-        assert_eq!(parse_http_date("Thu, 29 Feb 2024 23:59:59 GMT"), Some(1_709_251_199));
-        for bad in [
-            "Sunday, 06-Nov-94 08:49:37 GMT",
-            "Sun Nov  6 08:49:37 1994",
-            "Sun, 6 Nov 1994 08:49:37 GMT",
-            "Sun, 06 nov 1994 08:49:37 GMT",
-            "Xyz, 06 Nov 1994 08:49:37 GMT",
-            "Sun, 06 Nov 1994 24:00:00 GMT",
-            "Sun, 06 Nov 1994 08:60:37 GMT",
-            "Sun, 06 Nov 1994 08:49:3 GMT",
-            "Sun, 06 Nov 1994 08:49:37:00 GMT",
-            "Sun, 31 Feb 1994 08:49:37 GMT",
-            "Sun, 06 Nov 1994 08:49:37 GMT extra",
-            "Sun, 06 Nov 1994 08:49:37",
-            "Sun, 06 Nov +994 08:49:37 GMT",
-        ] {
-            assert_eq!(parse_http_date(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn no_answer_is_retried_then_network_with_cors_advice() {
+    fn nothing_answering_at_first_is_said_after_one_quick_retry() {
         let (mut flow, _) = start(API);
-        let mut now = 0.0;
+        let again = flow.on_network_error(0.0).unwrap();
+        assert_eq!(again.at_ms, FIRST_CONTACT_RETRY_MS);
+        let error = flow.on_network_error(again.at_ms).unwrap_err();
+        assert_eq!(error.code, ErrorCode::Network);
+        assert!(
+            error
+                .message
+                .starts_with("Nothing answers at https://reports.openathens.net"),
+            "{}",
+            error.message
+        );
+        assert!(error.message.contains("CORS"));
+    }
+
+    #[test]
+    fn no_answer_after_an_answer_is_retried_with_backoff_then_network() {
+        let (mut flow, _) = start(API);
+        let running = br#"{"status":"RUNNING","links":[{"rel":"SELF","href":"https://reports.openathens.net/api/v1/example.org/reports/task/1"}]}"#;
+        let mut now = fetch(flow.on_reply(
+            Reply {
+                status: 200,
+                retry_after: None,
+                body: running,
+                location: None,
+            },
+            0.0,
+        ))
+        .at_ms;
+        let mut waits = Vec::new();
         for _ in 0..MAX_RETRIES {
-            now = flow.on_network_error(now).unwrap().at_ms;
+            let at = flow.on_network_error(now).unwrap().at_ms;
+            waits.push(at - now);
+            now = at;
         }
+        assert_eq!(waits, [1_000.0, 2_000.0, 4_000.0, 8_000.0]);
         let error = flow.on_network_error(now).unwrap_err();
         assert_eq!(error.code, ErrorCode::Network);
-        assert!(error.message.contains("https://reports.openathens.net") && error.message.contains("CORS"));
+        assert!(
+            error.message.contains("after 5 tries") && error.message.contains("CORS"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

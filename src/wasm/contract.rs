@@ -1,0 +1,49 @@
+//! What JS shares with the engine instead of keeping copies: the error codes, `fetchReport`'s defaults and
+//! the spelling of an origin.
+
+use wasm_bindgen::prelude::*;
+
+use crate::api::{
+    DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, canonical_origin,
+};
+use crate::error::{ERROR_CODE_TYPE, ErrorCode};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ERROR_CODE: &str = ERROR_CODE_TYPE;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_DEFAULTS: &str = r#"
+/** What fetchReport uses for an option that is not given. */
+export interface FetchReportDefaults { baseUrl: string; pollIntervalMs: number; timeoutMs: number; idleTimeoutMs: number }
+"#;
+
+/// Every error code an export can throw, in docs/api.md's order.
+#[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCode[]")]
+pub fn error_codes() -> js_sys::Array {
+    ErrorCode::ALL.iter().map(|code| JsValue::from(code.as_str())).collect()
+}
+
+/// `fetchReport`'s defaults, for a form that shows them or a host that passes them on.
+#[wasm_bindgen(js_name = fetchReportDefaults, unchecked_return_type = "FetchReportDefaults")]
+pub fn fetch_report_defaults() -> JsValue {
+    let defaults = js_sys::Object::new();
+    let values: [(&str, JsValue); 4] = [
+        ("baseUrl", DEFAULT_BASE_URL.into()),
+        ("pollIntervalMs", DEFAULT_POLL_INTERVAL_MS.into()),
+        ("timeoutMs", DEFAULT_TIMEOUT_MS.into()),
+        ("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS.into()),
+    ];
+    for (key, value) in values {
+        // Setting a property of a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&defaults, &key.into(), &value);
+    }
+    defaults.into()
+}
+
+/// The origin of an absolute http(s) URL (or an origin as a setting writes it, e.g. with a trailing `/`),
+/// lower case and without a default port: the spelling fetchReport compares origins in before it sends a
+/// key. `undefined` when it is not one.
+#[wasm_bindgen(js_name = canonicalOrigin)]
+pub fn canonical_origin_js(url: &str) -> Option<String> {
+    canonical_origin(url)
+}

@@ -1,0 +1,136 @@
+// The contract stated once: the engine's own lists (errorCodes(), the report-date window, the Summary serde
+// writes) against every copy that has to follow them: the page's words, the Worker's statuses, docs/api.md,
+// README and the Summary's TypeScript type. Each check names what is missing and where.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ensureGenReport } from '../../demo-api/server.mjs';
+import { EXPLAINED, PAGE_CODES } from '../../www/js/errors.js';
+import { STATUS_OF, WORKER_CODES } from '../../worker/src/status.js';
+import { REPO, ensureBuilt, loadWasm } from './fetch-harness.mjs';
+
+ensureBuilt();
+const wasm = await loadWasm();
+const ENGINE_CODES = wasm.errorCodes();
+const read = (path) => readFileSync(join(REPO, path), 'utf8');
+const API_DOC = read('docs/api.md');
+const README = read('README.md');
+
+/** The names in `names` that `isKnown` does not accept, for an assertion that lists them. */
+const unknown = (names, isKnown) => names.filter((name) => !isKnown(name));
+
+test('the engine lists every error code once', () => {
+  assert.ok(ENGINE_CODES.length >= 16 && ENGINE_CODES.includes('BAD_GZIP'), String(ENGINE_CODES));
+  assert.equal(new Set(ENGINE_CODES).size, ENGINE_CODES.length);
+});
+
+test("docs/api.md's error table is exactly the engine's codes", () => {
+  const section = API_DOC.slice(API_DOC.indexOf('## Errors'), API_DOC.indexOf('\n## ', API_DOC.indexOf('## Errors') + 1));
+  const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
+  assert.deepEqual(documented, ENGINE_CODES, 'docs/api.md "Errors" lists codes other than errorCodes(), or in another order');
+});
+
+test("the page has words for every engine code, and its own codes are documented", () => {
+  const explained = Object.keys(EXPLAINED);
+  assert.deepEqual(unknown(ENGINE_CODES, (code) => explained.includes(code)), [], 'www/js/errors.js EXPLAINED has no words for these engine codes');
+  assert.deepEqual(
+    unknown(explained, (code) => ENGINE_CODES.includes(code) || PAGE_CODES.includes(code)),
+    [],
+    'www/js/errors.js explains codes that are neither engine codes nor in its PAGE_CODES',
+  );
+  assert.deepEqual(unknown(PAGE_CODES, (code) => API_DOC.includes(`\`${code}\``)), [], 'page codes docs/api.md does not name');
+});
+
+test('the Worker has a status for every engine code, and documents its own codes', () => {
+  const statuses = Object.keys(STATUS_OF);
+  assert.deepEqual(unknown(ENGINE_CODES, (code) => statuses.includes(code)), [], 'worker/src/status.js STATUS_OF has no status for these engine codes');
+  const known = (code) => ENGINE_CODES.includes(code) || WORKER_CODES.includes(code);
+  assert.deepEqual(unknown(statuses, known), [], 'STATUS_OF has codes that are neither engine codes nor WORKER_CODES');
+  const source = readdirSync(join(REPO, 'worker/src')).map((file) => read(`worker/src/${file}`)).join('\n');
+  const answered = [...new Set([...source.matchAll(/errorResponse\(\d{3}, '([A-Z_]+)'/g)].map((match) => match[1]))];
+  assert.ok(answered.includes('BAD_PATH'), `the scan found no Worker codes: ${answered}`);
+  assert.deepEqual(unknown(answered, known), [], "codes the Worker answers with that are neither engine codes nor in status.js's WORKER_CODES");
+  assert.deepEqual(unknown(WORKER_CODES, (code) => README.includes(`\`${code}\``)), [], 'Worker codes README does not name');
+});
+
+test('reportDateWindow gives exactly the dates validateReportDate accepts', () => {
+  const now = Date.UTC(2024, 2, 1, 23, 59, 59);
+  const { min, max } = wasm.reportDateWindow(now);
+  assert.deepEqual({ min, max }, { min: '2024-01-31', max: '2024-02-29' });
+  const day = (text, delta) => new Date(Date.parse(`${text}T00:00:00Z`) + delta * 86_400_000).toISOString().slice(0, 10);
+  for (const inside of [min, max]) assert.equal(wasm.validateReportDate(inside, now), inside);
+  for (const outside of [day(min, -1), day(max, 1)]) {
+    assert.throws(() => wasm.validateReportDate(outside, now), { code: 'DATE_OUT_OF_RANGE' });
+  }
+  assert.throws(() => wasm.reportDateWindow(Number.NaN), { code: 'BAD_DATE' });
+});
+
+test('canonicalOrigin spells an origin one way, and refuses what is not one', () => {
+  assert.equal(wasm.canonicalOrigin(' HTTPS://Library.Example.edu:443/ '), 'https://library.example.edu');
+  assert.equal(wasm.canonicalOrigin('http://127.0.0.1:8080'), 'http://127.0.0.1:8080');
+  assert.equal(wasm.canonicalOrigin('null'), undefined);
+});
+
+test('fetchReportDefaults are the documented defaults', () => {
+  const defaults = wasm.fetchReportDefaults();
+  for (const [option, value] of Object.entries(defaults)) {
+    const row = API_DOC.split('\n').find((line) => line.startsWith(`| \`${option}\` |`));
+    assert.ok(row, `docs/api.md has no row for ${option}`);
+    const shown = typeof value === 'string' ? `\`${value}\`` : String(value);
+    assert.ok(row.includes(`| ${shown} |`), `docs/api.md gives ${option} another default than ${shown}: ${row}`);
+  }
+});
+
+/** The property names of `interface <name> { ... }` in a .d.ts: its own, not those of nested object types. */
+function typeKeys(dts, name) {
+  const start = dts.indexOf(`export interface ${name} {`);
+  assert.ok(start >= 0, `no interface ${name} in the .d.ts`);
+  const keys = [];
+  let depth = 0;
+  let member = '';
+  for (const char of dts.slice(dts.indexOf('{', start)).replace(/\/\*[\s\S]*?\*\//g, '')) {
+    if (char === '{') depth += 1;
+    if (char === '}') depth -= 1;
+    if (depth === 0) break;
+    if (depth === 1 && char !== '{') member += char;
+    const name = /^[\s;]*(\w+)\??:$/.exec(member)?.[1];
+    if (name) keys.push(name);
+    if (name || (depth === 1 && /[;\n]/.test(char))) member = '';
+  }
+  return keys;
+}
+
+test("the Summary's TypeScript type has every key serde writes, and a real Summary compiles against it", () => {
+  const report = execFileSync(ensureGenReport(), ['--rows', '400', '--seed', '9', '--date', '2023-06-06', '--out', '-', '--plain']);
+  const summary = wasm.summarize(report);
+  const dts = read('www/pkg/openathens_rawstats.d.ts');
+  const typed = typeKeys(dts, 'Summary');
+  assert.deepEqual(unknown(Object.keys(summary), (key) => typed.includes(key)), [], "Summary keys serde writes that the Summary type (src/wasm/exports.rs) lacks");
+  assert.deepEqual(unknown(typed, (key) => Object.hasOwn(summary, key)), [], 'Summary type keys serde does not write');
+  const resource = typeKeys(dts, 'Resource');
+  assert.deepEqual(unknown(Object.keys(summary.resources[0]), (key) => resource.includes(key)), [], 'resource keys the Resource type lacks');
+
+  // tsc checks the rest: nested shapes, value types, and (as object literals) no key the type lacks.
+  const dir = mkdtempSync(join(tmpdir(), 'summary-type-'));
+  try {
+    const fixture = read('tests/fixtures/sample-summary.json');
+    writeFileSync(join(dir, 'check.ts'), [
+      `import type { Summary } from ${JSON.stringify(join(REPO, 'www/pkg/openathens_rawstats.js'))};`,
+      `export const real: Summary = ${JSON.stringify(summary)};`,
+      `export const fixture: Summary = ${fixture};`,
+    ].join('\n'));
+    const tsc = join(REPO, 'node_modules/.bin/tsc');
+    const args = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--lib', 'esnext,dom', join(dir, 'check.ts')];
+    try {
+      execFileSync(tsc, args, { encoding: 'utf8' });
+    } catch (error) {
+      assert.fail(`a Summary (serde's, or tests/fixtures/sample-summary.json) does not compile as the Summary type:\n${error.stdout}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
