@@ -43,6 +43,11 @@ function line(label, seconds, rows) {
   if (JSON.stringify(back) !== JSON.stringify(summary)) throw new Error('the snapshot does not give the report\'s Summary back');
   console.log(`snapshot ${(snapshot.length / 1e6).toFixed(2)} MB = ${(100 * snapshot.length / gzipped).toFixed(2)}% of the ${(gzipped / 1e6).toFixed(1)} MB gzipped report ` +
     `(made in ${madeMs.toFixed(0)} ms, read back in ${readMs.toFixed(0)} ms)`);
+  // The Worker's archive keeps a day as two KV values (worker/src/history.js); KV takes at most 25 MiB each.
+  const record = JSON.stringify({ date: '2026-01-01', storedAt: new Date().toISOString(), summary });
+  const kvLimit = 25 * 2 ** 20;
+  console.log(`KV values of a day: snapshot ${(snapshot.length / 2 ** 20).toFixed(2)} MiB, record ${(record.length / 2 ** 20).toFixed(2)} MiB ` +
+    `(${(100 * Math.max(snapshot.length, record.length) / kvLimit).toFixed(1)}% of KV's 25 MiB at most)`);
   parser.free();
 }
 
