@@ -1,9 +1,11 @@
 // The module worker that fetches or reads a report off the main thread, so the page stays responsive on a
-// 1M-row report. Messages in: {type: 'fetch', id, options} | {type: 'file', id, file} | {type: 'cancel', id}.
+// 1M-row report. Messages in: {type: 'fetch', id, options} | {type: 'file', id, file} |
+// {type: 'day', id, options} (one day of a range, with its snapshot) | {type: 'merge', id, snapshots} |
+// {type: 'cancel', id}.
 // Messages out: {type: 'ready'} once the engine loaded | {type: 'progress', id, progress} |
 // {type: 'done', id, result} | {type: 'error', id, error}.
 
-import init, { fetchReport, summarizeStream } from '../pkg/openathens_rawstats.js';
+import init, { fetchRange, fetchReport, mergeSnapshots, summarizeStream } from '../pkg/openathens_rawstats.js';
 
 // Loads the wasm beside the package module once, while the user is still filling in the form.
 const ready = init();
@@ -19,16 +21,30 @@ function progressPoster(id) {
   };
 }
 
-async function run({ id, type, options, file }) {
+// One day of a range as fetchRange gives it, with the snapshot the page caches and merges.
+async function fetchDay(options, onProgress, signal) {
+  const { days: [day] } = await fetchRange({ ...options, from: options.date, to: options.date, snapshots: true, onProgress, signal });
+  return day;
+}
+
+async function work(type, { options, file, snapshots }, onProgress, signal) {
+  switch (type) {
+    case 'fetch': return fetchReport({ ...options, onProgress, signal });
+    case 'day': return fetchDay(options, onProgress, signal);
+    case 'merge': return mergeSnapshots(snapshots);
+    default: return summarizeStream(file, { onProgress, signal });
+  }
+}
+
+async function run({ id, type, ...payload }) {
   const controller = new AbortController();
   running.set(id, controller);
   const onProgress = progressPoster(id);
   try {
     await ready;
-    const result = type === 'fetch'
-      ? await fetchReport({ ...options, onProgress, signal: controller.signal })
-      : await summarizeStream(file, { onProgress, signal: controller.signal });
-    self.postMessage({ type: 'done', id, result });
+    const result = await work(type, payload, onProgress, controller.signal);
+    // A day's snapshot moves to the page rather than being copied.
+    self.postMessage({ type: 'done', id, result }, result?.snapshot ? [result.snapshot.buffer] : []);
   } catch (error) {
     self.postMessage({ type: 'error', id, error: { code: error?.code, message: String(error?.message ?? error) } });
   } finally {
