@@ -230,17 +230,52 @@ fn keys_of(keys: &JsValue) -> Result<Vec<(String, String)>> {
 
 /// One key's report: the task, then the download streamed into the parser.
 async fn fetch_tally(config: &TaskConfig, key: &str, abort: &Abort, progress: &mut Progress) -> Result<Tally> {
-    // Answers are redacted before they are quoted; this also covers the API name and the host's own error
-    // texts, which could carry the key as well.
-    fetch_unredacted(config, key, abort, progress)
-        .await
-        .map_err(|error| Error {
-            message: redacted(&error.message, key),
-            ..error
-        })
+    redacting(key, async {
+        let (flow, response) = open_download(config, key, abort, progress).await?;
+        let total = response
+            .headers()
+            .get("content-length")
+            .ok()
+            .flatten()
+            .and_then(|length| length.trim().parse::<u64>().ok())
+            .map(|length| length as f64);
+        let stream = response.body().ok_or_else(|| {
+            Error::new(
+                ErrorCode::NotAReport,
+                "The report download was empty. Fetch it again; if it stays empty, the day may have no report.",
+            )
+        })?;
+        let idle = Idle {
+            ms: flow.idle_timeout_ms(),
+            stalled: Box::new(move |bytes| flow.stalled_error(Stall::Body(bytes))),
+        };
+        let source = Source {
+            stream,
+            total,
+            broken: broken_download,
+            idle: Some(idle),
+        };
+        tally_source(source, Some(config.date), abort, progress, "downloading").await
+    })
+    .await
 }
 
-async fn fetch_unredacted(config: &TaskConfig, key: &str, abort: &Abort, progress: &mut Progress) -> Result<Tally> {
+/// Answers are redacted before they are quoted; this also covers the API name and the host's own error
+/// texts, which could carry the key as well.
+async fn redacting<T>(key: &str, work: impl Future<Output = Result<T>>) -> Result<T> {
+    work.await.map_err(|error| Error {
+        message: redacted(&error.message, key),
+        ..error
+    })
+}
+
+/// The task, until the download answers: the flow (for its waits) and the answer with its body unread.
+async fn open_download(
+    config: &TaskConfig,
+    key: &str,
+    abort: &Abort,
+    progress: &mut Progress,
+) -> Result<(TaskFlow, Response)> {
     if key.trim().is_empty() {
         return Err(Error::new(
             ErrorCode::Auth,
@@ -250,30 +285,33 @@ async fn fetch_unredacted(config: &TaskConfig, key: &str, abort: &Abort, progres
     let (mut flow, first) = TaskFlow::start(config.clone(), now_ms())?;
     progress.phase(flow.phase().as_str(), None);
     let response = settle(&mut flow, first, key, abort, progress).await?;
-    let total = response
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|length| length.trim().parse::<u64>().ok())
-        .map(|length| length as f64);
-    let stream = response.body().ok_or_else(|| {
-        Error::new(
-            ErrorCode::NotAReport,
-            "The report download was empty. Fetch it again; if it stays empty, the day may have no report.",
-        )
-    })?;
-    let idle = Idle {
-        ms: flow.idle_timeout_ms(),
-        stalled: Box::new(move |bytes| flow.stalled_error(Stall::Body(bytes))),
-    };
-    let source = Source {
-        stream,
-        total,
-        broken: broken_download,
-        idle: Some(idle),
-    };
-    tally_source(source, Some(config.date), abort, progress, "downloading").await
+    Ok((flow, response))
+}
+
+/// Fetches one day's report file as the API serves it (gzip, or CSV), as a Blob to save: the same task as
+/// `fetchReport` with `apiKey`, and the download kept instead of summarised.
+#[wasm_bindgen(js_name = fetchReportFile, unchecked_return_type = "Blob")]
+pub async fn fetch_report_file(
+    #[wasm_bindgen(unchecked_param_type = "SingleKeyOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    fetch_file_with(options).await.map_err(|error| to_js(&error))
+}
+
+async fn fetch_file_with(options: JsValue) -> Result<JsValue> {
+    let abort = Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?;
+    let date = checked_date(&option(&options, "date").unwrap_or(JsValue::UNDEFINED), now_ms())?;
+    let config = config_of(&options, date);
+    let key = option(&options, "apiKey")
+        .and_then(|key| key.as_string())
+        .unwrap_or_default();
+    let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
+    let mut progress = Progress::new(callback, None, None);
+    redacting(&key, async {
+        let (_, response) = open_download(&config, &key, &abort, &mut progress).await?;
+        let blob = response.blob().map_err(|error| broken_download(0, &error))?;
+        abort.wait(&blob).await?.map_err(|error| broken_download(0, &error))
+    })
+    .await
 }
 
 fn broken_download(bytes: u64, error: &JsValue) -> Error {

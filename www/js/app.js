@@ -9,6 +9,7 @@ import { SubKeyRows } from './sub-keys.js';
 import { ReportWorker } from './report-worker.js';
 import { DayPool, dayCache, daysOf, headlineOf, presetRange } from './range.js';
 import { renderDays } from './views/range-view.js';
+import { saveBlob } from './views/download.js';
 import { formatCount } from './views/format.js';
 import init, { fetchReportDefaults, reportDateWindow } from '../pkg/openathens_rawstats.js';
 
@@ -218,7 +219,7 @@ async function runRange(options, from, to, remember) {
     if (currentJob !== job) return;
     view?.destroy();
     daysView?.destroy();
-    daysView = renderDays(days, retry);
+    daysView = renderDays(days, { onRetry: retry, onSave: options.apiKey ? save : undefined });
     view = renderResult(resultRoot, merged, { reportDate: to });
     resultRoot.prepend(daysView.element);
     const counts = ['fetched', 'cached', 'failed'].map((how) => days.filter((day) => day.how === how).length);
@@ -237,6 +238,13 @@ async function runRange(options, from, to, remember) {
     } catch (error) {
       fail(error);
     }
+  };
+  // The report file is fetched again when asked for: keeping every day's raw file would hold tens of MB a day.
+  const save = async (date) => {
+    const saving = pool.run([{ type: 'report-file', payload: { options: { ...options, date } } }]);
+    const [{ result, error }] = await saving.outcomes;
+    if (error) showError(explainError(error));
+    else saveBlob(`${options.apiName}-${date}.${result.type.startsWith('text/csv') ? 'csv' : 'csv.gz'}`, result);
   };
   const fail = (error) => {
     if (!finishJob(job, '')) return;

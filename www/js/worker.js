@@ -1,11 +1,12 @@
 // The module worker that fetches or reads a report off the main thread, so the page stays responsive on a
 // 1M-row report. Messages in: {type: 'fetch', id, options} | {type: 'file', id, file} |
 // {type: 'day', id, options} (one day of a range, with its snapshot) | {type: 'merge', id, snapshots} |
+// {type: 'report-file', id, options} (the day's report file as a Blob) |
 // {type: 'cancel', id}.
 // Messages out: {type: 'ready'} once the engine loaded | {type: 'progress', id, progress} |
 // {type: 'done', id, result} | {type: 'error', id, error}.
 
-import init, { fetchRange, fetchReport, mergeSnapshots, summarizeStream } from '../pkg/openathens_rawstats.js';
+import init, { fetchRange, fetchReport, fetchReportFile, mergeSnapshots, summarizeStream } from '../pkg/openathens_rawstats.js';
 
 // Loads the wasm beside the package module once, while the user is still filling in the form.
 const ready = init();
@@ -32,6 +33,7 @@ async function work(type, { options, file, snapshots }, onProgress, signal) {
     case 'fetch': return fetchReport({ ...options, onProgress, signal });
     case 'day': return fetchDay(options, onProgress, signal);
     case 'merge': return mergeSnapshots(snapshots);
+    case 'report-file': return fetchReportFile({ ...options, onProgress, signal });
     default: return summarizeStream(file, { onProgress, signal });
   }
 }

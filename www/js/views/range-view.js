@@ -17,10 +17,11 @@ const HOW = { fetched: 'Fetched', cached: 'From this device' };
 
 /**
  * @param {{date: string, how: 'fetched'|'cached'|'failed', headline?: object, error?: {title: string}}[]} days
- * @param {(date: string) => void} onRetry
+ * @param {{onRetry: (date: string) => void, onSave?: (date: string) => void}} actions  onSave: when the
+ *   days' report files can be fetched again (one API key)
  * @returns {{element: HTMLElement, destroy(): void}}
  */
-export function renderDays(days, onRetry) {
+export function renderDays(days, { onRetry, onSave }) {
   const headingId = uniqueId('oa-days');
   const plotRoot = h('div', { class: 'oa-chart', role: 'img', 'aria-label': 'Line chart of sign-ins, failed sign-ins, transfers, blocked transfers and distinct accounts by day; the figures are in the table below' });
   const legend = h('p', { class: 'oa-legend' }, SERIES.map(({ label }) => `${label} `));
@@ -28,7 +29,7 @@ export function renderDays(days, onRetry) {
     h('th', { scope: 'row' }, day.date),
     h('td', {}, day.how === 'failed'
       ? [`Failed: ${day.error.title} `, h('button', { type: 'button', class: 'secondary', onclick: () => onRetry(day.date) }, 'Retry')]
-      : HOW[day.how]),
+      : [`${HOW[day.how]} `, onSave && h('button', { type: 'button', class: 'secondary', 'aria-label': `Save report file of ${day.date}`, onclick: () => onSave(day.date) }, 'Save report file')]),
     ...SERIES.map(({ key }) => h('td', { class: 'oa-num' }, day.headline ? formatCount(day.headline[key]) : '–')),
   ]));
   const table = h('table', { class: 'oa-days-table' }, [
