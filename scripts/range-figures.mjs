@@ -45,7 +45,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(demo.url);
   await page.waitForFunction(() => document.getElementById('api-name').value !== '');
-  console.log(`${days.length} days of ${args.rows} rows, ${days[0]} to ${days.at(-1)}; workers in the pool: ${await page.evaluate(() => Math.min(4, Math.max(1, (navigator.hardwareConcurrency || 2) - 1)))}`);
+  console.log(`${days.length} days of ${args.rows} rows, ${days[0]} to ${days.at(-1)}; workers in the pool: ${await page.evaluate(async () => (await import('./js/range.js')).poolSize())}`);
   console.log(`generating and fetching once: ${(await rangeOnce(page)).toFixed(2)} s`);
 
   let single = 0;

@@ -89,12 +89,19 @@ export const dayCache = {
   },
 };
 
-/** Workers for ranges: about one per spare core, at least 1, at most MAX_WORKERS. */
+/**
+ * Workers for ranges: one per core but the page's own, at least 1, at most MAX_WORKERS. (Two on a two-core
+ * machine shared with other work measured slower than one: scripts/range-figures.mjs.)
+ */
+export function poolSize(cores = navigator.hardwareConcurrency || 1) {
+  return Math.min(MAX_WORKERS, Math.max(1, cores - 1));
+}
+
 export class DayPool {
   #workers = [];
 
   get size() {
-    return Math.min(MAX_WORKERS, Math.max(1, (navigator.hardwareConcurrency || 2) - 1));
+    return poolSize();
   }
 
   #worker(at) {
