@@ -108,3 +108,27 @@ test('a range: chart and days table, merged exactly; again from the cache with n
   assert.deepEqual(page.problems, []);
   await context.close();
 });
+
+test('a day that fails is listed with its reason, the others merged; Retry fetches it and merges again', async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context);
+  const { reportDateWindow } = await loadWasm();
+  const to = reportDateWindow().max;
+  const dates = [1, 0].map((n) => dayOf(Date.parse(to) - n * DAY_MS));
+  // The scenario's first API request answers 500 (SERVER, not retried): one day fails, once.
+  await page.getByLabel('API base URL').fill(demo.scenarioUrl('status=500x1,id=range-retry'));
+  const first = await fetchRange(page, dates[0], dates[1]);
+  assert.match(first, /2 days \(1 fetched, 0 from this device, 1 failed\)/);
+  const failed = page.locator('.oa-days tbody tr', { hasText: 'Failed' });
+  assert.equal(await failed.count(), 1);
+  const failedDate = await failed.locator('th').textContent();
+  const good = dates.find((date) => date !== failedDate);
+  assert.equal(digits(first.split('),')[1]), (await demo.truth({ date: good })).rows, 'the merge is the day that worked');
+
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  await page.locator('#progress-text', { hasText: /2 days \(2 fetched, 0 from this device, 0 failed\)/ }).waitFor({ timeout: 60_000 });
+  const done = await page.locator('#progress-text').textContent();
+  assert.equal(digits(done.split('),')[1]), (await demo.rangeTruth({ dates })).rows);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
