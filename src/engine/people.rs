@@ -369,21 +369,33 @@ impl People {
                 .collect();
             pairs.sort_unstable();
             w.len(pairs.len());
-            let mut previous = 0;
+            // Sorted pairs as differences: the account from the pair before, the value from the pair before
+            // when the account is the same (most are small numbers, one byte each).
+            let mut previous = (0, 0);
             for (account, value) in pairs {
-                w.uint(u64::from(account - previous));
-                w.uint(u64::from(value));
-                previous = account;
+                let from = if account == previous.0 { previous.1 } else { 0 };
+                w.uint(u64::from(account - previous.0));
+                w.uint(u64::from(value - from));
+                previous = (account, value);
             }
         }
-        let mut failures: Vec<(u32, u32, Option<Stamp>)> = failures
+        // Sorted by account (none first), each written as the difference from the one before.
+        let mut failures: Vec<(u64, u32, Option<Stamp>)> = failures
             .iter()
-            .map(|f| (ranked(&account_rank, f.account), ranked(&ip_rank, f.ip), f.stamp))
+            .map(|f| {
+                (
+                    id_code(ranked(&account_rank, f.account)),
+                    ranked(&ip_rank, f.ip),
+                    f.stamp,
+                )
+            })
             .collect();
         failures.sort_unstable_by_key(|&(account, ip, _)| (account, ip));
         w.len(failures.len());
+        let mut previous = 0;
         for (account, ip, stamp) in failures {
-            put_id(w, account);
+            w.uint(account - previous);
+            previous = account;
             put_id(w, ip);
             match stamp {
                 None => w.uint(0),
@@ -421,19 +433,30 @@ impl People {
         }
         let accounts = people.accounts.len() as usize;
         for (kind, limit) in limits.into_iter().enumerate() {
-            let mut account = 0u32;
+            let mut previous = (0u32, 0u32);
             for _ in 0..r.len()? {
-                account = account
-                    .checked_add(take_u32(r)?)
+                let step = take_u32(r)?;
+                let account = previous
+                    .0
+                    .checked_add(step)
                     .filter(|&a| (a as usize) < accounts)
                     .ok_or_else(|| bad("a pair names an account it does not have"))?;
-                let value = take_u32(r)?;
-                ensure((value as usize) < limit, "a pair names a value it does not have")?;
+                let from = if step == 0 { previous.1 } else { 0 };
+                let value = from
+                    .checked_add(take_u32(r)?)
+                    .filter(|&v| (v as usize) < limit)
+                    .ok_or_else(|| bad("a pair names a value it does not have"))?;
                 people.more[kind].insert(account, value);
+                previous = (account, value);
             }
         }
+        let mut previous = 0u64;
         for _ in 0..r.len()? {
-            let (account, ip) = (take_id(r, accounts)?, take_id(r, people.ips.len() as usize)?);
+            previous = previous
+                .checked_add(r.uint()?)
+                .ok_or_else(|| bad("a failed sign-in names an account it does not have"))?;
+            let account = id_of_code(previous, accounts)?;
+            let ip = take_id(r, people.ips.len() as usize)?;
             let stamp = match r.uint()? {
                 0 => None,
                 1 => Some(Stamp::take(r)?),
@@ -454,18 +477,26 @@ fn in_rank_order(rank: &[u32]) -> Vec<u32> {
     ids
 }
 
-/// An id or `NONE`, as 0 for none and id + 1.
-fn put_id(w: &mut Writer, id: u32) {
-    w.uint(if id == NONE { 0 } else { u64::from(id) + 1 });
+/// An id or `NONE` as a number: 0 for none, else id + 1.
+fn id_code(id: u32) -> u64 {
+    if id == NONE { 0 } else { u64::from(id) + 1 }
 }
 
-/// An id `put_id` wrote, below `limit`.
-fn take_id(r: &mut Reader<'_>, limit: usize) -> Result<u32> {
-    match r.uint()? {
+/// The id of an `id_code`, which must name one below `limit`.
+fn id_of_code(code: u64, limit: usize) -> Result<u32> {
+    match code {
         0 => Ok(NONE),
         n if n <= limit as u64 => Ok((n - 1) as u32),
         _ => Err(bad("it refers to a value it does not have")),
     }
+}
+
+fn put_id(w: &mut Writer, id: u32) {
+    w.uint(id_code(id));
+}
+
+fn take_id(r: &mut Reader<'_>, limit: usize) -> Result<u32> {
+    id_of_code(r.uint()?, limit)
 }
 
 fn take_u32(r: &mut Reader<'_>) -> Result<u32> {
