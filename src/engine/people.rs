@@ -15,7 +15,7 @@ use hashbrown::HashTable;
 use crate::engine::dense::Dense;
 use crate::engine::distinct::{DistinctSet, PARTS, mix, part_of};
 use crate::engine::seed::hash_seed;
-use crate::engine::snapshot::{Reader, Snap, Writer, bad, ensure};
+use crate::engine::snapshot::{Reader, Snap, Writer, bad};
 use crate::engine::summary::{AccountFailures, FailureTimes, IpFailures, Security, Spread};
 use crate::engine::timestamp::{EventTimes, Stamp, format_utc};
 use crate::error::Result;
