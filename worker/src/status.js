@@ -26,4 +26,4 @@ export const STATUS_OF = {
 
 // The Worker's own codes, next to the engine's (README, "The Cloudflare Worker"): the contract test checks
 // that every code the Worker's source answers with is one of these or an engine code.
-export const WORKER_CODES = ['CONFIG', 'BAD_PATH', 'NOT_PUBLIC', 'ORIGIN_NOT_ALLOWED', 'METHOD_NOT_ALLOWED'];
+export const WORKER_CODES = ['CONFIG', 'BAD_PATH', 'BAD_REQUEST', 'NOT_PUBLIC', 'ORIGIN_NOT_ALLOWED', 'METHOD_NOT_ALLOWED'];

@@ -4,7 +4,7 @@
 // The page's own codes, next to the engine's errorCodes() (docs/api.md, "Errors"): report-worker.js gives
 // ENGINE_RESTARTED when it replaced a worker whose engine failed. tests/js/contract.test.mjs holds EXPLAINED
 // to exactly the engine's codes and these.
-export const PAGE_CODES = ['ENGINE_RESTARTED'];
+export const PAGE_CODES = ['ENGINE_RESTARTED', 'ENGINE_UNAVAILABLE'];
 
 /** @type {Record<string, {title: string, next: string}>} */
 export const EXPLAINED = {
