@@ -312,13 +312,15 @@ function setUp() {
     saveSettings(formSettings());
     byId('remember-status').textContent = fields.remember.checked ? 'Your key is kept in this browser until you press Forget.' : 'Your key is no longer kept.';
   });
-  byId('forget').addEventListener('click', async () => {
+  byId('forget').addEventListener('click', () => {
     forgetSettings();
-    await dayCache.clear();
     fields.remember.checked = false;
     fields.apiKey.value = '';
     subKeys.clear();
-    byId('remember-status').textContent = 'Forgotten: nothing about this API, and no fetched day, is kept in this browser any more.';
+    byId('remember-status').textContent = 'Forgetting…';
+    dayCache.clear().then(() => {
+      byId('remember-status').textContent = 'Forgotten: nothing about this API, and no fetched day, is kept in this browser any more.';
+    });
   });
   cancelButton.addEventListener('click', cancel);
   fileInput.addEventListener('change', () => {
