@@ -10,5 +10,6 @@ mod fetch;
 mod host;
 mod options;
 mod progress;
+mod range;
 mod seed;
 mod stream;
