@@ -91,6 +91,7 @@ export async function handleApi(ctx, req, res, url, mount) {
       if (error instanceof ReportDateError) return sendError(req, res, 400, error.message);
       throw error;
     }
+    if (scenario.failDates.has(date)) return sendError(req, res, 500, FAULT_MESSAGES[500]);
     const report = { apiName: owner.apiName, org: owner.org, date, ...scenario.report };
     const generation = ctx.reports.report(report);
     const task = ctx.tasks.create(taskOwner, report, generation);

@@ -17,8 +17,13 @@ function generatorArgs({ apiName, org, ...spec }) {
 }
 
 // All of generatorArgs but the organisation, which every sub-organisation's report shares.
-function contentArgs({ apiName, date, rows, members, dateStyle, hostile, plain }) {
-  const args = ['--rows', String(rows), '--seed', String(seedFor(apiName, date)), '--date', date];
+function contentArgs({ apiName, date, ...spec }) {
+  return ['--seed', String(seedFor(apiName, date)), '--date', date, ...shapeArgs(spec)];
+}
+
+// What shapes a report besides its tenant and day.
+function shapeArgs({ rows, members, dateStyle, hostile, plain }) {
+  const args = ['--rows', String(rows)];
   if (members !== undefined) args.push('--members', String(members));
   if (dateStyle !== undefined) args.push('--date-style', dateStyle);
   if (hostile) args.push('--hostile');
@@ -91,6 +96,19 @@ export class ReportsCache {
     const truthPath = join(this.#dir, `merged-${randomBytes(6).toString('hex')}.truth.json`);
     try {
       await this.#run([...contentArgs(spec), ...orgs.flatMap((org) => ['--merge-org', org]), '--truth', truthPath]);
+      return JSON.parse(await readFile(truthPath, 'utf8'));
+    } finally {
+      await rm(truthPath, { force: true });
+    }
+  }
+
+  // The generator's truth for the reports of `dates` (each day's `orgs` merged first) merged as a range is.
+  async rangeTruth(spec, dates, orgs) {
+    const truthPath = join(this.#dir, `range-${randomBytes(6).toString('hex')}.truth.json`);
+    const { apiName, ...shape } = spec;
+    const days = dates.flatMap((date) => ['--merge-day', `${date}:${seedFor(apiName, date)}`]);
+    try {
+      await this.#run([...shapeArgs(shape), ...days, ...orgs.flatMap((org) => ['--merge-org', org]), '--truth', truthPath]);
       return JSON.parse(await readFile(truthPath, 'utf8'));
     } finally {
       await rm(truthPath, { force: true });

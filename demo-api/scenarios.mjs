@@ -49,6 +49,10 @@ const SWITCHES = {
   'task-bad': (s, v) => { s.taskBad = flag('task-bad', v); },
   'task-unknown': (s, v) => { s.taskUnknown = flag('task-unknown', v); },
   'not-json': (s, v) => { s.notJson = flag('not-json', v); },
+  'fail-date': (s, v) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v ?? '')) throw new ScenarioError('scenario switch fail-date needs a date, as in fail-date=2023-06-01');
+    s.failDates.add(v);
+  },
   id: () => {},
 };
 
@@ -66,6 +70,7 @@ export function parseScenario(text, defaults) {
     taskBad: false,
     taskUnknown: false,
     notJson: false,
+    failDates: new Set(),
     report: { rows: defaults.rows },
   };
   for (const part of text.split(',')) {

@@ -41,7 +41,7 @@ function scenarioSegment(switches) {
  *   generated reports there across runs; default a temp dir removed by close()), now (clock for the date
  *   window), log (called with one line per request and per generated report; never given an API key).
  * Resolves to { url, baseUrl, scenarioUrl(switches), apiName, keys, truth({ date, key, switches }),
- * mergedTruth({ date, keys, switches }), close() }.
+ * mergedTruth({ date, keys, switches }), rangeTruth({ dates, keys, switches }), close() }.
  */
 export async function startDemoApi({
   port = 0,
@@ -154,6 +154,16 @@ export async function startDemoApi({
       }
       const { report } = parseScenario(switches, ctx.defaults);
       return reports.mergedTruth({ apiName: owners[0].apiName, date, ...report }, owners.map((owner) => owner.org));
+    },
+    // The truth of fetching every date of `dates` with each of `keys` (one tenant's) and merging them all,
+    // days in date order and each day's keys in the order given, as fetchRange does.
+    async rangeTruth({ dates, keys = [demo.keys[0].key], switches = '' }) {
+      const owners = keys.map((key) => ctx.tenants.owner(key));
+      if (owners.some((owner) => owner?.apiName !== owners[0]?.apiName)) {
+        throw new Error('rangeTruth(): the keys must be demo API keys of one API name');
+      }
+      const { report } = parseScenario(switches, ctx.defaults);
+      return reports.rangeTruth({ apiName: owners[0].apiName, ...report }, [...dates].sort(), owners.map((owner) => owner.org));
     },
     async close() {
       server.closeAllConnections();

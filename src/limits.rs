@@ -15,3 +15,14 @@ pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 /// megabytes (about 40 bytes per distinct account id or IP); the cap stops a hostile file of millions of
 /// tiny distinct values well before a 32-bit wasm module runs out of its 4 GiB.
 pub const MAX_TALLY_BYTES: usize = 1 << 30;
+
+/// Rows one snapshot may claim (a real day has a few million): with it, no sum of a merge of snapshots
+/// can overflow, whatever a hostile snapshot claims.
+pub const MAX_SNAPSHOT_ROWS: u64 = 1 << 40;
+
+/// Rows a merge of snapshots may hold in all, so that every count stays exact as a JavaScript number.
+pub const MAX_MERGED_ROWS: u64 = 1 << 53;
+
+/// Bytes of a snapshot's inflated content. The high-cardinality bench day (1M rows, 490k distinct values)
+/// needs about 9 MB; the tables a parse may hold (`MAX_TALLY_BYTES`) never need more than this.
+pub const MAX_SNAPSHOT_PAYLOAD_BYTES: usize = 1 << 30;

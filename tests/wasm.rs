@@ -3,7 +3,7 @@
 //! JS `Error`s with the codes of docs/api.md for broken input.
 #![cfg(target_arch = "wasm32")]
 
-use openathens_rawstats::wasm::exports::{JsReportParser, summarize};
+use openathens_rawstats::wasm::exports::{JsReportParser, merge_snapshots, summarize};
 use rawstats_gen::{Config, report_bytes};
 use serde::Serialize;
 use serde_json::Value;
@@ -196,4 +196,43 @@ fn a_bad_filter_throws_bad_filter() {
         error_code(JsReportParser::new(options(serde_json::json!("action"))).err().unwrap()),
         "BAD_FILTER"
     );
+}
+
+#[wasm_bindgen_test]
+fn snapshots_of_two_organisations_merge_to_their_merged_truth() {
+    let mut snapshots = Vec::new();
+    let mut merged_truth: Option<rawstats_gen::Truth> = None;
+    let mut parser = JsReportParser::new();
+    assert_eq!(error_code(parser.snapshot().unwrap_err()), "BAD_SNAPSHOT");
+    for org in ["", "library"] {
+        let (bytes, truth) = report_bytes(&Config {
+            rows: 1_500,
+            org: org.into(),
+            ..Default::default()
+        })
+        .unwrap();
+        parser.push(&bytes).unwrap();
+        parser.finish().unwrap();
+        snapshots.push(js_sys::Uint8Array::from(parser.snapshot().unwrap().as_slice()));
+        match &mut merged_truth {
+            Some(merged) => merged.merge(&truth),
+            None => merged_truth = Some(truth),
+        }
+    }
+    let list = js_sys::Array::from_iter(snapshots.iter());
+    assert_eq!(
+        to_json(merge_snapshots(list.into()).unwrap()),
+        merged_truth.unwrap().to_json()
+    );
+
+    let bad = js_sys::Array::of2(&snapshots[0], &js_sys::Uint8Array::from(&b"OARS\x01 not really"[..]));
+    assert_eq!(error_code(merge_snapshots(bad.into()).unwrap_err()), "BAD_SNAPSHOT");
+    assert_eq!(
+        error_code(merge_snapshots(JsValue::from(3)).unwrap_err()),
+        "BAD_SNAPSHOT"
+    );
+    // The module keeps working after a refused snapshot, and a new report drops the old snapshot.
+    parser.push(b"action,status\n").unwrap();
+    assert_eq!(error_code(parser.snapshot().unwrap_err()), "BAD_SNAPSHOT");
+    assert_eq!(to_json(parser.finish().unwrap())["rows"], 0);
 }

@@ -10,12 +10,14 @@ mod flow;
 mod json;
 mod messages;
 mod origin;
+mod range;
 mod retry_after;
 
 pub use date::{parse_report_date, report_date_window, validate_report_date};
 pub use document::{Link, TaskDocument};
 pub use flow::*;
 pub use origin::canonical_origin;
+pub use range::{OrderedMerge, range_days};
 
 /// Outside bytes (an answer's body, a Location) with every occurrence of `key` replaced, before any of
 /// them can be quoted in a message.

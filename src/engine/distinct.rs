@@ -16,6 +16,8 @@ use hashbrown::HashTable;
 
 use crate::engine::dense::Dense;
 use crate::engine::seed::hash_seed;
+use crate::engine::snapshot::{Reader, Writer, bad, ensure};
+use crate::error::Result;
 
 pub(crate) const PARTS: usize = 16;
 
@@ -161,6 +163,129 @@ impl DistinctSet {
         let chunks: usize = self.chunks.iter().map(Vec::capacity).sum();
         tables + self.long.allocation_size() + chunks + self.keys.held_bytes() + self.forms.held_bytes()
     }
+}
+
+/// In a snapshot, each form's values are 128-bit numbers in ascending order, each written as its distance
+/// from the one before: sorted random UUIDs share their leading bits with their neighbours, so about two of
+/// their 16 bytes come out as zeros that deflate squeezes. Short text (mostly IPv4 addresses) is written as
+/// the length it shares with the text before and the rest. Long values follow, sorted, as bytes.
+impl DistinctSet {
+    /// Writes the set; returns each id's place in the order written, which is its id once read back.
+    pub(crate) fn put(&self, w: &mut Writer) -> Vec<u32> {
+        let mut groups: Vec<Vec<(u128, u32)>> = vec![Vec::new(); FORMS.len()];
+        let mut long: Vec<(&[u8], u32)> = Vec::new();
+        for id in 0..self.keys.len() as u32 {
+            let key = self.keys.get(id);
+            match FORMS.get(usize::from(self.forms.get(id))) {
+                Some(&form) => groups[form as usize].push((number_of(form, key), id)),
+                None => long.push((read(&self.chunks, Place::of_key(key)), id)),
+            }
+        }
+        let mut rank = vec![0u32; self.keys.len()];
+        let mut next = 0u32;
+        let mut place = |id: u32| {
+            rank[id as usize] = next;
+            next += 1;
+        };
+        for (form, mut group) in FORMS.into_iter().zip(groups) {
+            group.sort_unstable();
+            w.len(group.len());
+            let mut previous = 0;
+            for (n, id) in group {
+                if matches!(form, Form::Short) {
+                    put_after(w, &short_text(previous), &short_text(n));
+                } else {
+                    w.u128(n - previous);
+                }
+                previous = n;
+                place(id);
+            }
+        }
+        long.sort_unstable();
+        w.len(long.len());
+        for (value, id) in long {
+            w.bytes(value);
+            place(id);
+        }
+        rank
+    }
+
+    /// Reads a set `put` wrote. Each value goes through `insert` as text, so whatever the numbers say, the
+    /// set holds only forms `insert` itself makes; a value listed twice is refused.
+    pub(crate) fn take(r: &mut Reader<'_>) -> Result<Self> {
+        let mut set = DistinctSet::default();
+        let mut text = [0u8; 39];
+        let add = |set: &mut DistinctSet, value: &[u8]| {
+            let expected = set.len();
+            ensure(
+                u64::from(set.insert(value)) == expected,
+                "a value is listed twice in one of its sets",
+            )
+        };
+        for form in FORMS {
+            let (mut number, mut short) = (0u128, ([0u8; 15], 0usize));
+            for _ in 0..r.len()? {
+                let n = if matches!(form, Form::Short) {
+                    take_after(r, &mut short)?;
+                    text[..short.1].copy_from_slice(&short.0[..short.1]);
+                    short.1
+                } else {
+                    number = number
+                        .checked_add(r.u128()?)
+                        .ok_or_else(|| bad("a set's values run past 128 bits"))?;
+                    unpack(form, key_of(form, number), &mut text)
+                };
+                add(&mut set, &text[..n])?;
+            }
+        }
+        for _ in 0..r.len()? {
+            add(&mut set, r.bytes()?)?;
+        }
+        Ok(set)
+    }
+}
+
+/// A packed key as a number that sorts as its text does (short text) or as its value (UUIDs, IPv6).
+fn number_of(form: Form, key: [u64; 2]) -> u128 {
+    let value = u128::from(key[0]) | u128::from(key[1]) << 64;
+    match form {
+        Form::Short | Form::Sixteen => u128::from_be_bytes(value.to_le_bytes()),
+        Form::UuidLower | Form::UuidUpper | Form::Ipv6 => value,
+    }
+}
+
+/// The key of `number_of` for the forms written as numbers (every 128 bits are some text of theirs).
+fn key_of(form: Form, number: u128) -> [u64; 2] {
+    let value = match form {
+        Form::Short | Form::Sixteen => u128::from_le_bytes(number.to_be_bytes()),
+        Form::UuidLower | Form::UuidUpper | Form::Ipv6 => number,
+    };
+    [value as u64, (value >> 64) as u64]
+}
+
+/// The text of a short value's `number_of` (its length is in the last byte, below 16).
+fn short_text(number: u128) -> Vec<u8> {
+    let bytes = number.to_be_bytes();
+    bytes[..usize::from(bytes[15]).min(15)].to_vec()
+}
+
+fn put_after(w: &mut Writer, previous: &[u8], text: &[u8]) {
+    let shared = previous.iter().zip(text).take_while(|(a, b)| a == b).count();
+    w.len(shared);
+    w.bytes(&text[shared..]);
+}
+
+/// Reads what `put_after` wrote over `short` (the text before it and its length).
+fn take_after(r: &mut Reader<'_>, short: &mut ([u8; 15], usize)) -> Result<()> {
+    let shared = r.uint()?;
+    let rest = r.bytes()?;
+    let shared = usize::try_from(shared)
+        .ok()
+        .filter(|&shared| shared <= short.1 && shared + rest.len() <= 15)
+        .ok_or_else(|| bad("a short value in it is longer than 15 bytes"))?;
+    short.0[shared..shared + rest.len()].copy_from_slice(rest);
+    short.1 = shared + rest.len();
+    Ok(())
 }
 
 #[inline]

@@ -10,6 +10,8 @@ use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 use crate::engine::seed::hash_seed;
+use crate::engine::snapshot::{Reader, Snap, Writer, ensure, sum};
+use crate::error::Result;
 
 const PACKED_MAX: usize = 32;
 
@@ -218,6 +220,42 @@ impl Counter {
     /// Adds `other`'s counts; returns the id each of `other`'s ids has here.
     pub fn merge(&mut self, other: &Counter) -> Vec<u32> {
         other.iter().map(|(key, n)| self.add_n(key, n)).collect()
+    }
+
+    /// Distinct values counted.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// The sum of the counts, for a snapshot reader's checks.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
+/// Values in id order, so that a counter read back gives each value the id it had: the tally's people refer
+/// to countries and resources by id.
+impl Snap for Counter {
+    fn put(&self, w: &mut Writer) {
+        w.len(self.values.len());
+        for (key, n) in self.iter() {
+            w.bytes(key);
+            w.uint(n);
+        }
+    }
+
+    fn take(r: &mut Reader<'_>) -> Result<Self> {
+        let mut counter = Counter::default();
+        let mut total = 0u64;
+        for _ in 0..r.len()? {
+            let key = r.bytes()?;
+            let n = r.uint()?;
+            total = sum(total, n)?;
+            let (_, new) = counter.values.intern(key);
+            ensure(new, "a value is listed twice in one of its counts")?;
+            counter.counts.push(n);
+        }
+        Ok(counter)
     }
 }
 

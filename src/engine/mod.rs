@@ -10,6 +10,7 @@ mod parser;
 mod people;
 mod records;
 mod seed;
+mod snapshot;
 mod summary;
 mod tally;
 mod timestamp;
@@ -17,6 +18,7 @@ mod timestamp;
 pub use gzip::GzipDecoder;
 pub use parser::{Filter, ReportParser};
 pub use seed::set_hash_seed;
+pub use snapshot::SNAPSHOT_VERSION;
 pub use summary::{
     AccountFailures, Authentications, FailureTimes, IpFailures, Resource, Security, Spread, Summary, Transfers,
 };

@@ -15,8 +15,10 @@ use hashbrown::HashTable;
 use crate::engine::dense::Dense;
 use crate::engine::distinct::{DistinctSet, PARTS, mix, part_of};
 use crate::engine::seed::hash_seed;
+use crate::engine::snapshot::{Reader, Snap, Writer, bad};
 use crate::engine::summary::{AccountFailures, FailureTimes, IpFailures, Security, Spread};
 use crate::engine::timestamp::{EventTimes, Stamp, format_utc};
+use crate::error::Result;
 
 /// No id: an empty account id or IP, or no first link yet.
 const NONE: u32 = u32::MAX;
@@ -333,6 +335,177 @@ impl People {
         }
         counts
     }
+}
+
+/// In a snapshot the accounts and IPs are written sorted (`DistinctSet::put`), and everything that refers to
+/// them is written with the ids they get when read back. Countries and resources keep the tally's ids.
+impl People {
+    pub(crate) fn put(&self, w: &mut Writer) {
+        let People {
+            accounts,
+            ips,
+            records,
+            ip_succeeded,
+            more,
+            failures,
+        } = self;
+        let account_rank = accounts.put(w);
+        let ip_rank = ips.put(w);
+        let ranked = |rank: &[u32], id: u32| if id == NONE { NONE } else { rank[id as usize] };
+        let link_of = |kind: usize, id: u32| {
+            if kind == IP { ranked(&ip_rank, id) } else { id }
+        };
+
+        for account in in_rank_order(&account_rank) {
+            let record = records.get(account);
+            for (kind, &first) in record.first.iter().enumerate() {
+                put_id(w, link_of(kind, first));
+            }
+            w.uint(u64::from(record.succeeded));
+            w.uint(u64::from(record.transfers));
+        }
+        for ip in in_rank_order(&ip_rank) {
+            w.uint(u64::from(ip_succeeded.get(ip)));
+        }
+        for (kind, pairs) in more.iter().enumerate() {
+            let mut pairs: Vec<(u32, u32)> = pairs
+                .iter()
+                .map(|(account, value)| (account_rank[account as usize], link_of(kind, value)))
+                .collect();
+            pairs.sort_unstable();
+            w.len(pairs.len());
+            // Sorted pairs as differences: the account from the pair before, the value from the pair before
+            // when the account is the same (most are small numbers, one byte each).
+            let mut previous = (0, 0);
+            for (account, value) in pairs {
+                let from = if account == previous.0 { previous.1 } else { 0 };
+                w.uint(u64::from(account - previous.0));
+                w.uint(u64::from(value - from));
+                previous = (account, value);
+            }
+        }
+        // Sorted by account (none first), each written as the difference from the one before.
+        let mut failures: Vec<(u64, u32, Option<Stamp>)> = failures
+            .iter()
+            .map(|f| {
+                (
+                    id_code(ranked(&account_rank, f.account)),
+                    ranked(&ip_rank, f.ip),
+                    f.stamp,
+                )
+            })
+            .collect();
+        failures.sort_unstable_by_key(|&(account, ip, _)| (account, ip));
+        w.len(failures.len());
+        let mut previous = 0;
+        for (account, ip, stamp) in failures {
+            w.uint(account - previous);
+            previous = account;
+            put_id(w, ip);
+            match stamp {
+                None => w.uint(0),
+                Some(stamp) => {
+                    w.uint(1);
+                    stamp.put(w);
+                }
+            }
+        }
+    }
+
+    /// Reads what `put` wrote, for a tally with `countries` countries and `resources` resources.
+    pub(crate) fn take(r: &mut Reader<'_>, countries: usize, resources: usize) -> Result<Self> {
+        let mut people = People {
+            accounts: DistinctSet::take(r)?,
+            ips: DistinctSet::take(r)?,
+            ..People::default()
+        };
+        let mut limits = [0usize; LINKS];
+        (limits[IP], limits[COUNTRY], limits[RESOURCE]) = (people.ips.len() as usize, countries, resources);
+        for _ in 0..people.accounts.len() {
+            let mut first = [NONE; LINKS];
+            for (kind, first) in first.iter_mut().enumerate() {
+                *first = take_id(r, limits[kind])?;
+            }
+            let (succeeded, transfers) = (take_u32(r)?, take_u32(r)?);
+            people.records.push(Account {
+                first,
+                succeeded,
+                transfers,
+            });
+        }
+        for _ in 0..people.ips.len() {
+            people.ip_succeeded.push(take_u32(r)?);
+        }
+        let accounts = people.accounts.len() as usize;
+        for (kind, limit) in limits.into_iter().enumerate() {
+            let mut previous = (0u32, 0u32);
+            for _ in 0..r.len()? {
+                let step = take_u32(r)?;
+                let account = previous
+                    .0
+                    .checked_add(step)
+                    .filter(|&a| (a as usize) < accounts)
+                    .ok_or_else(|| bad("a pair names an account it does not have"))?;
+                let from = if step == 0 { previous.1 } else { 0 };
+                let value = from
+                    .checked_add(take_u32(r)?)
+                    .filter(|&v| (v as usize) < limit)
+                    .ok_or_else(|| bad("a pair names a value it does not have"))?;
+                people.more[kind].insert(account, value);
+                previous = (account, value);
+            }
+        }
+        let mut previous = 0u64;
+        for _ in 0..r.len()? {
+            previous = previous
+                .checked_add(r.uint()?)
+                .ok_or_else(|| bad("a failed sign-in names an account it does not have"))?;
+            let account = id_of_code(previous, accounts)?;
+            let ip = take_id(r, people.ips.len() as usize)?;
+            let stamp = match r.uint()? {
+                0 => None,
+                1 => Some(Stamp::take(r)?),
+                _ => return Err(bad("a flag in it is neither 0 nor 1")),
+            };
+            people.failures.push(Failure { account, ip, stamp });
+        }
+        Ok(people)
+    }
+}
+
+/// The ids of a set in the order `DistinctSet::put` wrote them.
+fn in_rank_order(rank: &[u32]) -> Vec<u32> {
+    let mut ids = vec![0u32; rank.len()];
+    for (id, &place) in rank.iter().enumerate() {
+        ids[place as usize] = id as u32;
+    }
+    ids
+}
+
+/// An id or `NONE` as a number: 0 for none, else id + 1.
+fn id_code(id: u32) -> u64 {
+    if id == NONE { 0 } else { u64::from(id) + 1 }
+}
+
+/// The id of an `id_code`, which must name one below `limit`.
+fn id_of_code(code: u64, limit: usize) -> Result<u32> {
+    match code {
+        0 => Ok(NONE),
+        n if n <= limit as u64 => Ok((n - 1) as u32),
+        _ => Err(bad("it refers to a value it does not have")),
+    }
+}
+
+fn put_id(w: &mut Writer, id: u32) {
+    w.uint(id_code(id));
+}
+
+fn take_id(r: &mut Reader<'_>, limit: usize) -> Result<u32> {
+    id_of_code(r.uint()?, limit)
+}
+
+fn take_u32(r: &mut Reader<'_>) -> Result<u32> {
+    u32::try_from(r.uint()?).map_err(|_| bad("a count in it is too large"))
 }
 
 /// Links `account` (whose record this is) with `value` of this kind: as its first when it has none yet,

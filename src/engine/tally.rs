@@ -10,8 +10,11 @@ use crate::engine::columns::Columns;
 use crate::engine::interner::{Counter, same_bytes};
 use crate::engine::people::{Event, People};
 use crate::engine::records::Record;
+use crate::engine::snapshot::{Reader, Snap, Writer, ensure, sum};
 use crate::engine::summary::{Authentications, Counts, Resource, Summary, Transfers};
 use crate::engine::timestamp::{EventTimes, ReportDate, SERIES};
+use crate::error::Result;
+use crate::limits::MAX_SNAPSHOT_ROWS;
 
 const SUCCESS: &[u8] = b"SUCCESS";
 const FAILURE_RESTRICTIVE: &[u8] = b"FAILURE_RESTRICTIVE";
@@ -351,6 +354,160 @@ impl Tally {
             custom_attributes,
             security: self.people.security(&self.times),
         }
+    }
+}
+
+/// Every field is named in both directions (no `..`), so a field added to `Tally` does not compile until it
+/// is written to snapshots or said to be rebuilt from others. Counters keep their ids (the people refer to
+/// countries and resources by id), and the people come last, checked against them.
+impl Snap for Tally {
+    fn put(&self, w: &mut Writer) {
+        let Tally {
+            columns,
+            rows,
+            skipped_rows,
+            times,
+            // Written as the pairs of `action_status` by text; ids and kinds are rebuilt from it.
+            actions: _,
+            action_kinds: _,
+            statuses: _,
+            action_status,
+            countries,
+            isps,
+            auth_systems,
+            account_types,
+            account_statuses,
+            organisations,
+            permission_sets,
+            people,
+            resources,
+            resource_details,
+            custom,
+            // Where the columns of the file being read go; a finished tally reads no file.
+            custom_slots: _,
+        } = self;
+        w.len(columns.len());
+        for name in columns {
+            w.bytes(name.as_bytes());
+        }
+        w.uint(*rows);
+        w.uint(*skipped_rows);
+        times.put(w);
+        for counter in [
+            countries,
+            isps,
+            auth_systems,
+            account_types,
+            account_statuses,
+            organisations,
+            permission_sets,
+        ] {
+            counter.put(w);
+        }
+        w.len(custom.len());
+        for (name, counter) in custom {
+            w.bytes(name.as_bytes());
+            counter.put(w);
+        }
+
+        let mut pairs: Vec<(&[u8], &[u8], u64)> = action_status
+            .iter()
+            .map(|(&(a, s), &n)| (self.actions.key(a), self.statuses.key(s), n))
+            .collect();
+        pairs.sort_unstable();
+        w.len(pairs.len());
+        for (action, status, n) in pairs {
+            w.bytes(action);
+            w.bytes(status);
+            w.uint(n);
+        }
+
+        w.len(resource_details.len());
+        for ((id, transfers), detail) in resources.iter().zip(resource_details) {
+            w.bytes(id);
+            w.uint(transfers);
+            w.uint(detail.blocked);
+            w.bytes(&detail.title);
+            w.bytes(&detail.federation);
+        }
+
+        people.put(w);
+    }
+
+    fn take(r: &mut Reader<'_>) -> Result<Self> {
+        let mut tally = Tally {
+            columns: (0..r.len()?).map(|_| r.text()).collect::<Result<_>>()?,
+            rows: r.uint()?,
+            skipped_rows: r.uint()?,
+            times: EventTimes::take(r)?,
+            actions: Counter::default(),
+            action_kinds: Vec::new(),
+            statuses: Counter::default(),
+            action_status: HashMap::default(),
+            countries: Counter::take(r)?,
+            isps: Counter::take(r)?,
+            auth_systems: Counter::take(r)?,
+            account_types: Counter::take(r)?,
+            account_statuses: Counter::take(r)?,
+            organisations: Counter::take(r)?,
+            permission_sets: Counter::take(r)?,
+            custom: (0..r.len()?)
+                .map(|_| Ok((r.text()?, Counter::take(r)?)))
+                .collect::<Result<_>>()?,
+            // Read below, after what they are checked against.
+            people: People::default(),
+            resources: Counter::default(),
+            resource_details: Vec::new(),
+            custom_slots: Vec::new(),
+        };
+        let rows = tally.rows;
+        // The counts must add up as a parse makes them: then no sum a Summary or a merge makes can overflow,
+        // and `undatedRows` is never negative.
+        ensure(
+            rows <= MAX_SNAPSHOT_ROWS && tally.skipped_rows <= MAX_SNAPSHOT_ROWS,
+            "it claims more rows than any report holds",
+        )?;
+        ensure(tally.times.most_dated() <= rows, "it has more dated rows than rows")?;
+        let columns = [
+            &tally.countries,
+            &tally.isps,
+            &tally.auth_systems,
+            &tally.account_types,
+            &tally.account_statuses,
+            &tally.organisations,
+            &tally.permission_sets,
+        ];
+        ensure(
+            columns.iter().all(|counter| counter.total() == rows)
+                && tally.custom.iter().all(|(_, counter)| counter.total() <= rows),
+            "its counts by value do not add up to its rows",
+        )?;
+
+        let mut paired = 0u64;
+        for _ in 0..r.len()? {
+            let (action, status, n) = (r.bytes()?, r.bytes()?, r.uint()?);
+            paired = sum(paired, n)?;
+            ensure(paired <= rows, "its actions count more rows than it has")?;
+            tally.add_action_status(action, status, n);
+        }
+        ensure(paired == rows, "its actions do not add up to its rows")?;
+
+        let mut transfers_seen = 0u64;
+        for at in 0..r.len()? {
+            let id = r.bytes()?;
+            let (transfers, blocked) = (r.uint()?, r.uint()?);
+            let (title, federation) = (r.bytes()?, r.bytes()?);
+            transfers_seen = sum(transfers_seen, transfers)?;
+            ensure(
+                blocked <= transfers && transfers_seen <= rows,
+                "its resources count more transfers than it has rows",
+            )?;
+            let placed = tally.add_resource(id, transfers, blocked, title, federation);
+            ensure(placed as usize == at, "a resource is listed twice")?;
+        }
+
+        tally.people = People::take(r, tally.countries.len(), tally.resource_details.len())?;
+        Ok(tally)
     }
 }
 

@@ -6,6 +6,9 @@ use core::fmt;
 
 use time::{Date, Month};
 
+use crate::engine::snapshot::{Reader, Snap, Writer, ensure, sum};
+use crate::error::Result;
+
 /// A calendar day (UTC), e.g. the date a report was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ReportDate(pub Date);
@@ -102,6 +105,49 @@ impl OrderTally {
     }
 }
 
+impl Snap for OrderTally {
+    fn put(&self, w: &mut Writer) {
+        let OrderTally {
+            dated,
+            first,
+            last,
+            by_hour,
+            on_report_date,
+        } = self;
+        w.uint(*dated);
+        w.opt_int(*first);
+        w.opt_int(*last);
+        for n in by_hour.iter().flatten() {
+            w.uint(*n);
+        }
+        w.uint(*on_report_date);
+    }
+
+    fn take(r: &mut Reader<'_>) -> Result<Self> {
+        let dated = r.uint()?;
+        let first = r.opt_int()?;
+        let last = r.opt_int()?;
+        let mut by_hour = [[0; 24]; SERIES];
+        let mut hours = 0u64;
+        for n in by_hour.iter_mut().flatten() {
+            *n = r.uint()?;
+            hours = sum(hours, *n)?;
+        }
+        let on_report_date = r.uint()?;
+        ensure(
+            hours == dated && on_report_date <= dated,
+            "its hours do not add up to its dated rows",
+        )?;
+        Ok(OrderTally {
+            dated,
+            first,
+            last,
+            by_hour,
+            on_report_date,
+        })
+    }
+}
+
 fn either_or_both(a: Option<i64>, b: Option<i64>, pick: fn(i64, i64) -> i64) -> Option<i64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(pick(a, b)),
@@ -175,6 +221,11 @@ impl EventTimes {
         self.second_part_over_12 |= other.second_part_over_12;
     }
 
+    /// Dated rows under either day order, which no count of rows may be below.
+    pub fn most_dated(&self) -> u64 {
+        self.orders[0].dated.max(self.orders[1].dated)
+    }
+
     /// Whether `a/b/yyyy` dates read month first (docs/summary.md).
     fn month_first(&self) -> bool {
         let [day_month, month_day] = &self.orders;
@@ -202,6 +253,69 @@ impl EventTimes {
             last_event: order.last.and_then(format_utc),
             by_hour: order.by_hour,
         }
+    }
+}
+
+impl Snap for EventTimes {
+    fn put(&self, w: &mut Writer) {
+        // `last_day` only spares repeated calendar checks while rows arrive.
+        let EventTimes {
+            report_day,
+            orders,
+            first_part_over_12,
+            second_part_over_12,
+            last_day: _,
+        } = self;
+        w.opt_int(*report_day);
+        for order in orders {
+            order.put(w);
+        }
+        w.uint(u64::from(*first_part_over_12) | u64::from(*second_part_over_12) << 1);
+    }
+
+    fn take(r: &mut Reader<'_>) -> Result<Self> {
+        let report_day = r.opt_int()?;
+        let orders = [OrderTally::take(r)?, OrderTally::take(r)?];
+        let flags = r.uint()?;
+        ensure(flags < 4, "its day-order flags are unknown")?;
+        Ok(EventTimes {
+            report_day,
+            orders,
+            first_part_over_12: flags & 1 != 0,
+            second_part_over_12: flags & 2 != 0,
+            last_day: None,
+        })
+    }
+}
+
+/// A failed sign-in's time as written.
+impl Snap for Stamp {
+    fn put(&self, w: &mut Writer) {
+        let Stamp {
+            day: Day { a, b, year, iso },
+            second_of_day,
+        } = *self;
+        w.uint(u64::from(a));
+        w.uint(u64::from(b));
+        w.uint(u64::from(year) << 1 | u64::from(iso));
+        w.uint(u64::from(second_of_day));
+    }
+
+    fn take(r: &mut Reader<'_>) -> Result<Self> {
+        let (a, b, year, second_of_day) = (r.uint()?, r.uint()?, r.uint()?, r.uint()?);
+        ensure(
+            a <= 99 && b <= 99 && year >> 1 <= 9999 && second_of_day < 86_400,
+            "a failed sign-in's time is no time a report can write",
+        )?;
+        Ok(Stamp {
+            day: Day {
+                a: a as u8,
+                b: b as u8,
+                year: (year >> 1) as u16,
+                iso: year & 1 == 1,
+            },
+            second_of_day: second_of_day as u32,
+        })
     }
 }
 

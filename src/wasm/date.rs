@@ -56,7 +56,7 @@ fn ms_of(now: Option<JsValue>) -> f64 {
     now.map_or_else(now_ms, |now| js_sys::Date::new(&now).get_time())
 }
 
-pub(super) fn checked_date(date: &JsValue, now_ms: f64) -> Result<ReportDate> {
+pub(crate) fn checked_date(date: &JsValue, now_ms: f64) -> Result<ReportDate> {
     let today = utc_day(now_ms)?;
     let date = date.as_string().ok_or_else(|| {
         Error::new(

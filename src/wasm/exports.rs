@@ -6,7 +6,7 @@ use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{Filter, ReportDate, ReportParser, Summary};
+use crate::engine::{Filter, ReportDate, ReportParser, Summary, Tally};
 use crate::error::{Error, ErrorCode, Result};
 use crate::wasm::errors::to_js;
 use crate::wasm::options::option;
@@ -171,6 +171,8 @@ pub fn summarize(
 #[wasm_bindgen(js_name = ReportParser)]
 pub struct JsReportParser {
     inner: ReportParser,
+    /// The tally of the report `finish` last ended, for `snapshot`, until the next report starts.
+    finished: Option<Tally>,
 }
 
 #[wasm_bindgen(js_class = ReportParser)]
@@ -183,11 +185,13 @@ impl JsReportParser {
         let reading = Reading::of(&options.unwrap_or(JsValue::UNDEFINED)).map_err(|e| to_js(&e))?;
         Ok(JsReportParser {
             inner: reading.parser(None),
+            finished: None,
         })
     }
 
     /// Reads the next piece of the report.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        self.finished = None;
         self.inner.push(chunk).map_err(|e| to_js(&e))
     }
 
@@ -201,6 +205,81 @@ impl JsReportParser {
     #[wasm_bindgen(unchecked_return_type = "Summary")]
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
         let tally = self.inner.finish().map_err(|e| to_js(&e))?;
-        Ok(summary_to_js(&tally.summary()))
+        let summary = summary_to_js(&tally.summary());
+        self.finished = Some(tally);
+        Ok(summary)
+    }
+
+    /// The exact, mergeable state of the report `finish` just ended (docs/snapshot.md); throws BAD_SNAPSHOT
+    /// before a successful `finish` or once the next report has started.
+    pub fn snapshot(&self) -> Result<Vec<u8>, JsValue> {
+        match &self.finished {
+            Some(tally) => Ok(tally.to_snapshot()),
+            None => Err(to_js(&Error::new(
+                ErrorCode::BadSnapshot,
+                "There is no finished report to snapshot: call snapshot() after finish() has returned a Summary.",
+            ))),
+        }
+    }
+}
+
+/// One Summary for several snapshots, exactly as if one parser had read every row of them (an empty list
+/// gives an empty day). Throws BAD_SNAPSHOT for bytes that are not a snapshot of this version.
+#[wasm_bindgen(js_name = mergeSnapshots, unchecked_return_type = "Summary")]
+pub fn merge_snapshots(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] snapshots: JsValue,
+) -> Result<JsValue, JsValue> {
+    let list = snapshots.dyn_into::<js_sys::Array>().map_err(|_| {
+        to_js(&Error::new(
+            ErrorCode::BadSnapshot,
+            "mergeSnapshots takes an array of snapshots (Uint8Array).",
+        ))
+    })?;
+    let mut merge = SnapshotMerge::new();
+    for item in list.iter() {
+        merge.add_js(&item)?;
+    }
+    Ok(merge.finish())
+}
+
+/// Snapshots merged one at a time, so that only the merge and one snapshot are held at once (the Worker's
+/// `/history` over many stored days).
+#[wasm_bindgen]
+pub struct SnapshotMerge {
+    merged: Tally,
+}
+
+#[wasm_bindgen]
+impl SnapshotMerge {
+    /// An empty merge.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> SnapshotMerge {
+        SnapshotMerge {
+            merged: Tally::new(None),
+        }
+    }
+
+    /// Adds one snapshot; throws BAD_SNAPSHOT (the merge is then unchanged) or TOO_LARGE.
+    pub fn add(&mut self, snapshot: &[u8]) -> Result<(), JsValue> {
+        self.merged.merge_snapshot(snapshot).map_err(|e| to_js(&e))
+    }
+
+    /// The Summary of every snapshot added so far.
+    #[wasm_bindgen(unchecked_return_type = "Summary")]
+    pub fn finish(&self) -> JsValue {
+        summary_to_js(&self.merged.summary())
+    }
+}
+
+impl SnapshotMerge {
+    fn add_js(&mut self, item: &JsValue) -> Result<(), JsValue> {
+        let bytes = item.dyn_ref::<js_sys::Uint8Array>().ok_or_else(|| {
+            to_js(&Error::new(
+                ErrorCode::BadSnapshot,
+                "Every snapshot must be a Uint8Array, as ReportParser.snapshot() gives.",
+            ))
+        })?;
+        self.add(&bytes.to_vec())
     }
 }

@@ -1,26 +1,33 @@
-//! `fetchReport`: the driver that performs what [`TaskFlow`] asks for with the host's global `fetch`, then
-//! streams the download through [`tally_source`]. Its options are read in options.rs; several keys are
-//! scheduled in parts.rs.
+//! `fetchReport`: the driver that performs what [`TaskFlow`] asks for with the
+//! host's global `fetch`, then streams the download through [`tally_source`].
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::Function;
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response, ResponseType, Url};
 
 use super::abort::{Abort, Limit};
+use super::date::checked_date;
 use super::errors::to_js;
 use super::exports::{Reading, summary_to_js};
 use super::host::{describe_js, global_fetch, ignore_rejection, now_ms};
-use super::options::{keys_of, option, task_config};
-use super::parts::fetch_parts;
-use super::progress::Progress;
+use super::options::option;
+use super::progress::{DayTag, Progress};
 use super::stream::{Idle, Source, read, tally_source};
-use crate::api::{Phase, Purpose, Reply, Request, Stall, Step, TaskConfig, TaskFlow, redact_key};
-use crate::engine::Tally;
+use crate::api::{
+    DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply,
+    Request, Stall, Step, TaskConfig, TaskFlow, redact_key,
+};
+use crate::engine::{ReportDate, Tally};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::MAX_DOCUMENT_BYTES;
+
+/// Keys fetched at the same time when there are several: kind to the API's rate limits.
+const LANES: usize = 2;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_FETCH: &str = r#"
@@ -82,47 +89,213 @@ pub async fn fetch_report(
 
 async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
     let abort = Rc::new(Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?);
-    let config = task_config(&options)?;
-    let reading = Reading::of(&options)?;
+    let now = now_ms();
+    let date = checked_date(&option(&options, "date").unwrap_or(JsValue::UNDEFINED), now)?;
+    let config = config_of(&options, date);
+    let reading = Rc::new(Reading::of(&options)?);
+    let credentials = credentials_of(&options)?;
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
-    match option(&options, "keys") {
-        Some(keys) => fetch_parts(config, reading, keys_of(&keys)?, abort, callback).await,
-        None => {
-            let key = option(&options, "apiKey")
+    let day = fetch_day(&config, &reading, &credentials, &abort, &callback, None).await?;
+    Ok(day.result_js())
+}
+
+/// Whose reports to fetch: one key, or several organisations' labelled keys.
+pub(crate) enum Credentials {
+    Key(String),
+    Keys(Rc<Vec<(String, String)>>),
+}
+
+pub(crate) fn credentials_of(options: &JsValue) -> Result<Credentials> {
+    Ok(match option(options, "keys") {
+        Some(keys) => Credentials::Keys(Rc::new(keys_of(&keys)?)),
+        None => Credentials::Key(
+            option(options, "apiKey")
                 .and_then(|key| key.as_string())
-                .unwrap_or_default();
-            let mut progress = Progress::new(callback, None);
-            let tally = fetch_tally(&config, &reading, &key, &abort, &mut progress).await?;
-            Ok(summary_to_js(&tally.summary()))
+                .unwrap_or_default(),
+        ),
+    })
+}
+
+/// One day as `fetchReport` gives it: its tally (with keys, the parts that succeeded merged) and, with keys,
+/// the `parts` list.
+pub(crate) struct Day {
+    pub tally: Tally,
+    pub parts: Option<Array>,
+}
+
+impl Day {
+    /// What `fetchReport` resolves to: the Summary, or with keys `{merged, parts}`.
+    pub fn result_js(&self) -> JsValue {
+        let summary = summary_to_js(&self.tally.summary());
+        match &self.parts {
+            None => summary,
+            Some(parts) => {
+                let report = Object::new();
+                set(&report, "merged", &summary);
+                set(&report, "parts", parts);
+                report.into()
+            }
         }
     }
 }
 
-/// One key's report: the task, then the download streamed into the parser.
-pub(super) async fn fetch_tally(
+pub(crate) async fn fetch_day(
     config: &TaskConfig,
-    reading: &Reading,
-    key: &str,
-    abort: &Abort,
-    progress: &mut Progress,
-) -> Result<Tally> {
-    // Answers are redacted before they are quoted; this also covers the API name and the host's own error
-    // texts, which could carry the key as well.
-    fetch_unredacted(config, reading, key, abort, progress)
-        .await
-        .map_err(|error| Error {
-            message: redacted(&error.message, key),
-            ..error
-        })
+    reading: &Rc<Reading>,
+    credentials: &Credentials,
+    abort: &Rc<Abort>,
+    callback: &Option<Function>,
+    day: Option<&DayTag>,
+) -> Result<Day> {
+    match credentials {
+        Credentials::Keys(keys) => fetch_parts(config, reading, keys, abort, callback, day).await,
+        Credentials::Key(key) => {
+            let mut progress = Progress::new(callback.clone(), None, day.cloned());
+            let tally = fetch_tally(config, reading, key, abort, &mut progress).await?;
+            Ok(Day { tally, parts: None })
+        }
+    }
 }
 
-async fn fetch_unredacted(
+/// The task settings of `options` for `date`.
+pub(crate) fn config_of(options: &JsValue, date: ReportDate) -> TaskConfig {
+    let number = |key: &str, default: f64| {
+        option(options, key)
+            .and_then(|value| value.as_f64())
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .unwrap_or(default)
+    };
+    TaskConfig {
+        base_url: base_url_of(options),
+        api_name: option(options, "apiName")
+            .and_then(|name| name.as_string())
+            .unwrap_or_default(),
+        date,
+        poll_interval_ms: number("pollIntervalMs", DEFAULT_POLL_INTERVAL_MS),
+        timeout_ms: number("timeoutMs", DEFAULT_TIMEOUT_MS),
+        idle_timeout_ms: number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS),
+    }
+}
+
+/// The base URL, a path like `/oa/api/v1` taken as on the page's own origin when there is a page.
+fn base_url_of(options: &JsValue) -> String {
+    let base = option(options, "baseUrl")
+        .and_then(|base| base.as_string())
+        .unwrap_or_default();
+    let base = base.trim();
+    if base.is_empty() {
+        return DEFAULT_BASE_URL.to_owned();
+    }
+    let page_origin = || {
+        let location = Reflect::get(&js_sys::global(), &"location".into()).ok()?;
+        Reflect::get(&location, &"origin".into())
+            .ok()?
+            .as_string()
+            .filter(|origin| origin.starts_with("http"))
+    };
+    match page_origin() {
+        Some(origin) if base.starts_with('/') && !base.starts_with("//") => {
+            format!("{origin}{base}")
+        }
+        _ => base.to_owned(),
+    }
+}
+
+fn keys_of(keys: &JsValue) -> Result<Vec<(String, String)>> {
+    let bad = || {
+        Error::new(
+            ErrorCode::Auth,
+            "`keys` must be a list of {label, key}: give at least one labelled API key.",
+        )
+    };
+    let list = keys
+        .dyn_ref::<Array>()
+        .filter(|list| list.length() > 0)
+        .ok_or_else(bad)?;
+    Ok(list
+        .iter()
+        .enumerate()
+        .map(|(at, entry)| {
+            let text = |key: &str| {
+                option(&entry, key)
+                    .and_then(|value| value.as_string())
+                    .unwrap_or_default()
+            };
+            let label = text("label");
+            (
+                if label.is_empty() {
+                    format!("key {}", at + 1)
+                } else {
+                    label
+                },
+                text("key"),
+            )
+        })
+        .collect())
+}
+
+/// One key's report: the task, then the download streamed into the parser.
+async fn fetch_tally(
     config: &TaskConfig,
     reading: &Reading,
     key: &str,
     abort: &Abort,
     progress: &mut Progress,
 ) -> Result<Tally> {
+    redacting(key, async {
+        let (flow, response) = open_download(config, key, abort, progress).await?;
+        let total = response
+            .headers()
+            .get("content-length")
+            .ok()
+            .flatten()
+            .and_then(|length| length.trim().parse::<u64>().ok())
+            .map(|length| length as f64);
+        let stream = response.body().ok_or_else(|| {
+            Error::new(
+                ErrorCode::NotAReport,
+                "The report download was empty. Fetch it again; if it stays empty, the day may have no report.",
+            )
+        })?;
+        let idle = Idle {
+            ms: flow.idle_timeout_ms(),
+            stalled: Box::new(move |bytes| flow.stalled_error(Stall::Body(bytes))),
+        };
+        let source = Source {
+            stream,
+            total,
+            broken: broken_download,
+            idle: Some(idle),
+            on_chunk: reading.on_chunk.clone(),
+        };
+        tally_source(
+            source,
+            reading.parser(Some(config.date)),
+            abort,
+            progress,
+            "downloading",
+        )
+        .await
+    })
+    .await
+}
+
+/// Answers are redacted before they are quoted; this also covers the API name and the host's own error
+/// texts, which could carry the key as well.
+async fn redacting<T>(key: &str, work: impl Future<Output = Result<T>>) -> Result<T> {
+    work.await.map_err(|error| Error {
+        message: redacted(&error.message, key),
+        ..error
+    })
+}
+
+/// The task, until the download answers: the flow (for its waits) and the answer with its body unread.
+async fn open_download(
+    config: &TaskConfig,
+    key: &str,
+    abort: &Abort,
+    progress: &mut Progress,
+) -> Result<(TaskFlow, Response)> {
     if key.trim().is_empty() {
         return Err(Error::new(
             ErrorCode::Auth,
@@ -132,37 +305,32 @@ async fn fetch_unredacted(
     let (mut flow, first) = TaskFlow::start(config.clone(), now_ms())?;
     progress.phase(flow.phase().as_str(), None);
     let response = until_download(&mut flow, first, key, abort, progress).await?;
-    let total = response
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|length| length.trim().parse::<u64>().ok())
-        .map(|length| length as f64);
-    let stream = response.body().ok_or_else(|| {
-        Error::new(
-            ErrorCode::NotAReport,
-            "The report download was empty. Fetch it again; if it stays empty, the day may have no report.",
-        )
-    })?;
-    let idle = Idle {
-        ms: flow.idle_timeout_ms(),
-        stalled: Box::new(move |bytes| flow.stalled_error(Stall::Body(bytes))),
-    };
-    let source = Source {
-        stream,
-        total,
-        broken: broken_download,
-        idle: Some(idle),
-        on_chunk: reading.on_chunk.clone(),
-    };
-    tally_source(
-        source,
-        reading.parser(Some(config.date)),
-        abort,
-        progress,
-        "downloading",
-    )
+    Ok((flow, response))
+}
+
+/// Fetches one day's report file as the API serves it (gzip, or CSV), as a Blob to save: the same task as
+/// `fetchReport` with `apiKey`, and the download kept instead of summarised.
+#[wasm_bindgen(js_name = fetchReportFile, unchecked_return_type = "Blob")]
+pub async fn fetch_report_file(
+    #[wasm_bindgen(unchecked_param_type = "SingleKeyOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    fetch_file_with(options).await.map_err(|error| to_js(&error))
+}
+
+async fn fetch_file_with(options: JsValue) -> Result<JsValue> {
+    let abort = Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?;
+    let date = checked_date(&option(&options, "date").unwrap_or(JsValue::UNDEFINED), now_ms())?;
+    let config = config_of(&options, date);
+    let key = option(&options, "apiKey")
+        .and_then(|key| key.as_string())
+        .unwrap_or_default();
+    let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
+    let mut progress = Progress::new(callback, None, None);
+    redacting(&key, async {
+        let (_, response) = open_download(&config, &key, &abort, &mut progress).await?;
+        let blob = response.blob().map_err(|error| broken_download(0, &error))?;
+        abort.wait(&blob).await?.map_err(|error| broken_download(0, &error))
+    })
     .await
 }
 
@@ -317,4 +485,100 @@ fn host_failure(error: &JsValue) -> Error {
         ErrorCode::Network,
         format!("The JavaScript runtime refused a request: {}", describe_js(error)),
     )
+}
+
+/// Several keys, [`LANES`] at a time; each part keeps its own result, and the parts that succeeded merge
+/// in the order given.
+async fn fetch_parts(
+    config: &TaskConfig,
+    reading: &Rc<Reading>,
+    keys: &Rc<Vec<(String, String)>>,
+    abort: &Rc<Abort>,
+    callback: &Option<Function>,
+    day: Option<&DayTag>,
+) -> Result<Day> {
+    // Each key's result in its place, as the parts finish.
+    let results = Rc::new(RefCell::new(
+        (0..keys.len()).map(|_| None).collect::<Vec<Option<Result<Tally>>>>(),
+    ));
+    let next = Rc::new(Cell::new(0));
+    let lanes = Array::new();
+    for _ in 0..LANES.min(keys.len()) {
+        let (config, reading, keys, results, next, abort, callback, day) = (
+            config.clone(),
+            reading.clone(),
+            keys.clone(),
+            results.clone(),
+            next.clone(),
+            abort.clone(),
+            callback.clone(),
+            day.cloned(),
+        );
+        lanes.push(&future_to_promise(async move {
+            while next.get() < keys.len() {
+                let at = next.get();
+                next.set(at + 1);
+                let (label, key) = &keys[at];
+                let mut progress = Progress::new(callback.clone(), Some(label.clone()), day.clone());
+                let result = fetch_tally(&config, &reading, key, &abort, &mut progress).await;
+                results.borrow_mut()[at] = Some(result);
+            }
+            Ok(JsValue::UNDEFINED)
+        }));
+    }
+    // Lanes never reject: each part's error is kept in `results`.
+    let _ = JsFuture::from(Promise::all(&lanes)).await;
+    abort.check()?;
+
+    let parts = Array::new();
+    let mut merged: Option<Tally> = None;
+    let mut first_error = None;
+    // Every lane has run until no key was left, so every place is filled.
+    let results = results.take().into_iter().enumerate();
+    for (at, result) in results.filter_map(|(at, result)| Some((at, result?))) {
+        let label = keys[at].0.as_str();
+        let part = Object::new();
+        set(&part, "label", &label.into());
+        match result {
+            Ok(tally) => {
+                set(&part, "summary", &summary_to_js(&tally.summary()));
+                match &mut merged {
+                    Some(merged) => merged.merge(tally),
+                    None => merged = Some(tally),
+                }
+            }
+            Err(error) => {
+                set(&part, "error", &error_js(&error));
+                first_error.get_or_insert((label, error));
+            }
+        }
+        parts.push(&part);
+    }
+    match (merged, first_error) {
+        (Some(tally), _) => Ok(Day {
+            tally,
+            parts: Some(parts),
+        }),
+        (None, Some((label, error))) => Err(Error::new(
+            error.code,
+            format!("No key gave a report. {label}: {}", error.message),
+        )),
+        (None, None) => Err(Error::new(
+            ErrorCode::Auth,
+            "No API keys were given: give at least one labelled key.",
+        )),
+    }
+}
+
+/// `{code, message}`, as a failed part or day is listed.
+pub(crate) fn error_js(error: &Error) -> JsValue {
+    let described = Object::new();
+    set(&described, "code", &error.code.as_str().into());
+    set(&described, "message", &error.message.as_str().into());
+    described.into()
+}
+
+pub(crate) fn set(object: &Object, key: &str, value: &JsValue) {
+    // Setting a property of a fresh plain object cannot fail.
+    let _ = Reflect::set(object, &key.into(), value);
 }

@@ -11,6 +11,7 @@ use super::host::now_ms;
 pub(crate) struct Progress {
     callback: Option<Function>,
     label: Option<String>,
+    day: Option<DayTag>,
     phase: &'static str,
     percent: Option<f64>,
     /// Bytes the source will give, when known (a Content-Length, a Blob's size).
@@ -23,10 +24,11 @@ pub(crate) struct Progress {
 impl Progress {
     const EVERY_MS: f64 = 100.0;
 
-    pub(crate) fn new(callback: Option<Function>, label: Option<String>) -> Progress {
+    pub(crate) fn new(callback: Option<Function>, label: Option<String>, day: Option<DayTag>) -> Progress {
         Progress {
             callback,
             label,
+            day,
             phase: "",
             percent: None,
             total: None,
@@ -87,7 +89,26 @@ impl Progress {
         if let Some(label) = &self.label {
             set("label", label.into());
         }
+        if let Some(day) = &self.day {
+            day.describe(&set);
+        }
         // A throwing progress callback must not fail the report it is watching.
         let _ = callback.call1(&JsValue::UNDEFINED, &report);
+    }
+}
+
+/// Which day of a range a fetch is: `fetchRange` adds `{date, daysDone, daysTotal}` to its progress.
+#[derive(Clone)]
+pub(crate) struct DayTag {
+    pub date: String,
+    pub done: std::rc::Rc<std::cell::Cell<u32>>,
+    pub total: u32,
+}
+
+impl DayTag {
+    fn describe(&self, set: &dyn Fn(&str, JsValue)) {
+        set("date", self.date.as_str().into());
+        set("daysDone", self.done.get().into());
+        set("daysTotal", self.total.into());
     }
 }

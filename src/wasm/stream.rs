@@ -67,7 +67,7 @@ async fn summarize_js_source(source: JsValue, options: JsValue) -> Result<JsValu
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     let abort = Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?;
     let reading = Reading::of(&options)?;
-    let mut progress = Progress::new(callback, None);
+    let mut progress = Progress::new(callback, None, None);
     let source = open_js_source(source, &abort, &reading).await?;
     let tally = tally_source(source, reading.parser(report_date), &abort, &mut progress, "parsing").await?;
     Ok(summary_to_js(&tally.summary()))

@@ -141,6 +141,7 @@ export async function startHarness({ root = 'www' } = {}) {
 
   return {
     env,
+    demo,
     setClockDays(days) {
       clockDays = days;
     },

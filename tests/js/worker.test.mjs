@@ -366,7 +366,9 @@ describe('the daily cron and /history', () => {
       blocked: truth.transfers.blockedRestrictive,
     };
     assert.deepEqual(body.days[0].headline, { ...headline, distinctAccounts: truth.distinctAccounts, distinctIps: truth.distinctIps });
-    assert.deepEqual(body.merged, { days: 1, ...headline });
+    assert.deepEqual(body.totals, { days: 1, ...headline });
+    assert.deepEqual(body.merged, truth, 'one day merged from its snapshot is that day');
+    assert.deepEqual(body.unmerged, []);
     assert.equal(body.days[0].summary, undefined, 'whole Summaries only on request');
     assert.deepEqual(body.missing, [daysAgo(3), daysAgo(2)]);
 
@@ -374,6 +376,22 @@ describe('the daily cron and /history', () => {
     const { security, ...open } = truth;
     assert.deepEqual(whole.days[0].summary, open);
     assert.equal(whole.next, null);
+  });
+
+  test('the run also fetched the oldest missing days of the window; /history merges any range of them exactly', async () => {
+    // The run above: yesterday and the 7 oldest days of the API's 30-day window.
+    const backfilled = [30, 29, 28, 27, 26, 25, 24].map(daysAgo);
+    const fetched = [...backfilled, daysAgo(1)];
+    const body = await (await fetch(`${worker.url}/history?from=${daysAgo(30)}&to=${daysAgo(1)}`)).json();
+    const dates = body.days.map((day) => day.date);
+    assert.deepEqual(fetched.filter((date) => !dates.includes(date)), [], 'every day the run fetched is stored');
+    assert.match(worker.output(), new RegExp(`stored the summary for ${daysAgo(30)}`));
+    // Days that /summary stored (the tests above) have no snapshot: listed, but not in the merge.
+    assert.deepEqual(body.unmerged, dates.filter((date) => !fetched.includes(date)));
+    assert.deepEqual(body.merged, await demo.rangeTruth({ dates: fetched }),
+      'merged from the snapshots equals the generator\'s own merge of those days');
+    const part = await (await fetch(`${worker.url}/history?from=${daysAgo(29)}&to=${daysAgo(26)}`)).json();
+    assert.deepEqual(part.merged, await demo.rangeTruth({ dates: [29, 28, 27, 26].map(daysAgo) }));
   });
 
   test('/history?full=1 answers a week at a time, and says where the next page starts', async () => {
@@ -396,8 +414,10 @@ describe('the daily cron and /history', () => {
 
     const response = await fetch(`${broken.url}/history?from=${daysAgo(1)}&to=${daysAgo(1)}`, { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
     assert.equal(response.status, 200);
-    const merged = { days: 0, events: 0, signIns: 0, failedSignIns: 0, transfers: 0, blocked: 0 };
-    assert.deepEqual(await response.json(), { from: daysAgo(1), to: daysAgo(1), merged, days: [], missing: [daysAgo(1)], partial: [] });
+    const totals = { days: 0, events: 0, signIns: 0, failedSignIns: 0, transfers: 0, blocked: 0 };
+    assert.deepEqual(await response.json(), {
+      from: daysAgo(1), to: daysAgo(1), totals, merged: null, unmerged: [], days: [], missing: [daysAgo(1)], partial: [],
+    });
   });
 
   test('a day with a failed sub-organisation is stored partial, reported so, and fetched again by the next run', async () => {

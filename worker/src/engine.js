@@ -2,7 +2,7 @@
 // module the runtime compiled at upload: Workers may not compile wasm from bytes at run time.
 
 import wasm from '../../www/pkg/openathens_rawstats_bg.wasm';
-import { fetchReport, initSync } from '../../www/pkg/openathens_rawstats.js';
+import { SnapshotMerge, fetchRange, fetchReport, initSync } from '../../www/pkg/openathens_rawstats.js';
 import { apiBaseUrl, credentials } from './config.js';
 import { STATUS_OF } from './status.js';
 
@@ -42,6 +42,35 @@ export function fetchDay(env, date, signal) {
     joined.controller.abort();
   }, { once: true });
   return joined.result;
+}
+
+/**
+ * `date` for the archive: fetchDay's result (not shared with other callers) and the day's snapshot, the
+ * exact state /history merges.
+ */
+export async function fetchDayForArchive(env, date) {
+  const options = { ...credentials(env), baseUrl: apiBaseUrl(env), from: date, to: date, snapshots: true };
+  const { days: [day] } = await fetchRange(options);
+  return { result: day.parts ? { merged: day.summary, parts: day.parts } : day.summary, snapshot: day.snapshot };
+}
+
+/**
+ * The exact Summary of the snapshots `read` gives for `dates` (one at a time, so a year's answer holds one
+ * snapshot and the merge), and the dates it had none for.
+ */
+export async function mergeSnapshotsOf(dates, read) {
+  const merge = new SnapshotMerge();
+  try {
+    const without = [];
+    for (const date of dates) {
+      const bytes = await read(date);
+      if (bytes) merge.add(new Uint8Array(bytes));
+      else without.push(date);
+    }
+    return { merged: merge.finish(), without };
+  } finally {
+    merge.free();
+  }
 }
 
 /** {status, code, message} for an error fetchDay threw. */

@@ -1,11 +1,13 @@
 // The Summary of every day the cron (or a /summary of a settled day) fetched, in the HISTORY KV namespace
 // under its date, so the history outlives the API's 30-day window; beside it, under `<date>.headline`, the
 // day's headline figures, so that /history over a year reads a few hundred bytes a day instead of whole
-// Summaries (about 130 MB for a year of the demo's days, more than a Worker's 128 MB).
+// Summaries (about 130 MB for a year of the demo's days, more than a Worker's 128 MB); and, for the days
+// the cron fetched, under `<date>.snapshot`, the day's snapshot (docs/snapshot.md), from which /history
+// merges any range exactly.
 
 import { readableSummary } from './access.js';
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
-import { describeFailure, fetchDay } from './engine.js';
+import { describeFailure, fetchDay, fetchDayForArchive, mergeSnapshotsOf } from './engine.js';
 import { errorResponse, json } from './http.js';
 
 // One KV read per day asked for: a year stays well within a Worker's per-request operation limits.
@@ -20,7 +22,13 @@ const FULL_PAGE_DAYS = 7;
 // still grow, and is never stored.
 const SETTLED_AFTER_MS = 3.5 * 60 * 60 * 1000;
 
+// Days one cron run fetches at most (runDaily says which), so that an empty archive fills in four runs
+// without one day leaving the window unfetched, and a run of 1M-row days stays within a scheduled Worker's
+// time.
+const MAX_FETCHES_PER_RUN = 8;
+
 const headlineKey = (date) => `${date}.headline`;
+const snapshotKey = (date) => `${date}.snapshot`;
 
 /** The figures /history gives for each day: sums that add up across days. */
 function headlineOf(result) {
@@ -40,11 +48,18 @@ function failedPartsOf(result) {
   return (result.parts ?? []).filter((part) => part.error).map(({ label, error }) => ({ label, code: error.code }));
 }
 
-/** Stores a day's result (the Summary, or a sub-organisation result) and its headline; resolves to failedParts. */
-async function storeDay(env, date, result) {
+/**
+ * Stores a day's result (the Summary, or a sub-organisation result), its headline and, when given, its
+ * snapshot (first, so a record naming `snapshotBytes` always has it); resolves to failedParts.
+ */
+async function storeDay(env, date, result, snapshot) {
   const failedParts = failedPartsOf(result);
+  if (snapshot) await env.HISTORY.put(snapshotKey(date), snapshot);
   const record = { date, storedAt: new Date().toISOString(), summary: result };
-  const partial = failedParts.length > 0 ? { failedParts } : {};
+  const partial = {
+    ...(failedParts.length > 0 ? { failedParts } : {}),
+    ...(snapshot ? { snapshotBytes: snapshot.length } : {}),
+  };
   await env.HISTORY.put(date, JSON.stringify({ ...record, ...partial }));
   await env.HISTORY.put(headlineKey(date), JSON.stringify({ date, storedAt: record.storedAt, headline: headlineOf(result), ...partial }));
   return failedParts;
@@ -72,10 +87,12 @@ export async function summaryOf(env, date, signal, now = Date.now()) {
 }
 
 /**
- * The scheduled run: yesterday, and every partial day (a sub-organisation's key failed) still inside the
- * API's window, fetched again into KV. Resolves to {stored: [date], problems: [text]}; a day that could not
- * be fetched at all is not stored (a partial one stays as it was), a partial day is stored with the parts
- * that failed, and either is a problem, so that the run shows as failed until the day is whole.
+ * The scheduled run: yesterday, the partial days still inside the API's window (a sub-organisation's key
+ * failed), then the days inside it that are missing or stored without a snapshot (by /summary), oldest
+ * first: at most MAX_FETCHES_PER_RUN days in all, fetched into KV with their snapshots. Resolves to {stored: [date],
+ * problems: [text]}; a day that could not be fetched at all is not stored (one stored before stays as it
+ * was), a partial day is stored with the parts that failed, and either is a problem, so that the run shows
+ * as failed until the day is whole.
  */
 export async function runDaily(env, scheduledTime) {
   const yesterday = dayBefore(scheduledTime);
@@ -83,18 +100,19 @@ export async function runDaily(env, scheduledTime) {
   const earlier = daysBetween(yesterdayMs - (API_WINDOW_DAYS - 1) * DAY_MS, yesterdayMs - DAY_MS);
   const records = await inBatches(earlier, (date) => headlineRecord(env, date));
   const partial = earlier.filter((_, at) => records[at]?.failedParts);
+  const lacking = earlier.filter((_, at) => !records[at] || (!records[at].failedParts && !records[at].snapshotBytes));
   const stored = [];
   const problems = [];
-  for (const date of [yesterday, ...partial]) {
-    let result;
+  for (const date of [yesterday, ...partial, ...lacking].slice(0, MAX_FETCHES_PER_RUN)) {
+    let fetched;
     try {
-      result = await fetchDay(env, date);
+      fetched = await fetchDayForArchive(env, date);
     } catch (error) {
       const { code, message } = describeFailure(error);
       problems.push(`the report for ${date} could not be fetched (${code}): ${message}`);
       continue;
     }
-    const failedParts = await storeDay(env, date, result);
+    const failedParts = await storeDay(env, date, fetched.result, fetched.snapshot);
     stored.push(date);
     if (failedParts.length > 0) {
       const which = failedParts.map(({ label, code }) => `${label} (${code})`).join(', ');
@@ -119,17 +137,25 @@ async function headlineRecord(env, date) {
   if (headline) return headline;
   const record = await env.HISTORY.get(date, 'json');
   if (!record) return null;
-  const { storedAt, summary, failedParts } = record;
-  const made = { date, storedAt, headline: headlineOf(summary), ...(failedParts ? { failedParts } : {}) };
+  const { storedAt, summary, failedParts, snapshotBytes } = record;
+  const made = {
+    date,
+    storedAt,
+    headline: headlineOf(summary),
+    ...(failedParts ? { failedParts } : {}),
+    ...(snapshotBytes ? { snapshotBytes } : {}),
+  };
   await env.HISTORY.put(headlineKey(date), JSON.stringify(made));
   return made;
 }
 
 /**
- * GET /history?from=yyyy-MM-dd&to=yyyy-MM-dd: each stored day's headline figures and their sums over the
- * range (`merged`), the days missing from it, and the stored days that are partial (each names its
- * failedParts). With full=1, each stored day's whole Summary too, for at most FULL_PAGE_DAYS days from
- * `from`: `next` is then the `from` of the next page, or null.
+ * GET /history?from=yyyy-MM-dd&to=yyyy-MM-dd: each stored day's headline figures and their sums
+ * (`totals`), `merged`: the exact Summary of every stored day from `from` to `to` merged from their
+ * snapshots (null when none has one; `unmerged` lists the stored days without one), the days missing, and
+ * the stored days that are partial (each names its failedParts). With full=1, each stored day's whole
+ * Summary too, for at most FULL_PAGE_DAYS days from `from`: `next` is then the `from` of the next page, or
+ * null; `merged` still covers the whole range.
  */
 export async function history(url, env) {
   const to = url.searchParams.get('to') ?? dayBefore(Date.now());
@@ -158,15 +184,27 @@ export async function history(url, env) {
     const headline = record.headline ?? headlineOf(record.summary);
     return { date, storedAt, headline, ...(failedParts ? { failedParts } : {}), ...(full ? { summary: readableSummary(record.summary, env) } : {}) };
   });
-  const merged = { days: days.length };
+  const totals = { days: days.length };
   for (const name of ['events', 'signIns', 'failedSignIns', 'transfers', 'blocked']) {
-    merged[name] = days.reduce((sum, day) => sum + day.headline[name], 0);
+    totals[name] = days.reduce((sum, day) => sum + day.headline[name], 0);
   }
+  const everyDate = full ? daysBetween(fromMs, toMs) : dates;
+  let snapshots;
+  try {
+    snapshots = await mergeSnapshotsOf(everyDate, (date) => env.HISTORY.get(snapshotKey(date), 'arrayBuffer'));
+  } catch (error) {
+    const { status, code, message } = describeFailure(error);
+    return errorResponse(status, code, `The stored snapshots could not be merged: ${message}`);
+  }
+  const { merged, without } = snapshots;
+  const listed = new Set(stored.map((record) => record.date));
   return json(200, {
     from,
     to: dayOf(pageEndMs),
     ...(full ? { next: pageEndMs < toMs ? dayOf(pageEndMs + DAY_MS) : null } : {}),
-    merged,
+    totals,
+    merged: without.length === everyDate.length ? null : merged,
+    unmerged: without.filter((date) => listed.has(date)),
     days,
     missing: dates.filter((_, at) => !records[at]),
     partial: dates.filter((_, at) => records[at]?.failedParts),

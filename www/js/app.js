@@ -7,6 +7,9 @@ import { describeProgress } from './progress.js';
 import { forgetSettings, loadSettings, saveSettings } from './settings.js';
 import { SubKeyRows } from './sub-keys.js';
 import { ReportWorker } from './report-worker.js';
+import { DayPool, dayCache, daysOf, headlineOf, presetRange } from './range.js';
+import { renderDays } from './views/range-view.js';
+import { saveBlob } from './views/download.js';
 import { formatCount } from './views/format.js';
 import init, { fetchReportDefaults, reportDateWindow } from '../pkg/openathens_rawstats.js';
 
@@ -27,6 +30,9 @@ const fields = {
   apiName: byId('api-name', HTMLInputElement),
   apiKey: byId('api-key', HTMLInputElement),
   date: byId('report-date', HTMLInputElement),
+  range: byId('date-range', HTMLSelectElement),
+  from: byId('range-from', HTMLInputElement),
+  to: byId('range-to', HTMLInputElement),
   baseUrl: byId('base-url', HTMLInputElement),
   remember: byId('remember', HTMLInputElement),
 };
@@ -39,6 +45,7 @@ const errorPanel = byId('error');
 const resultRoot = byId('result');
 const subKeys = new SubKeyRows(byId('sub-key-rows', HTMLOListElement));
 const worker = new ReportWorker();
+const pool = new DayPool();
 
 let currentJob = null;
 let view = null;
@@ -48,6 +55,7 @@ let view = null;
 let held = null;
 let slices = [];
 let hideIds = false;
+let daysView = null;
 
 /** @param {{title: string, next: string, detail?: string}} words */
 function showError({ title, next, detail }) {
@@ -82,6 +90,8 @@ function finishJob(job, text) {
  */
 function run(type, payload, { what, reportDate, slicing }) {
   currentJob?.cancel();
+  daysView?.destroy();
+  daysView = null;
   errorPanel.hidden = true;
   statusPanel.hidden = false;
   cancelButton.hidden = false;
@@ -184,7 +194,107 @@ function fetchFromForm() {
     options.apiKey = apiKey;
   }
   saveSettings(settings);
+  if (fields.range.value !== 'day') {
+    delete options.date;
+    runRange(options, fields.from.value, fields.to.value, settings.remember);
+    return;
+  }
   run('fetch', { options, keep: true }, { what: `Asking ${apiName} for ${date || 'the report'}`, reportDate: date });
+}
+
+/**
+ * A range: each day from this device's cache (with "Remember on this device") or fetched in the pool, then
+ * every day's snapshot merged in a worker; the by-day chart and table above the merged Summary.
+ */
+async function runRange(options, from, to, remember) {
+  if (!from || !to || from > to) {
+    showError({ title: 'Choose the days of the range.', next: 'Pick a preset, or a From date on or before the To date.' });
+    fields.from.focus();
+    return;
+  }
+  currentJob?.cancel();
+  errorPanel.hidden = true;
+  statusPanel.hidden = false;
+  cancelButton.hidden = false;
+  performance.mark('report-start');
+  const organisation = options.keys ? options.keys.map(({ label }) => label).join('\n') : '';
+  const days = daysOf(from, to).map((date) => ({ date, key: dayCache.key(options.apiName, organisation, date) }));
+  const job = { cancel: () => fetching?.cancel() };
+  let fetching = null;
+  currentJob = job;
+  const progress = () => {
+    const ready = days.filter((day) => day.how).length;
+    showProgress({ text: `${ready} of ${days.length} days ready…`, fraction: ready / days.length });
+  };
+  progress();
+  if (remember) {
+    for (const day of days) {
+      const cached = await dayCache.get(day.key);
+      if (cached) Object.assign(day, { how: 'cached', snapshot: cached.snapshot, headline: cached.headline });
+    }
+  }
+  const fetchDays = async (todo) => {
+    fetching = pool.run(todo.map((day) => ({ type: 'day', payload: { options: { ...options, date: day.date } } })));
+    const outcomes = await fetching.outcomes;
+    await Promise.all(outcomes.map(async ({ result, error }, at) => {
+      const day = todo[at];
+      if (error) {
+        Object.assign(day, { how: 'failed', failure: error, error: explainError(error) });
+        return;
+      }
+      Object.assign(day, { how: 'fetched', snapshot: result.snapshot, headline: headlineOf(result.summary), error: undefined });
+      if (remember) await dayCache.put(day.key, { snapshot: result.snapshot, headline: day.headline });
+      progress();
+    }));
+  };
+  const show = async () => {
+    const ready = days.filter((day) => day.snapshot);
+    // No day gave a report: the range fails with the first day's error, as fetchRange does.
+    if (ready.length === 0) throw days.find((day) => day.failure).failure;
+    fetching = pool.run([{ type: 'merge', payload: { snapshots: ready.map((day) => day.snapshot) } }]);
+    const [{ result: merged, error }] = await fetching.outcomes;
+    if (error) throw error;
+    if (currentJob !== job) return;
+    view?.destroy();
+    daysView?.destroy();
+    daysView = renderDays(days, { onRetry: retry, onSave: options.apiKey ? save : undefined });
+    view = renderResult(resultRoot, merged, { reportDate: to });
+    resultRoot.prepend(daysView.element);
+    const counts = ['fetched', 'cached', 'failed'].map((how) => days.filter((day) => day.how === how).length);
+    finishJob(job, `Done: ${days.length} days (${counts[0]} fetched, ${counts[1]} from this device, ${counts[2]} failed), ${formatCount(merged.rows)} rows.`);
+    requestAnimationFrame(() => performance.measure('report-to-summary', 'report-start'));
+    daysView.element.querySelector('h2').focus();
+  };
+  const retry = async (date) => {
+    const day = days.find((d) => d.date === date);
+    currentJob = job;
+    statusPanel.hidden = false;
+    cancelButton.hidden = false;
+    try {
+      await fetchDays([day]);
+      await show();
+    } catch (error) {
+      fail(error);
+    }
+  };
+  // The report file is fetched again when asked for: keeping every day's raw file would hold tens of MB a day.
+  const save = async (date) => {
+    const saving = pool.run([{ type: 'report-file', payload: { options: { ...options, date } } }]);
+    const [{ result, error }] = await saving.outcomes;
+    if (error) showError(explainError(error));
+    else saveBlob(`${options.apiName}-${date}.${result.type.startsWith('text/csv') ? 'csv' : 'csv.gz'}`, result);
+  };
+  const fail = (error) => {
+    if (!finishJob(job, '')) return;
+    statusPanel.hidden = true;
+    showError(explainError(error));
+  };
+  try {
+    await fetchDays(days.filter((day) => !day.how));
+    await show();
+  } catch (error) {
+    fail(error);
+  }
 }
 
 function openFile(file) {
@@ -210,6 +320,18 @@ async function applyDemoConfig(saved) {
 function setUp() {
   const dateWindow = reportDateWindow();
   Object.assign(fields.date, { min: dateWindow.min, max: dateWindow.max, value: dateWindow.max });
+  for (const field of [fields.from, fields.to]) Object.assign(field, { min: dateWindow.min, max: dateWindow.max });
+  Object.assign(fields.from, { value: dateWindow.max });
+  Object.assign(fields.to, { value: dateWindow.max });
+  fields.range.addEventListener('change', () => {
+    const preset = fields.range.value;
+    byId('range-dates').hidden = preset === 'day';
+    if (preset === 'day' || preset === 'custom') return;
+    const { from, to } = presetRange(preset, dateWindow);
+    fields.from.value = from;
+    fields.to.value = to;
+  });
+  for (const field of [fields.from, fields.to]) field.addEventListener('change', () => { fields.range.value = 'custom'; });
 
   const saved = loadSettings();
   fields.apiName.value = saved.apiName ?? '';
@@ -233,7 +355,10 @@ function setUp() {
     fields.remember.checked = false;
     fields.apiKey.value = '';
     subKeys.clear();
-    byId('remember-status').textContent = 'Forgotten: nothing about this API is kept in this browser any more.';
+    byId('remember-status').textContent = 'Forgetting…';
+    dayCache.clear().then(() => {
+      byId('remember-status').textContent = 'Forgotten: nothing about this API, and no fetched day, is kept in this browser any more.';
+    });
   });
   cancelButton.addEventListener('click', cancel);
   fileInput.addEventListener('change', () => {

@@ -1,12 +1,14 @@
 // The module worker that fetches or reads a report off the main thread, so the page stays responsive on a
 // 1M-row report. Messages in: {type: 'fetch', id, options, keep} | {type: 'file', id, file, options} |
-// {type: 'cancel', id}; options may hold a `filter` (a slice) and, for a file, its `reportDate`.
+// {type: 'day', id, options} (one day of a range, with its snapshot) | {type: 'merge', id, snapshots} |
+// {type: 'report-file', id, options} (the day's report file as a Blob) | {type: 'cancel', id};
+// options may hold a `filter` (a slice) and, for a file, its `reportDate`.
 // Messages out: {type: 'ready'} once the engine loaded | {type: 'progress', id, progress} |
 // {type: 'done', id, result, report} | {type: 'error', id, error}. `report` is a fetched report's bytes as a
 // Blob when `keep` asked for them, so that the page can slice the report without fetching it again; a
 // sub-organisation fetch keeps none (its parts are not sliced).
 
-import init, { fetchReport, summarizeStream } from '../pkg/openathens_rawstats.js';
+import init, { fetchRange, fetchReport, fetchReportFile, mergeSnapshots, summarizeStream } from '../pkg/openathens_rawstats.js';
 
 // Loads the wasm beside the package module once, while the user is still filling in the form.
 const ready = init();
@@ -22,22 +24,34 @@ function progressPoster(id) {
   };
 }
 
-/**
- * @param {{id: number, type: 'fetch' | 'file', options?: any, file?: Blob, keep?: boolean}} message  as
- *   report-worker.js posts it; `options` are fetchReport's for a fetch, summarizeStream's for a file
- */
-async function run({ id, type, options = {}, file, keep }) {
+// One day of a range as fetchRange gives it, with the snapshot the page caches and merges.
+async function fetchDay(options, onProgress, signal) {
+  const { days: [day] } = await fetchRange({ ...options, from: options.date, to: options.date, snapshots: true, onProgress, signal });
+  return day;
+}
+
+/** `chunks`, when given, collects a fetched report's bytes as they arrive. */
+async function work(type, { options = {}, file, snapshots }, chunks, onProgress, signal) {
+  switch (type) {
+    case 'fetch': return fetchReport({ ...options, onProgress, signal, onChunk: chunks ? (chunk) => chunks.push(chunk) : undefined });
+    case 'day': return fetchDay(options, onProgress, signal);
+    case 'merge': return mergeSnapshots(snapshots);
+    case 'report-file': return fetchReportFile({ ...options, onProgress, signal });
+    default: return summarizeStream(file, { ...options, onProgress, signal });
+  }
+}
+
+async function run({ id, type, keep, ...payload }) {
   const controller = new AbortController();
   running.set(id, controller);
   const onProgress = progressPoster(id);
-  const chunks = type === 'fetch' && keep && !options.keys ? [] : null;
+  const chunks = type === 'fetch' && keep && !payload.options?.keys ? [] : null;
   try {
     await ready;
-    const result = type === 'fetch'
-      ? await fetchReport({ ...options, onProgress, signal: controller.signal, onChunk: chunks ? (chunk) => chunks.push(chunk) : undefined })
-      : await summarizeStream(file, { ...options, onProgress, signal: controller.signal });
+    const result = await work(type, payload, chunks, onProgress, controller.signal);
     const report = chunks ? new Blob(chunks, { type: 'application/gzip' }) : null;
-    self.postMessage({ type: 'done', id, result, report });
+    // A day's snapshot moves to the page rather than being copied.
+    self.postMessage({ type: 'done', id, result, report }, result?.snapshot ? [result.snapshot.buffer] : []);
   } catch (error) {
     self.postMessage({ type: 'error', id, error: { code: error?.code, message: String(error?.message ?? error) } });
   } finally {

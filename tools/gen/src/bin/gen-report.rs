@@ -1,5 +1,6 @@
 //! `gen-report`: writes a generated report (gzip unless --plain) and, optionally, its truth as JSON; or,
-//! with --merge-org, only the truth of several organisations' reports merged as sub-organisations are.
+//! with --merge-org, only the truth of several organisations' reports merged as sub-organisations are;
+//! with --merge-day, the truth of several days' reports merged as a range of days is.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -12,10 +13,13 @@ const USAGE: &str = "usage: gen-report --rows N --seed S --date yyyy-MM-dd --out
                   [--crlf] [--shuffle-columns] [--drop-columns a,b] [--accounts N] [--ips N]
        gen-report --rows N --seed S --date yyyy-MM-dd --truth FILE --merge-org LABEL [--merge-org LABEL ...]
                   [the options above but --out and --org]
+       gen-report --rows N --truth FILE --merge-day yyyy-MM-dd:SEED [--merge-day ...] [--merge-org LABEL ...]
+                  [the options above but --out, --seed and --date]
 Writes a seeded OpenAthens raw statistics report (gzip unless --plain) to --out ('-' is stdout)
 and the Summary it must give, as JSON, to --truth. With --merge-org, writes no report: --truth gets
 the merged Summary of the reports of those organisations (in that order; '' is the parent), each as
---org would make it.";
+--org would make it. With --merge-day, --truth gets the merged Summary of those days' reports (each
+with its own seed, in date order), each day's organisations (--merge-org, or --org) merged first.";
 
 struct Args {
     config: Config,
@@ -23,14 +27,21 @@ struct Args {
 }
 
 enum Output {
-    Report { out: String, truth: Option<String> },
-    MergedTruth { orgs: Vec<String>, truth: String },
+    Report {
+        out: String,
+        truth: Option<String>,
+    },
+    /// The truth of these reports merged in this order.
+    MergedTruth {
+        parts: Vec<Config>,
+        truth: String,
+    },
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut config = Config::default();
     let (mut rows, mut seed, mut date, mut out, mut truth) = (None, None, None, None, None);
-    let (mut org, mut merge_orgs) = (None, Vec::new());
+    let (mut org, mut merge_orgs, mut merge_days) = (None, Vec::new(), Vec::new());
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
@@ -39,6 +50,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--date" => date = Some(Date::parse(&value()?)?),
             "--org" => org = Some(value()?),
             "--merge-org" => merge_orgs.push(value()?),
+            "--merge-day" => {
+                let given = value()?;
+                let (day, seed) = given
+                    .split_once(':')
+                    .ok_or_else(|| format!("--merge-day takes yyyy-MM-dd:SEED, not {given:?}"))?;
+                merge_days.push((Date::parse(day)?, number(&flag, seed)?));
+            }
             "--date-style" => {
                 config.date_style = match value()?.as_str() {
                     "dmy" => DateStyle::DayMonth,
@@ -64,20 +82,48 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     }
     let missing = |name: &str| format!("{name} is required");
     config.rows = rows.ok_or_else(|| missing("--rows"))?;
-    config.seed = seed.ok_or_else(|| missing("--seed"))?;
-    config.date = date.ok_or_else(|| missing("--date"))?;
+    if merge_days.is_empty() {
+        config.seed = seed.ok_or_else(|| missing("--seed"))?;
+        config.date = date.ok_or_else(|| missing("--date"))?;
+    } else if seed.is_some() || date.is_some() {
+        return Err("--merge-day gives each day's date and seed: it takes neither --seed nor --date".to_string());
+    } else {
+        merge_days.sort_by_key(|(day, _)| *day);
+    }
     config.check()?;
-    let output = if merge_orgs.is_empty() {
+    let output = if merge_orgs.is_empty() && merge_days.is_empty() {
         config.org = org.unwrap_or_default();
         Output::Report {
             out: out.ok_or_else(|| missing("--out"))?,
             truth,
         }
-    } else if out.is_some() || org.is_some() {
-        return Err("--merge-org writes only a truth: it takes neither --out nor --org".to_string());
+    } else if out.is_some() || (org.is_some() && !merge_orgs.is_empty()) {
+        return Err(
+            "--merge-org and --merge-day write only a truth: they take no --out, and --merge-org no --org".to_string(),
+        );
     } else {
+        let orgs = if merge_orgs.is_empty() {
+            vec![org.unwrap_or_default()]
+        } else {
+            merge_orgs
+        };
+        let days = if merge_days.is_empty() {
+            vec![(config.date, config.seed)]
+        } else {
+            merge_days
+        };
+        let parts = days
+            .iter()
+            .flat_map(|&(date, seed)| orgs.iter().map(move |org| (date, seed, org.clone())))
+            .map(|(date, seed, org)| Config {
+                date,
+                seed,
+                org,
+                ..config.clone()
+            })
+            .collect();
         Output::MergedTruth {
-            orgs: merge_orgs,
+            parts,
             truth: truth.ok_or_else(|| missing("--truth"))?,
         }
     };
@@ -100,20 +146,16 @@ fn run(args: &Args) -> io::Result<()> {
             };
             truth.as_ref().map_or(Ok(()), |path| write_truth(path, &written))
         }
-        Output::MergedTruth { orgs, truth } => {
+        Output::MergedTruth { parts, truth } => {
             let mut merged: Option<Truth> = None;
-            for org in orgs {
-                let config = Config {
-                    org: org.clone(),
-                    ..args.config.clone()
-                };
-                let part = write_report(&config, io::sink())?;
+            for config in parts {
+                let part = write_report(config, io::sink())?;
                 match &mut merged {
                     Some(merged) => merged.merge(&part),
                     None => merged = Some(part),
                 }
             }
-            write_truth(truth, &merged.expect("--merge-org was given at least once"))
+            write_truth(truth, &merged.expect("a merge has at least one part"))
         }
     }
 }

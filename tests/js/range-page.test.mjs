@@ -1,0 +1,134 @@
+// The page's Date range in headless Chromium against the demo API: the presets, a range fetched in the pool
+// with its by-day chart and days table and an exact merge, the same range again from this device's cache
+// with no API request at all, and Forget emptying the cache.
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
+import { loadWasm } from './fetch-harness.mjs';
+
+const DAY_MS = 86_400_000;
+const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+
+let demo;
+let browser;
+const apiRequests = [];
+
+before(async () => {
+  ensureGenReport();
+  demo = await startDemoApi({ root: 'www', defaultRows: 2000, log: (line) => { if (line.includes('/api/v1/')) apiRequests.push(line); } });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+async function openPage(context) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.problems = problems;
+  await page.goto(demo.url);
+  await page.waitForFunction(() => document.getElementById('api-name').value !== '');
+  return page;
+}
+
+const digits = (text) => Number(text.replace(/\D/g, ''));
+
+async function fetchRange(page, from, to) {
+  await page.getByLabel('Date range').selectOption('custom');
+  await page.getByLabel('From', { exact: true }).fill(from);
+  await page.getByLabel('To', { exact: true }).fill(to);
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  const done = page.locator('#progress-text', { hasText: /^Done: / });
+  await done.waitFor({ timeout: 60_000 });
+  return done.textContent();
+}
+
+test('the presets set From and To inside the window the engine gives', async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context);
+  const { reportDateWindow } = await loadWasm();
+  const window = reportDateWindow();
+  const value = (label) => page.getByLabel(label, { exact: true }).inputValue();
+  for (const [preset, from] of [['yesterday', window.max], ['7', dayOf(Date.parse(window.max) - 6 * DAY_MS)], ['30', window.min]]) {
+    await page.getByLabel('Date range').selectOption(preset);
+    assert.deepEqual([await value('From'), await value('To')], [from, window.max], preset);
+  }
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('a range: chart and days table, merged exactly; again from the cache with no request; Forget empties it', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await openPage(context);
+  const { reportDateWindow } = await loadWasm();
+  const to = reportDateWindow().max;
+  const dates = [2, 1, 0].map((n) => dayOf(Date.parse(to) - n * DAY_MS));
+  await page.getByLabel('Remember on this device').check();
+
+  const before = apiRequests.length;
+  const first = await fetchRange(page, dates[0], dates[2]);
+  const truth = await demo.rangeTruth({ dates });
+  assert.match(first, /3 days \(3 fetched, 0 from this device, 0 failed\)/);
+  assert.equal(digits(first.split('),')[1]), truth.rows, 'the merged Summary has every row of the three days');
+  assert.ok(apiRequests.length > before, 'the first time asks the API');
+  const days = page.locator('.oa-days');
+  assert.equal(await days.locator('tbody tr').count(), 3);
+  assert.equal(await days.locator('canvas').count(), 1, 'the by-day chart is drawn');
+  // A day's report file, fetched again and saved as the API serves it.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Save report file of ${dates[1]}` }).click()]);
+  assert.equal(download.suggestedFilename(), `${demo.apiName}-${dates[1]}.csv.gz`);
+  const file = await readFile(await download.path());
+  assert.equal(file[0], 0x1f, 'gzip, as the API serves it');
+  const { summarize } = await loadWasm();
+  assert.deepEqual(summarize(file), await demo.truth({ date: dates[1] }));
+
+  // Reloaded: the key is remembered, and every day comes from this device.
+  await page.reload();
+  await page.waitForFunction(() => document.getElementById('api-key').value !== '');
+  const cachedBefore = apiRequests.length;
+  const again = await fetchRange(page, dates[0], dates[2]);
+  assert.match(again, /3 days \(0 fetched, 3 from this device, 0 failed\)/);
+  assert.equal(digits(again.split('),')[1]), truth.rows);
+  assert.equal(apiRequests.length, cachedBefore, 'no API request for cached days');
+
+  await page.getByRole('button', { name: 'Forget' }).click();
+  await page.locator('#remember-status', { hasText: 'Forgotten' }).waitFor();
+  await page.getByLabel('API key', { exact: true }).fill('demo-key');
+  const forgotten = await fetchRange(page, dates[0], dates[2]);
+  assert.match(forgotten, /3 days \(3 fetched, 0 from this device, 0 failed\)/);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('a day that fails is listed with its reason, the others merged; Retry fetches it and merges again', async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context);
+  const { reportDateWindow } = await loadWasm();
+  const to = reportDateWindow().max;
+  const dates = [1, 0].map((n) => dayOf(Date.parse(to) - n * DAY_MS));
+  // The scenario's first API request answers 500 (SERVER, not retried): one day fails, once.
+  await page.getByLabel('API base URL').fill(demo.scenarioUrl('status=500x1,id=range-retry'));
+  const first = await fetchRange(page, dates[0], dates[1]);
+  assert.match(first, /2 days \(1 fetched, 0 from this device, 1 failed\)/);
+  const failed = page.locator('.oa-days tbody tr', { hasText: 'Failed' });
+  assert.equal(await failed.count(), 1);
+  const failedDate = await failed.locator('th').textContent();
+  const good = dates.find((date) => date !== failedDate);
+  assert.equal(digits(first.split('),')[1]), (await demo.truth({ date: good })).rows, 'the merge is the day that worked');
+
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  await page.locator('#progress-text', { hasText: /2 days \(2 fetched, 0 from this device, 0 failed\)/ }).waitFor({ timeout: 60_000 });
+  const done = await page.locator('#progress-text').textContent();
+  assert.equal(digits(done.split('),')[1]), (await demo.rangeTruth({ dates })).rows);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});

@@ -1,0 +1,148 @@
+// A range of days in the page: each day fetched in a pool of workers (its snapshot kept, or read from this
+// device's cache when "Remember on this device" is on), then every snapshot merged exactly in a worker.
+
+import { ReportWorker } from './report-worker.js';
+
+const DAY_MS = 86_400_000;
+// At most this many days (so API requests, one a day) at once, whatever the machine: kind to the API.
+const MAX_WORKERS = 4;
+
+const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+const msOf = (day) => Date.parse(`${day}T00:00:00Z`);
+
+/** {from, to} of a preset ('yesterday', '7', '30') inside the report-date window {min, max}. */
+export function presetRange(preset, window) {
+  const days = preset === 'yesterday' ? 1 : Number(preset);
+  return { from: dayOf(Math.max(msOf(window.min), msOf(window.max) - (days - 1) * DAY_MS)), to: window.max };
+}
+
+/** Every day from `from` to `to`, both included. */
+export function daysOf(from, to) {
+  const days = [];
+  for (let ms = msOf(from); ms <= msOf(to); ms += DAY_MS) days.push(dayOf(ms));
+  return days;
+}
+
+/** The figures of the by-day chart and table, from a day's Summary. */
+export function headlineOf(summary) {
+  return {
+    signIns: summary.authentications.total,
+    failedSignIns: summary.authentications.failed,
+    transfers: summary.transfers.total,
+    blocked: summary.transfers.blockedRestrictive,
+    accounts: summary.distinctAccounts,
+    events: summary.rows,
+  };
+}
+
+const DB_NAME = 'openathens-rawstats';
+const STORE = 'days';
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/**
+ * Fetched days on this device, in IndexedDB, as {snapshot, headline} by API name, organisation and date.
+ * Every method resolves (to nothing, when the browser refuses storage): the cache only ever saves requests.
+ */
+export const dayCache = {
+  key: (apiName, organisation, date) => JSON.stringify([apiName, organisation, date]),
+  async get(key) {
+    try {
+      const db = await this.db();
+      try {
+        return await request(db.transaction(STORE).objectStore(STORE).get(key));
+      } finally {
+        db.close();
+      }
+    } catch {
+      return undefined;
+    }
+  },
+  async put(key, value) {
+    try {
+      const db = await this.db();
+      try {
+        await request(db.transaction(STORE, 'readwrite').objectStore(STORE).put(value, key));
+      } finally {
+        db.close();
+      }
+    } catch {
+      // Storage refused or full: the day is simply fetched again next time.
+    }
+  },
+  async clear() {
+    try {
+      await request(indexedDB.deleteDatabase(DB_NAME));
+    } catch {
+      // Nothing was stored.
+    }
+  },
+  db() {
+    const open = indexedDB.open(DB_NAME, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(STORE);
+    return request(open);
+  },
+};
+
+/**
+ * Workers for ranges: one per core but the page's own, at least 1, at most MAX_WORKERS. (Two on a two-core
+ * machine shared with other work measured slower than one: scripts/range-figures.mjs.)
+ */
+export function poolSize(cores = navigator.hardwareConcurrency || 1) {
+  return Math.min(MAX_WORKERS, Math.max(1, cores - 1));
+}
+
+export class DayPool {
+  #workers = [];
+
+  get size() {
+    return poolSize();
+  }
+
+  #worker(at) {
+    this.#workers[at] ??= new ReportWorker();
+    return this.#workers[at];
+  }
+
+  /**
+   * Runs `jobs` (each {type, payload, onProgress}), at most `size` at once; resolves to their outcomes in
+   * order, each {result} or {error}. `cancel()` stops every job still running or waiting.
+   */
+  run(jobs) {
+    let next = 0;
+    let cancelled = false;
+    const running = new Set();
+    const outcomes = new Array(jobs.length);
+    const lane = async (at) => {
+      while (!cancelled && next < jobs.length) {
+        const index = next++;
+        const { type, payload, onProgress } = jobs[index];
+        const job = this.#worker(at).run(type, payload, onProgress ?? (() => {}));
+        running.add(job);
+        try {
+          outcomes[index] = { result: await job.result };
+        } catch (error) {
+          outcomes[index] = { error };
+        } finally {
+          running.delete(job);
+        }
+      }
+    };
+    const done = Promise.all(Array.from({ length: Math.min(this.size, jobs.length) }, (_, at) => lane(at)));
+    return {
+      outcomes: done.then(() => {
+        if (cancelled) throw { code: 'ABORTED', message: 'Cancelled.' };
+        return outcomes;
+      }),
+      cancel() {
+        cancelled = true;
+        for (const job of running) job.cancel();
+      },
+    };
+  }
+}
