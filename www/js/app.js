@@ -218,6 +218,7 @@ async function runRange(options, from, to, remember) {
   cancelButton.hidden = false;
   performance.mark('report-start');
   const organisation = options.keys ? options.keys.map(({ label }) => label).join('\n') : '';
+  /** @type {{date: string, key: string, how?: 'failed' | 'fetched' | 'cached', snapshot?: Uint8Array, headline?: object, failure?: {code?: string, message: string}, error?: {title: string}}[]} */
   const days = daysOf(from, to).map((date) => ({ date, key: dayCache.key(options.apiName, organisation, date) }));
   const job = { cancel: () => fetching?.cancel() };
   let fetching = null;
@@ -257,7 +258,8 @@ async function runRange(options, from, to, remember) {
     if (currentJob !== job) return;
     view?.destroy();
     daysView?.destroy();
-    daysView = renderDays(days, { onRetry: retry, onSave: options.apiKey ? save : undefined });
+    // Every day has its `how` by now: cached, or fetched or failed by fetchDays.
+    daysView = renderDays(/** @type {Parameters<typeof renderDays>[0]} */ (days), { onRetry: retry, onSave: options.apiKey ? save : undefined });
     view = renderResult(resultRoot, merged, { reportDate: to });
     resultRoot.prepend(daysView.element);
     const counts = ['fetched', 'cached', 'failed'].map((how) => days.filter((day) => day.how === how).length);

@@ -30,7 +30,13 @@ async function fetchDay(options, onProgress, signal) {
   return day;
 }
 
-/** `chunks`, when given, collects a fetched report's bytes as they arrive. */
+/**
+ * @param {string} type  as report-worker.js posts it: 'fetch', 'day', 'merge', 'report-file' or 'file'
+ * @param {{options?: any, file?: Blob, snapshots?: Uint8Array[]}} payload  `options` are the export's own
+ * @param {Uint8Array[] | null} chunks  when given, collects a fetched report's bytes as they arrive
+ * @param {(progress: object) => void} onProgress
+ * @param {AbortSignal} signal
+ */
 async function work(type, { options = {}, file, snapshots }, chunks, onProgress, signal) {
   switch (type) {
     case 'fetch': return fetchReport({ ...options, onProgress, signal, onChunk: chunks ? (chunk) => chunks.push(chunk) : undefined });
@@ -41,6 +47,7 @@ async function work(type, { options = {}, file, snapshots }, chunks, onProgress,
   }
 }
 
+/** @param {{id: number, type: string, keep?: boolean, options?: any, file?: Blob, snapshots?: Uint8Array[]}} message */
 async function run({ id, type, keep, ...payload }) {
   const controller = new AbortController();
   running.set(id, controller);
@@ -51,7 +58,8 @@ async function run({ id, type, keep, ...payload }) {
     const result = await work(type, payload, chunks, onProgress, controller.signal);
     const report = chunks ? new Blob(chunks, { type: 'application/gzip' }) : null;
     // A day's snapshot moves to the page rather than being copied.
-    self.postMessage({ type: 'done', id, result, report }, result?.snapshot ? [result.snapshot.buffer] : []);
+    const snapshot = /** @type {{snapshot?: Uint8Array}} */ (result).snapshot;
+    self.postMessage({ type: 'done', id, result, report }, { transfer: snapshot ? [snapshot.buffer] : [] });
   } catch (error) {
     self.postMessage({ type: 'error', id, error: { code: error?.code, message: String(error?.message ?? error) } });
   } finally {
