@@ -3,6 +3,8 @@
 
 use wasm_bindgen::prelude::*;
 
+use super::host::set;
+
 use crate::api::{
     DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, canonical_origin,
 };
@@ -34,8 +36,7 @@ pub fn fetch_report_defaults() -> JsValue {
         ("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS.into()),
     ];
     for (key, value) in values {
-        // Setting a property of a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&defaults, &key.into(), &value);
+        set(&defaults, key, &value);
     }
     defaults.into()
 }

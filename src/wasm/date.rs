@@ -3,7 +3,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::errors::to_js;
-use super::host::now_ms;
+use super::host::{now_ms, set};
 use crate::api::{report_date_window, validate_report_date};
 use crate::engine::ReportDate;
 use crate::error::{Error, ErrorCode, Result};
@@ -45,8 +45,7 @@ pub fn report_date_window_js(
         .map_err(|error| to_js(&error))?;
     let window = js_sys::Object::new();
     for (key, day) in [("min", min), ("max", max)] {
-        // Setting a property of a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&window, &key.into(), &day.to_string().into());
+        set(&window, key, &day.to_string().into());
     }
     Ok(window.into())
 }

@@ -1,33 +1,27 @@
-//! `fetchReport`: the driver that performs what [`TaskFlow`] asks for with the
-//! host's global `fetch`, then streams the download through [`tally_source`].
+//! `fetchReport` and `fetchReportFile`: the driver that performs what [`TaskFlow`] asks for with the host's
+//! global `fetch`, then streams the download through [`tally_source`]. Their options are read in
+//! options.rs; several keys are scheduled in parts.rs.
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response, ResponseType, Url};
 
 use super::abort::{Abort, Limit};
 use super::date::checked_date;
 use super::errors::to_js;
 use super::exports::{Reading, summary_to_js};
-use super::host::{describe_js, global_fetch, ignore_rejection, now_ms};
-use super::options::option;
+use super::host::{describe_js, global_fetch, ignore_rejection, now_ms, set};
+use super::options::{Credentials, config_of, credentials_of, option};
+use super::parts::fetch_parts;
 use super::progress::{DayTag, Progress};
 use super::stream::{Idle, Source, read, tally_source};
-use crate::api::{
-    DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, Phase, Purpose, Reply,
-    Request, Stall, Step, TaskConfig, TaskFlow, redact_key,
-};
-use crate::engine::{ReportDate, Tally};
+use crate::api::{Phase, Purpose, Reply, Request, Stall, Step, TaskConfig, TaskFlow, redact_key};
+use crate::engine::Tally;
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::MAX_DOCUMENT_BYTES;
-
-/// Keys fetched at the same time when there are several: kind to the API's rate limits.
-const LANES: usize = 2;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_FETCH: &str = r#"
@@ -99,23 +93,6 @@ async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
     Ok(day.result_js())
 }
 
-/// Whose reports to fetch: one key, or several organisations' labelled keys.
-pub(crate) enum Credentials {
-    Key(String),
-    Keys(Rc<Vec<(String, String)>>),
-}
-
-pub(crate) fn credentials_of(options: &JsValue) -> Result<Credentials> {
-    Ok(match option(options, "keys") {
-        Some(keys) => Credentials::Keys(Rc::new(keys_of(&keys)?)),
-        None => Credentials::Key(
-            option(options, "apiKey")
-                .and_then(|key| key.as_string())
-                .unwrap_or_default(),
-        ),
-    })
-}
-
 /// One day as `fetchReport` gives it: its tally (with keys, the parts that succeeded merged) and, with keys,
 /// the `parts` list.
 pub(crate) struct Day {
@@ -157,85 +134,8 @@ pub(crate) async fn fetch_day(
     }
 }
 
-/// The task settings of `options` for `date`.
-pub(crate) fn config_of(options: &JsValue, date: ReportDate) -> TaskConfig {
-    let number = |key: &str, default: f64| {
-        option(options, key)
-            .and_then(|value| value.as_f64())
-            .filter(|n| n.is_finite() && *n >= 0.0)
-            .unwrap_or(default)
-    };
-    TaskConfig {
-        base_url: base_url_of(options),
-        api_name: option(options, "apiName")
-            .and_then(|name| name.as_string())
-            .unwrap_or_default(),
-        date,
-        poll_interval_ms: number("pollIntervalMs", DEFAULT_POLL_INTERVAL_MS),
-        timeout_ms: number("timeoutMs", DEFAULT_TIMEOUT_MS),
-        idle_timeout_ms: number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS),
-    }
-}
-
-/// The base URL, a path like `/oa/api/v1` taken as on the page's own origin when there is a page.
-fn base_url_of(options: &JsValue) -> String {
-    let base = option(options, "baseUrl")
-        .and_then(|base| base.as_string())
-        .unwrap_or_default();
-    let base = base.trim();
-    if base.is_empty() {
-        return DEFAULT_BASE_URL.to_owned();
-    }
-    let page_origin = || {
-        let location = Reflect::get(&js_sys::global(), &"location".into()).ok()?;
-        Reflect::get(&location, &"origin".into())
-            .ok()?
-            .as_string()
-            .filter(|origin| origin.starts_with("http"))
-    };
-    match page_origin() {
-        Some(origin) if base.starts_with('/') && !base.starts_with("//") => {
-            format!("{origin}{base}")
-        }
-        _ => base.to_owned(),
-    }
-}
-
-fn keys_of(keys: &JsValue) -> Result<Vec<(String, String)>> {
-    let bad = || {
-        Error::new(
-            ErrorCode::Auth,
-            "`keys` must be a list of {label, key}: give at least one labelled API key.",
-        )
-    };
-    let list = keys
-        .dyn_ref::<Array>()
-        .filter(|list| list.length() > 0)
-        .ok_or_else(bad)?;
-    Ok(list
-        .iter()
-        .enumerate()
-        .map(|(at, entry)| {
-            let text = |key: &str| {
-                option(&entry, key)
-                    .and_then(|value| value.as_string())
-                    .unwrap_or_default()
-            };
-            let label = text("label");
-            (
-                if label.is_empty() {
-                    format!("key {}", at + 1)
-                } else {
-                    label
-                },
-                text("key"),
-            )
-        })
-        .collect())
-}
-
 /// One key's report: the task, then the download streamed into the parser.
-async fn fetch_tally(
+pub(super) async fn fetch_tally(
     config: &TaskConfig,
     reading: &Reading,
     key: &str,
@@ -485,100 +385,4 @@ fn host_failure(error: &JsValue) -> Error {
         ErrorCode::Network,
         format!("The JavaScript runtime refused a request: {}", describe_js(error)),
     )
-}
-
-/// Several keys, [`LANES`] at a time; each part keeps its own result, and the parts that succeeded merge
-/// in the order given.
-async fn fetch_parts(
-    config: &TaskConfig,
-    reading: &Rc<Reading>,
-    keys: &Rc<Vec<(String, String)>>,
-    abort: &Rc<Abort>,
-    callback: &Option<Function>,
-    day: Option<&DayTag>,
-) -> Result<Day> {
-    // Each key's result in its place, as the parts finish.
-    let results = Rc::new(RefCell::new(
-        (0..keys.len()).map(|_| None).collect::<Vec<Option<Result<Tally>>>>(),
-    ));
-    let next = Rc::new(Cell::new(0));
-    let lanes = Array::new();
-    for _ in 0..LANES.min(keys.len()) {
-        let (config, reading, keys, results, next, abort, callback, day) = (
-            config.clone(),
-            reading.clone(),
-            keys.clone(),
-            results.clone(),
-            next.clone(),
-            abort.clone(),
-            callback.clone(),
-            day.cloned(),
-        );
-        lanes.push(&future_to_promise(async move {
-            while next.get() < keys.len() {
-                let at = next.get();
-                next.set(at + 1);
-                let (label, key) = &keys[at];
-                let mut progress = Progress::new(callback.clone(), Some(label.clone()), day.clone());
-                let result = fetch_tally(&config, &reading, key, &abort, &mut progress).await;
-                results.borrow_mut()[at] = Some(result);
-            }
-            Ok(JsValue::UNDEFINED)
-        }));
-    }
-    // Lanes never reject: each part's error is kept in `results`.
-    let _ = JsFuture::from(Promise::all(&lanes)).await;
-    abort.check()?;
-
-    let parts = Array::new();
-    let mut merged: Option<Tally> = None;
-    let mut first_error = None;
-    // Every lane has run until no key was left, so every place is filled.
-    let results = results.take().into_iter().enumerate();
-    for (at, result) in results.filter_map(|(at, result)| Some((at, result?))) {
-        let label = keys[at].0.as_str();
-        let part = Object::new();
-        set(&part, "label", &label.into());
-        match result {
-            Ok(tally) => {
-                set(&part, "summary", &summary_to_js(&tally.summary()));
-                match &mut merged {
-                    Some(merged) => merged.merge(tally),
-                    None => merged = Some(tally),
-                }
-            }
-            Err(error) => {
-                set(&part, "error", &error_js(&error));
-                first_error.get_or_insert((label, error));
-            }
-        }
-        parts.push(&part);
-    }
-    match (merged, first_error) {
-        (Some(tally), _) => Ok(Day {
-            tally,
-            parts: Some(parts),
-        }),
-        (None, Some((label, error))) => Err(Error::new(
-            error.code,
-            format!("No key gave a report. {label}: {}", error.message),
-        )),
-        (None, None) => Err(Error::new(
-            ErrorCode::Auth,
-            "No API keys were given: give at least one labelled key.",
-        )),
-    }
-}
-
-/// `{code, message}`, as a failed part or day is listed.
-pub(crate) fn error_js(error: &Error) -> JsValue {
-    let described = Object::new();
-    set(&described, "code", &error.code.as_str().into());
-    set(&described, "message", &error.message.as_str().into());
-    described.into()
-}
-
-pub(crate) fn set(object: &Object, key: &str, value: &JsValue) {
-    // Setting a property of a fresh plain object cannot fail.
-    let _ = Reflect::set(object, &key.into(), value);
 }

@@ -57,3 +57,8 @@ pub(crate) fn describe_js(value: &JsValue) -> String {
         .unwrap_or_else(|| "an unknown error".to_owned());
     quoted(&text)
 }
+
+/// Sets a property of a fresh plain object, which cannot fail.
+pub(crate) fn set(object: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &key.into(), value);
+}

@@ -9,6 +9,7 @@ pub mod exports;
 mod fetch;
 mod host;
 mod options;
+mod parts;
 mod progress;
 mod range;
 mod seed;

@@ -1,10 +1,10 @@
 //! `onProgress` reports, thinned out while data flows: the one throttle between the engine and any page,
 //! Worker or script.
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use wasm_bindgen::JsValue;
 
-use super::host::now_ms;
+use super::host::{now_ms, set};
 
 /// `onProgress({phase, percentComplete, bytes, rows})`, at most every [`Progress::EVERY_MS`] while data
 /// flows and at once when the phase changes.
@@ -79,9 +79,7 @@ impl Progress {
         };
         self.last_ms = now_ms();
         let report = Object::new();
-        let set = |key: &str, value: JsValue| {
-            let _ = Reflect::set(&report, &key.into(), &value);
-        };
+        let set = |key: &str, value: JsValue| set(&report, key, &value);
         set("phase", self.phase.into());
         set("percentComplete", self.percent.map_or(JsValue::NULL, JsValue::from));
         set("bytes", self.bytes.into());

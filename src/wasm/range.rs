@@ -11,12 +11,15 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use super::abort::Abort;
 use super::date::checked_date;
+use super::errors::error_js;
 use super::errors::to_js;
 use super::exports::Reading;
 use super::exports::summary_to_js;
-use super::fetch::{config_of, credentials_of, error_js, fetch_day, set};
+use super::fetch::fetch_day;
 use super::host::now_ms;
+use super::host::set;
 use super::options::option;
+use super::options::{config_of, credentials_of};
 use super::progress::{DayTag, Progress};
 use crate::api::{OrderedMerge, range_days};
 use crate::error::Result;
