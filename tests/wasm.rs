@@ -202,7 +202,7 @@ fn a_bad_filter_throws_bad_filter() {
 fn snapshots_of_two_organisations_merge_to_their_merged_truth() {
     let mut snapshots = Vec::new();
     let mut merged_truth: Option<rawstats_gen::Truth> = None;
-    let mut parser = JsReportParser::new();
+    let mut parser = JsReportParser::new(None).unwrap();
     assert_eq!(error_code(parser.snapshot().unwrap_err()), "BAD_SNAPSHOT");
     for org in ["", "library"] {
         let (bytes, truth) = report_bytes(&Config {
