@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from '../tests/js/chromium.mjs';
 import { startDemoApi } from '../demo-api/server.mjs';
 
 const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, days: { type: 'string', default: '7' } } });
@@ -20,7 +21,7 @@ const days = Array.from({ length: Number(args.days) }, (_, at) => dayOf(Date.now
 const cacheDir = await mkdtemp(join(tmpdir(), 'range-figures-'));
 const demo = await startDemoApi({ root: 'www', defaultRows: Number(args.rows), cacheDir, generationWaitMs: 600_000 });
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 

@@ -137,3 +137,12 @@ test("the Summary's TypeScript type has every key serde writes, and a real Summa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('Chromium is named in one place: tests/js/chromium.mjs, from $CHROMIUM', () => {
+  const sources = [...['tests/js', 'scripts'].flatMap((dir) => readdirSync(join(REPO, dir)).map((file) => `${dir}/${file}`))]
+    .filter((path) => /\.m?js$/.test(path) && path !== 'tests/js/chromium.mjs');
+  // Built so that this file does not name it either.
+  const path = ['', 'usr', 'bin', 'chromium'].join('/');
+  assert.deepEqual(sources.filter((source) => read(source).includes(path)), [], 'these name the Chromium binary themselves; import CHROMIUM from tests/js/chromium.mjs');
+});
+

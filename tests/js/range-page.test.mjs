@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { ensureGenReport, startDemoApi } from '../../demo-api/server.mjs';
+import { CHROMIUM } from './chromium.mjs';
+import { startDemoApi } from '../../demo-api/server.mjs';
+import { ensureGenReport } from './gen-report.mjs';
 import { loadWasm } from './fetch-harness.mjs';
 
 const DAY_MS = 86_400_000;
@@ -20,7 +22,7 @@ before(async () => {
   ensureGenReport();
   demo = await startDemoApi({ root: 'www', defaultRows: 2000, log: (line) => { if (line.includes('/api/v1/')) apiRequests.push(line); } });
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from './chromium.mjs';
 import { ensureBuilt, loadWasm, startHarness } from './fetch-harness.mjs';
 import { rangeDates, runRange } from './range-scenarios.mjs';
 
@@ -25,7 +26,7 @@ let runs = 0;
 before(async () => {
   harness = await startHarness({ root: '.' });
   profile = await mkdtemp(join(tmpdir(), 'range-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await context.newPage();
   await page.goto(`${harness.env.origin}/tests/js/range-scenarios.mjs`);
   await page.evaluate(async () => {

@@ -123,10 +123,12 @@ before(async () => {
     startWorker({ ...common, OPENATHENS_API_KEYS: JSON.stringify([{ label: 'main', key: 'revoked-key' }]), READ_TOKEN }),
     // One sub-organisation key the API issued and one it did not.
     startWorker({ ...common, OPENATHENS_API_KEYS: JSON.stringify([{ label: 'main', key: 'demo-key' }, { label: 'medicine', key: 'revoked-key' }]), PUBLIC_SUMMARY: 'true' }),
-    // Neither a read token nor PUBLIC_SUMMARY: the owner forgot to choose.
-    startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key' }),
-    // A working key behind a read token: the only one whose Summaries carry `security`.
-    startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key', READ_TOKEN }),
+    // Neither a read token nor PUBLIC_SUMMARY: the owner forgot to choose; and an ALLOWED_ORIGINS entry
+    // that is no origin.
+    startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key', ALLOWED_ORIGINS: 'library.example.edu' }),
+    // A working key behind a read token: the only one whose Summaries carry `security`. Its allowed origin
+    // is spelled another way.
+    startWorker({ ...common, OPENATHENS_API_KEY: 'demo-key', READ_TOKEN, ALLOWED_ORIGINS: 'HTTPS://Library.Example.EDU:443/' }),
   ]);
 });
 
@@ -294,6 +296,16 @@ describe('the /api/v1 proxy', () => {
     assert.equal(response.status, 204);
     assert.equal(response.headers.get('access-control-allow-origin'), ALLOWED);
     assert.match(response.headers.get('access-control-allow-headers'), /Authorization/i);
+  });
+
+  test('ALLOWED_ORIGINS is read in the engine\'s spelling of an origin, and an entry that is none is a CONFIG error', async () => {
+    const preflight = { method: 'OPTIONS', headers: { Origin: ALLOWED, 'Access-Control-Request-Method': 'GET' } };
+    const allowed = await fetch(`${trusted.url}/api/v1/${demo.apiName}/rawreport`, preflight);
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), ALLOWED);
+    const misconfigured = await fetch(`${closed.url}/api/v1/${demo.apiName}/rawreport`, preflight);
+    assert.equal(misconfigured.status, 500);
+    assert.equal((await misconfigured.json()).error.code, 'CONFIG');
   });
 
   test('refuses other origins, methods and paths', async () => {
