@@ -125,7 +125,8 @@ export class DayPool {
         const job = this.#worker(at).run(type, payload, onProgress ?? (() => {}));
         running.add(job);
         try {
-          outcomes[index] = { result: await job.result };
+          // A ReportWorker job resolves to {result, report}; a day keeps no report file.
+          outcomes[index] = { result: (await job.result).result };
         } catch (error) {
           outcomes[index] = { error };
         } finally {
