@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from '../tests/js/chromium.mjs';
+import { secondsToSummary } from './summary-timer.mjs';
 import { startDemoApi } from '../demo-api/server.mjs';
 import { ensureGenReport } from '../tests/js/gen-report.mjs';
 
@@ -59,22 +60,10 @@ try {
   for (let run = 1; run <= Number(args.runs); run += 1) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(demo.url);
-    // Timed from outside the page: from the file chosen (the input's change, seen before the page's own
-    // handler) to the frame after the summary's heading appears.
-    await page.evaluate(() => {
-      globalThis.summaryDrawn = new Promise((resolve) => {
-        let chosen;
-        document.addEventListener('change', () => { chosen ??= performance.now(); }, { capture: true });
-        new MutationObserver((_, observer) => {
-          if (chosen === undefined || !document.querySelector('#result h2')) return;
-          observer.disconnect();
-          requestAnimationFrame(() => resolve((performance.now() - chosen) / 1000));
-        }).observe(document.getElementById('result'), { childList: true, subtree: true });
-      });
+    const seconds = await secondsToSummary(page, async () => {
+      await page.getByLabel('Open report file').setInputFiles(report);
+      await page.getByRole('button', { name: 'Download summary (JSON)' }).waitFor({ timeout: 600_000 });
     });
-    await page.getByLabel('Open report file').setInputFiles(report);
-    await page.getByRole('button', { name: 'Download summary (JSON)' }).waitFor({ timeout: 600_000 });
-    const seconds = await page.evaluate(() => globalThis.summaryDrawn);
     console.log(`run ${run}: file chosen to summary drawn in ${seconds.toFixed(2)} s`);
     await page.close();
   }

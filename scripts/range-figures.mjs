@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from '../tests/js/chromium.mjs';
+import { secondsToSummary } from './summary-timer.mjs';
 import { startDemoApi } from '../demo-api/server.mjs';
 
 const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, days: { type: 'string', default: '7' } } });
@@ -26,13 +27,8 @@ const browser = await chromium.launch({
 });
 
 // Fetch report with the form as it is; resolves to seconds from the click to the summary drawn.
-async function timed(page) {
-  const before = await page.evaluate(() => performance.getEntriesByName('report-to-summary').length);
-  await page.getByRole('button', { name: 'Fetch report' }).click();
-  return page.evaluate(async (before) => {
-    while (performance.getEntriesByName('report-to-summary').length === before) await new Promise(requestAnimationFrame);
-    return performance.getEntriesByName('report-to-summary').at(-1).duration / 1000;
-  }, before);
+function timed(page) {
+  return secondsToSummary(page, () => page.getByRole('button', { name: 'Fetch report' }).click());
 }
 
 async function rangeOnce(page) {

@@ -216,7 +216,6 @@ async function runRange(options, from, to, remember) {
   errorPanel.hidden = true;
   statusPanel.hidden = false;
   cancelButton.hidden = false;
-  performance.mark('report-start');
   const organisation = options.keys ? options.keys.map(({ label }) => label).join('\n') : '';
   /** @type {{date: string, key: string, how?: 'failed' | 'fetched' | 'cached', snapshot?: Uint8Array, headline?: object, failure?: {code?: string, message: string}, error?: {title: string}}[]} */
   const days = daysOf(from, to).map((date) => ({ date, key: dayCache.key(options.apiName, organisation, date) }));
@@ -264,7 +263,6 @@ async function runRange(options, from, to, remember) {
     resultRoot.prepend(daysView.element);
     const counts = ['fetched', 'cached', 'failed'].map((how) => days.filter((day) => day.how === how).length);
     finishJob(job, `Done: ${days.length} days (${counts[0]} fetched, ${counts[1]} from this device, ${counts[2]} failed), ${formatCount(merged.rows)} rows.`);
-    requestAnimationFrame(() => performance.measure('report-to-summary', 'report-start'));
     daysView.element.querySelector('h2').focus();
   };
   const retry = async (date) => {
