@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The page's figures, measured rather than tested: the time from a 1M-row report file chosen to its summary
 // drawn in headless Chromium, the gzipped size of www/ as served, and the README's screenshots
-// (docs/page-desktop.png, docs/page-phone.png, docs/tables-desktop.png, docs/tables-phone.png). Needs
+// (docs/page-desktop.png, docs/page-phone.png, docs/tables-desktop.png, docs/tables-phone.png, and a
+// 30-day range in docs/range-desktop.png). Needs
 // `make build` and gen-report.
 // Usage: node scripts/page-figures.mjs [--rows N | --report FILE] [--runs N] [--no-screenshots]
 // (--report: time an existing report, e.g. make bench's, instead of generating one)
@@ -74,18 +75,20 @@ try {
   if (!args['no-screenshots']) {
     // The top of the summary, and its tables (codes in plain words; stacked rows on the phone).
     const shots = [
-      [1280, 1500, 'page-desktop.png', '#result'],
-      [390, 1700, 'page-phone.png', '#result'],
-      [1280, 1300, 'tables-desktop.png', '.oa-grid'],
-      [390, 2200, 'tables-phone.png', '.oa-grid'],
+      [1280, 1500, 'page-desktop.png', '#result', 'day'],
+      [390, 1700, 'page-phone.png', '#result', 'day'],
+      [1280, 1300, 'tables-desktop.png', '.oa-grid', 'day'],
+      [390, 2200, 'tables-phone.png', '.oa-grid', 'day'],
+      [1280, 1500, 'range-desktop.png', '#result', '30'],
     ];
-    for (const [width, height, name, from] of shots) {
+    for (const [width, height, name, from, range] of shots) {
       const page = await browser.newPage({ viewport: { width, height } });
       await page.goto(demo.url);
       // demo-config.json fills the form once it has loaded.
       await page.waitForFunction((name) => document.getElementById('api-name').value === name, demo.apiName);
+      await page.getByLabel('Date range').selectOption(range);
       await page.getByRole('button', { name: 'Fetch report' }).click();
-      await page.getByRole('button', { name: 'Download summary (JSON)' }).waitFor({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Download summary (JSON)' }).waitFor({ timeout: 300_000 });
       const top = await page.locator(from).evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
       await page.screenshot({ path: join(REPO, 'docs', name), fullPage: true, clip: { x: 0, y: top - 8, width, height } });
       console.log(`wrote docs/${name}`);
