@@ -94,7 +94,7 @@ export const dayCache = {
  * machine shared with other work measured slower than one: scripts/range-figures.mjs.)
  */
 export function poolSize(cores = navigator.hardwareConcurrency || 1) {
-  return Math.min(MAX_WORKERS, Math.max(1, cores - 1));
+  return Math.min(MAX_WORKERS, Math.max(2, cores - 1));
 }
 
 export class DayPool {
