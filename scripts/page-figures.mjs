@@ -14,8 +14,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
-import { CHROMIUM } from '../tests/js/chromium.mjs';
+import { launchChromium } from '../tests/js/chromium.mjs';
 import { secondsToSummary } from './summary-timer.mjs';
 import { startDemoApi } from '../demo-api/server.mjs';
 import { ensureGenReport } from '../tests/js/gen-report.mjs';
@@ -46,10 +45,7 @@ async function gzippedSizes() {
 
 const scratch = await mkdtemp(join(tmpdir(), 'page-figures-'));
 const demo = await startDemoApi({ root: 'www', defaultRows: 20_000 });
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const report = args.report ?? join(scratch, 'report.csv.gz');
   if (!args.report) {

@@ -9,8 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { CHROMIUM } from '../tests/js/chromium.mjs';
+import { launchChromium } from '../tests/js/chromium.mjs';
 import { secondsToSummary } from './summary-timer.mjs';
 import { startDemoApi } from '../demo-api/server.mjs';
 
@@ -21,10 +20,7 @@ const days = Array.from({ length: Number(args.days) }, (_, at) => dayOf(Date.now
 
 const cacheDir = await mkdtemp(join(tmpdir(), 'range-figures-'));
 const demo = await startDemoApi({ root: 'www', defaultRows: Number(args.rows), cacheDir, generationWaitMs: 600_000 });
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 
 // Fetch report with the form as it is; resolves to seconds from the click to the summary drawn.
 function timed(page) {

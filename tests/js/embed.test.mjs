@@ -9,8 +9,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { CHROMIUM } from './chromium.mjs';
+import { launchChromiumWithProfile } from './chromium.mjs';
 import { startDemoApi } from '../../demo-api/server.mjs';
 import { ensureGenReport } from './gen-report.mjs';
 
@@ -77,9 +76,7 @@ before(async () => {
   });
   await new Promise((done) => portal.listen(0, '127.0.0.1', done));
   profile = await mkdtemp(join(tmpdir(), 'embed-test-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  browser = await launchChromiumWithProfile(profile, {
     viewport: { width: 1100, height: 900 },
   });
 });

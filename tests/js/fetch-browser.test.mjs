@@ -7,14 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { CHROMIUM } from './chromium.mjs';
+import { launchChromiumWithProfile } from './chromium.mjs';
 import { FETCH_SCENARIOS, STREAM_SCENARIOS } from './fetch-scenarios.mjs';
 import { ensureBuilt, startHarness } from './fetch-harness.mjs';
 import { HOSTILE_API_NAME, HOSTILE_REPORT, startHostileApi } from './hostile-api.mjs';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 ensureBuilt();
 let harness;
@@ -26,7 +22,7 @@ let runs = 0;
 before(async () => {
   harness = await startHarness({ root: '.' });
   profile = await mkdtemp(join(tmpdir(), 'fetch-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  context = await launchChromiumWithProfile(profile);
   page = await context.newPage();
   // Any document of the demo's origin will do; the scenario module itself is one.
   await page.goto(`${harness.env.origin}/tests/js/fetch-scenarios.mjs`);

@@ -13,8 +13,7 @@ import { extname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
-import { CHROMIUM } from './chromium.mjs';
+import { launchChromium } from './chromium.mjs';
 import { startDemoApi } from '../../demo-api/server.mjs';
 import { ensureGenReport } from './gen-report.mjs';
 import { explainError } from '../../www/js/errors.js';
@@ -132,10 +131,7 @@ before(async () => {
   genReportPath = ensureGenReport();
   scratch = await mkdtemp(join(tmpdir(), 'page-test-'));
   demo = await startDemoApi({ root: 'www', defaultRows: 3000 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

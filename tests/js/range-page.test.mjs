@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { CHROMIUM } from './chromium.mjs';
+import { launchChromium } from './chromium.mjs';
 import { startDemoApi } from '../../demo-api/server.mjs';
 import { ensureGenReport } from './gen-report.mjs';
 import { loadWasm } from './fetch-harness.mjs';
@@ -21,10 +20,7 @@ const apiRequests = [];
 before(async () => {
   ensureGenReport();
   demo = await startDemoApi({ root: 'www', defaultRows: 2000, log: (line) => { if (line.includes('/api/v1/')) apiRequests.push(line); } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -8,13 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { CHROMIUM } from './chromium.mjs';
+import { launchChromiumWithProfile } from './chromium.mjs';
 import { ensureBuilt, loadWasm, startHarness } from './fetch-harness.mjs';
 import { rangeDates, runRange } from './range-scenarios.mjs';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 ensureBuilt();
 let harness;
@@ -26,7 +22,7 @@ let runs = 0;
 before(async () => {
   harness = await startHarness({ root: '.' });
   profile = await mkdtemp(join(tmpdir(), 'range-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  context = await launchChromiumWithProfile(profile);
   page = await context.newPage();
   await page.goto(`${harness.env.origin}/tests/js/range-scenarios.mjs`);
   await page.evaluate(async () => {
