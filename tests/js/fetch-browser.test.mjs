@@ -3,47 +3,34 @@
 // port cross-origin, as a page on another origin would.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launchChromiumWithProfile } from './chromium.mjs';
+import { openSuitePage } from './chromium.mjs';
 import { FETCH_SCENARIOS, STREAM_SCENARIOS } from './fetch-scenarios.mjs';
 import { ensureBuilt, startHarness } from './fetch-harness.mjs';
 import { HOSTILE_API_NAME, HOSTILE_REPORT, startHostileApi } from './hostile-api.mjs';
 
 ensureBuilt();
 let harness;
-let profile;
-let context;
+let browser;
 let page;
 let runs = 0;
 
 before(async () => {
   harness = await startHarness({ root: '.' });
-  profile = await mkdtemp(join(tmpdir(), 'fetch-chromium-'));
-  context = await launchChromiumWithProfile(profile);
-  page = await context.newPage();
-  // Any document of the demo's origin will do; the scenario module itself is one.
-  await page.goto(`${harness.env.origin}/tests/js/fetch-scenarios.mjs`);
-  await page.evaluate(async () => {
-    const wasm = await import('/www/pkg/openathens_rawstats.js');
-    await wasm.default();
-    globalThis.fetchSuite = { wasm, scenarios: await import('/tests/js/fetch-scenarios.mjs') };
-  });
+  browser = await openSuitePage(harness.env.origin, '/tests/js/fetch-scenarios.mjs');
+  ({ page } = browser);
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   await harness?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 // Runs `runner` (an export of fetch-scenarios.mjs) on the scenario named `name`, in the page.
 function inPage(runner, list, name, nonce, env) {
   return page.evaluate(
     ({ runner, list, name, nonce, env }) => {
-      const { wasm, scenarios } = globalThis.fetchSuite;
+      const { wasm, module: scenarios } = globalThis.suite;
       const scenario = scenarios[list].find((s) => s.name === name);
       return scenarios[runner](wasm, env, scenario, nonce);
     },
@@ -91,7 +78,7 @@ describe('redirects in Chromium', () => {
       api.elsewhereHits.length = 0;
       const options = { apiName: HOSTILE_API_NAME, apiKey: 'chromium-key', date: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10), baseUrl: api.baseUrl(mode) };
       const outcome = await page.evaluate(async ({ options, report }) => {
-        const { wasm } = globalThis.fetchSuite;
+        const { wasm } = globalThis.suite;
         const summary = await wasm.fetchReport(options).catch((error) => ({ code: error.code, message: error.message }));
         return { summary, truth: wasm.summarize(new Uint8Array(report)) };
       }, { options, report: [...HOSTILE_REPORT] });

@@ -4,44 +4,32 @@
 // of each day that merge to the same Summary.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launchChromiumWithProfile } from './chromium.mjs';
+import { openSuitePage } from './chromium.mjs';
 import { ensureBuilt, loadWasm, startHarness } from './fetch-harness.mjs';
 import { rangeDates, runRange } from './range-scenarios.mjs';
 
 ensureBuilt();
 let harness;
-let profile;
-let context;
+let browser;
 let page;
 let runs = 0;
 
 before(async () => {
   harness = await startHarness({ root: '.' });
-  profile = await mkdtemp(join(tmpdir(), 'range-chromium-'));
-  context = await launchChromiumWithProfile(profile);
-  page = await context.newPage();
-  await page.goto(`${harness.env.origin}/tests/js/range-scenarios.mjs`);
-  await page.evaluate(async () => {
-    const wasm = await import('/www/pkg/openathens_rawstats.js');
-    await wasm.default();
-    globalThis.rangeSuite = { wasm, runRange: (await import('/tests/js/range-scenarios.mjs')).runRange };
-  });
+  browser = await openSuitePage(harness.env.origin, '/tests/js/range-scenarios.mjs');
+  ({ page } = browser);
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   await harness?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 const wasm = await loadWasm();
 const HOSTS = {
   node: (run) => runRange(wasm, harness.env, run),
-  chromium: (run) => page.evaluate(({ env, run }) => globalThis.rangeSuite.runRange(globalThis.rangeSuite.wasm, env, run),
+  chromium: (run) => page.evaluate(({ env, run }) => globalThis.suite.module.runRange(globalThis.suite.wasm, env, run),
     { env: harness.env, run }),
 };
 
