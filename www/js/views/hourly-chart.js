@@ -82,18 +82,22 @@ export function renderHourlyChart({ byHour, signInsByHour, transfersByHour }, da
     plotRoot,
   );
 
-  // uPlot draws at a fixed size; follow the container so the chart fits a phone and a desktop alike.
+  return { element, destroy: sizedToContainer(plot, plotRoot, CHART_HEIGHT) };
+}
+
+/**
+ * uPlot draws at a fixed size: keeps `plot` as wide as `root` (so a chart fits a phone and a desktop alike)
+ * and returns what ends the chart.
+ * @param {uPlot} plot  @param {HTMLElement} root  @param {number} height
+ */
+export function sizedToContainer(plot, root, height) {
   const resize = new ResizeObserver(([entry]) => {
     const width = Math.floor(entry.contentRect.width);
-    if (width > 0 && width !== plot.width) plot.setSize({ width, height: CHART_HEIGHT });
+    if (width > 0 && width !== plot.width) plot.setSize({ width, height });
   });
-  resize.observe(plotRoot);
-
-  return {
-    element,
-    destroy() {
-      resize.disconnect();
-      plot.destroy();
-    },
+  resize.observe(root);
+  return () => {
+    resize.disconnect();
+    plot.destroy();
   };
 }

@@ -4,6 +4,7 @@
 import uPlot from '../../vendor/uPlot.esm.js';
 import { h, uniqueId } from './dom.js';
 import { formatCount } from './format.js';
+import { sizedToContainer } from './hourly-chart.js';
 
 const CHART_HEIGHT = 240;
 const SERIES = [
@@ -62,16 +63,5 @@ export function renderDays(days, { onRetry, onSave }) {
     [starts, ...values],
     plotRoot,
   );
-  const resize = new ResizeObserver(([entry]) => {
-    const width = Math.floor(entry.contentRect.width);
-    if (width > 0 && width !== plot.width) plot.setSize({ width, height: CHART_HEIGHT });
-  });
-  resize.observe(plotRoot);
-  return {
-    element,
-    destroy() {
-      resize.disconnect();
-      plot.destroy();
-    },
-  };
+  return { element, destroy: sizedToContainer(plot, plotRoot, CHART_HEIGHT) };
 }
