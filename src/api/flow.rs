@@ -906,17 +906,7 @@ mod tests {
     #[test]
     fn no_answer_after_an_answer_is_retried_with_backoff_then_network() {
         let (mut flow, _) = start(API);
-        let running = br#"{"status":"RUNNING","links":[{"rel":"SELF","href":"https://reports.openathens.net/api/v1/example.org/reports/task/1"}]}"#;
-        let mut now = fetch(flow.on_reply(
-            Reply {
-                status: 200,
-                retry_after: None,
-                body: running,
-                location: None,
-            },
-            0.0,
-        ))
-        .at_ms;
+        let mut now = fetch(flow.on_reply(ok(&task("RUNNING", 10, "SELF", SELF)), 0.0)).at_ms;
         let mut waits = Vec::new();
         for _ in 0..MAX_RETRIES {
             let at = flow.on_network_error(now).unwrap().at_ms;

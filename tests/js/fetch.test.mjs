@@ -2,7 +2,6 @@
 // the scenarios of fetch-scenarios.mjs (the Chromium suite runs the same ones), plus what only Node shows.
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { FETCH_SCENARIOS, STREAM_SCENARIOS, runFetchScenario, runStreamScenario } from './fetch-scenarios.mjs';
 import { ensureBuilt, loadWasm, startHarness } from './fetch-harness.mjs';
@@ -74,15 +73,12 @@ describe('fetchReport slices', () => {
 
 describe('fetchReport where nothing answers', () => {
   test('a closed port is reported at once, not after a full backoff', async () => {
-    const server = createServer();
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address();
-    await new Promise((resolve) => server.close(resolve));
+    const { deadOrigin, apiName, key } = harness.env;
     const date = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
     const started = performance.now();
     // Default poll interval: the full backoff for no answer used to take about 17 s here.
     await assert.rejects(
-      wasm.fetchReport({ apiName: 'example.org', apiKey: 'k', date, baseUrl: `http://127.0.0.1:${port}/api/v1` }),
+      wasm.fetchReport({ apiName, apiKey: key, date, baseUrl: `${deadOrigin}/api/v1` }),
       { code: 'NETWORK', message: /^Nothing answers at http:\/\/127\.0\.0\.1/ },
     );
     const seconds = (performance.now() - started) / 1000;
