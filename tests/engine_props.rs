@@ -2,6 +2,9 @@
 //! panic, and every record after the header is a row or a skipped row.
 #![cfg(not(target_arch = "wasm32"))]
 
+use std::io::Write;
+
+use openathens_rawstats::engine::{CsvSide, Inflated, ReportDecoder};
 use openathens_rawstats::{ReportParser, Summary, Tally};
 use proptest::prelude::*;
 
@@ -14,6 +17,49 @@ fn run(chunks: &[&[u8]]) -> Result<Summary, String> {
         .finish()
         .map(|t| t.summary())
         .map_err(|e| e.code.as_str().to_string())
+}
+
+/// The page's two threads, one after the other: the decoder reads every chunk into pieces (never failing
+/// on them, as the inflating worker does not), then the CSV side reads the pieces, and the decoder's error
+/// is the report's unless the CSV side failed first.
+fn two_halves(chunks: &[&[u8]]) -> Result<Summary, String> {
+    enum Piece {
+        Start,
+        Data(Vec<u8>),
+        End,
+    }
+    let mut pieces = Vec::new();
+    let mut keep = |piece: Inflated<'_>| {
+        pieces.push(match piece {
+            Inflated::MemberStart => Piece::Start,
+            Inflated::Data(bytes) => Piece::Data(bytes.to_vec()),
+            Inflated::MemberEnd => Piece::End,
+        });
+        Ok(())
+    };
+    let mut decoder = ReportDecoder::default();
+    let decoded = chunks
+        .iter()
+        .try_for_each(|chunk| decoder.push(chunk, &mut keep))
+        .and_then(|()| decoder.finish(&mut keep));
+    let mut csv = CsvSide::new(None, Vec::new());
+    let code = |e: openathens_rawstats::Error| e.code.as_str().to_string();
+    for piece in &pieces {
+        csv.take(match piece {
+            Piece::Start => Inflated::MemberStart,
+            Piece::Data(bytes) => Inflated::Data(bytes),
+            Piece::End => Inflated::MemberEnd,
+        })
+        .map_err(code)?;
+    }
+    decoded.map_err(code)?;
+    csv.finish().map(|tally| tally.summary()).map_err(code)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
 }
 
 fn split_at_points<'a>(bytes: &'a [u8], points: &[usize]) -> Vec<&'a [u8]> {
@@ -151,6 +197,7 @@ proptest! {
     #[test]
     fn chunking_never_changes_the_result(bytes in report_like(), points in prop::collection::vec(any::<usize>(), 0..12)) {
         prop_assert_eq!(run(&split_at_points(&bytes, &points)), run(&[&bytes]));
+        prop_assert_eq!(two_halves(&split_at_points(&bytes, &points)), run(&[&bytes]));
     }
 
     /// Random records after a real header: those of the header's width are rows, other non-blank ones
@@ -182,6 +229,21 @@ proptest! {
                 prop_assert!(summary.rows + summary.skipped_rows <= rows + skipped + records_in_noise);
             }
         }
+    }
+
+    /// Report-like text in gzip members, whole, cut short or with a byte changed: the two halves give
+    /// what one parser gives, error for error.
+    #[test]
+    fn two_halves_read_as_one_parser(bytes in report_like(), members in prop::collection::vec(any::<usize>(), 0..4), damage in 0..3u8, at in any::<usize>(), points in prop::collection::vec(any::<usize>(), 0..8)) {
+        let mut stream: Vec<u8> = split_at_points(&bytes, &members).into_iter().flat_map(gzip).collect();
+        let at = at % stream.len();
+        match damage {
+            1 => stream[at] ^= 0x10,
+            2 => stream.truncate(at),
+            _ => {}
+        }
+        let chunks = split_at_points(&stream, &points);
+        prop_assert_eq!(two_halves(&chunks), run(&chunks));
     }
 
     #[test]

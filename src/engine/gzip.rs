@@ -60,16 +60,20 @@ pub struct GzipDecoder {
     filled: usize,
     /// The first error; decoding does not resume after it, so every later call repeats it.
     failed: Option<Error>,
-    /// An error `out` returned on data whose member is not yet checked.
-    held: Option<Error>,
 }
 
-/// Within a member's first `HOLD_BYTES` of data, an error from `out` waits for the member's checksum:
-/// data that a damaged member decodes to is garbage, and garbage makes `out` fail for the wrong reason (a
-/// "record" of a megabyte, say), while the checksum names the real one. Past it, the error is returned at
-/// once, so a long or endless member cannot postpone it for ever. The bound is a place in the member's
-/// data, not a distance from the error, so the outcome does not depend on chunking.
-const HOLD_BYTES: u64 = 16 << 20;
+/// What the decoder hands on, in stream order: each member's start, its decoded bytes in pieces, and its
+/// end once its trailer proved the data sound. The bounds let a reader of the data tell a member's own
+/// errors from the ones its damaged data caused (`CsvSide`), wherever that reader runs.
+#[derive(Debug)]
+pub enum Inflated<'a> {
+    /// A member's header was read: its data follows.
+    MemberStart,
+    /// Decoded bytes (plain CSV is handed on as it is, outside any member).
+    Data(&'a [u8]),
+    /// The member's trailer matched its data.
+    MemberEnd,
+}
 
 impl Default for GzipDecoder {
     fn default() -> Self {
@@ -94,22 +98,19 @@ impl GzipDecoder {
             buf: vec![0; OUT_BUF_LEN].into_boxed_slice(),
             filled: 0,
             failed: None,
-            held: None,
         }
     }
 
-    /// Consumes all of `input`, handing each piece of decompressed bytes to `out` as it is produced.
+    /// Consumes all of `input`, handing what it decodes to `out` as it is produced.
     ///
-    /// `out` gets one call per filled output buffer, one at the end of each member and one when the input
-    /// runs dry. An error from `out` is returned once its member's trailer proves the data sound (or
-    /// `HOLD_BYTES` later); if the member turns out damaged or cut off, that error is returned instead.
-    /// On a decoding error, everything decoded before the fault is handed over first. Which error wins
-    /// does not depend on how the input was chunked.
-    pub fn push<F: FnMut(&[u8]) -> Result<()>>(&mut self, input: &[u8], out: &mut F) -> Result<()> {
+    /// `out` gets a `Data` per filled output buffer, one at the end of each member's data and one when the
+    /// input runs dry; an error from `out` stops decoding and is returned. On a decoding error, everything
+    /// decoded before the fault is handed over first, and an error `out` returns on it wins.
+    pub fn push<F: FnMut(Inflated<'_>) -> Result<()>>(&mut self, input: &[u8], out: &mut F) -> Result<()> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
-        let result = self.decode(input, out).inspect_err(|_| self.flush(out));
+        let result = self.decode(input, out).or_else(|error| self.flush(out).and(Err(error)));
         if let Err(error) = &result {
             self.failed = Some(error.clone());
         }
@@ -144,7 +145,7 @@ impl GzipDecoder {
         ))
     }
 
-    fn decode<F: FnMut(&[u8]) -> Result<()>>(&mut self, mut input: &[u8], out: &mut F) -> Result<()> {
+    fn decode<F: FnMut(Inflated<'_>) -> Result<()>>(&mut self, mut input: &[u8], out: &mut F) -> Result<()> {
         while !input.is_empty() {
             match self.stage {
                 Stage::Fixed => {
@@ -153,6 +154,7 @@ impl GzipDecoder {
                     if complete {
                         self.flags_left = self.field[3];
                         self.next_header_field();
+                        out(Inflated::MemberStart)?;
                     }
                 }
                 Stage::ExtraLen => {
@@ -184,29 +186,19 @@ impl GzipDecoder {
                 Stage::Trailer => {
                     if self.fill(&mut input, TRAILER_LEN) {
                         self.check_trailer()?;
+                        out(Inflated::MemberEnd)?;
                     }
                 }
             }
         }
-        self.flush(out);
-        self.release_if_due()
-    }
-
-    fn release_if_due(&mut self) -> Result<()> {
-        match self.held.take() {
-            Some(error) if self.member_len >= HOLD_BYTES => Err(error),
-            held => {
-                self.held = held;
-                Ok(())
-            }
-        }
+        self.flush(out)
     }
 
     /// Inflates until the input is used up or the member's deflate data ends.
-    fn inflate<F: FnMut(&[u8]) -> Result<()>>(&mut self, input: &mut &[u8], out: &mut F) -> Result<()> {
+    fn inflate<F: FnMut(Inflated<'_>) -> Result<()>>(&mut self, input: &mut &[u8], out: &mut F) -> Result<()> {
         loop {
             if self.filled == self.buf.len() {
-                self.flush(out);
+                self.flush(out)?;
             }
             let result = inflate(&mut self.inflater, input, &mut self.buf[self.filled..], MZFlush::None);
             let produced = &self.buf[self.filled..self.filled + result.bytes_written];
@@ -214,12 +206,10 @@ impl GzipDecoder {
             self.member_len += produced.len() as u64;
             self.filled += produced.len();
             self.advance(input, result.bytes_consumed);
-            self.release_if_due()?;
             match result.status {
                 Ok(MZStatus::StreamEnd) => {
-                    // The member's data reaches `out` before its trailer is checked, so a held error
-                    // always belongs to the member being checked.
-                    self.flush(out);
+                    // All of the member's data reaches `out` before its end.
+                    self.flush(out)?;
                     self.inflater.reset_as(ZeroReset);
                     self.stage = Stage::Trailer;
                     return Ok(());
@@ -272,9 +262,6 @@ impl GzipDecoder {
             );
             return Err(bad_gzip(&what, trailer_at + 4));
         }
-        if let Some(error) = self.held.take() {
-            return Err(error);
-        }
         self.members = member;
         self.member_len = 0;
         self.member_start = self.offset;
@@ -326,14 +313,10 @@ impl GzipDecoder {
         self.offset += n as u64;
     }
 
-    /// Hands the decoded bytes to `out`, unless it has already failed on this member; its error is held.
-    fn flush<F: FnMut(&[u8]) -> Result<()>>(&mut self, out: &mut F) {
-        let filled = std::mem::take(&mut self.filled);
-        if filled == 0 || self.held.is_some() {
-            return;
-        }
-        if let Err(error) = out(&self.buf[..filled]) {
-            self.held = Some(error);
+    fn flush<F: FnMut(Inflated<'_>) -> Result<()>>(&mut self, out: &mut F) -> Result<()> {
+        match std::mem::take(&mut self.filled) {
+            0 => Ok(()),
+            filled => out(Inflated::Data(&self.buf[..filled])),
         }
     }
 }
@@ -434,8 +417,10 @@ mod tests {
     fn decode_in(stream: &[u8], sizes: impl IntoIterator<Item = usize>) -> (Vec<u8>, Result<()>) {
         let mut output = Vec::new();
         let mut decoder = GzipDecoder::new();
-        let mut out = |piece: &[u8]| {
-            output.extend_from_slice(piece);
+        let mut out = |piece: Inflated<'_>| {
+            if let Inflated::Data(data) = piece {
+                output.extend_from_slice(data);
+            }
             Ok(())
         };
         let mut rest = stream;
@@ -497,8 +482,10 @@ mod tests {
         assert!(data.len() > 3 * OUT_BUF_LEN);
         let mut pieces = Vec::new();
         let mut decoder = GzipDecoder::default();
-        let mut out = |piece: &[u8]| {
-            pieces.push(piece.len());
+        let mut out = |piece: Inflated<'_>| {
+            if let Inflated::Data(data) = piece {
+                pieces.push(data.len());
+            }
             Ok(())
         };
         decoder.push(&gzip(&data), &mut out).unwrap();
@@ -654,46 +641,72 @@ mod tests {
         }
     }
 
+    /// Each member's data comes between its start and its end, and a member's end only once its trailer
+    /// was checked.
     #[test]
-    fn an_error_from_out_is_returned_once_its_member_proves_sound() {
+    fn members_are_bounded_in_the_output() {
+        let events = std::cell::RefCell::new(Vec::new());
+        let mut out = |piece: Inflated<'_>| {
+            events.borrow_mut().push(match piece {
+                Inflated::MemberStart => "start",
+                Inflated::Data(_) => "data",
+                Inflated::MemberEnd => "end",
+            });
+            Ok(())
+        };
+        let mut stream = gzip(b"a,b\n");
+        stream.extend(gzip(b""));
+        stream.extend(gzip(b"c,d\n"));
+        let mut decoder = GzipDecoder::new();
+        decoder.push(&stream[..stream.len() - 1], &mut out).unwrap();
+        assert_eq!(
+            events.borrow().len(),
+            7,
+            "the last member ends only with its trailer's last byte"
+        );
+        decoder.push(&stream[stream.len() - 1..], &mut out).unwrap();
+        decoder.finish().unwrap();
+        assert_eq!(
+            *events.borrow(),
+            ["start", "data", "end", "start", "end", "start", "data", "end"]
+        );
+    }
+
+    #[test]
+    fn an_error_from_out_stops_decoding_and_is_returned_for_good() {
         let stop = Error::new(ErrorCode::NotAReport, "no action column");
         let mut calls = 0;
-        let mut out = |_: &[u8]| {
-            calls += 1;
-            Err(stop.clone())
+        let mut out = |piece: Inflated<'_>| match piece {
+            Inflated::Data(_) => {
+                calls += 1;
+                Err(stop.clone())
+            }
+            _ => Ok(()),
         };
-        let whole = gzip(&csv(5000));
         let mut decoder = GzipDecoder::new();
-        assert_eq!(decoder.push(&whole[..whole.len() / 2], &mut out), Ok(()));
-        assert_eq!(decoder.push(&whole[whole.len() / 2..], &mut out), Err(stop.clone()));
+        assert_eq!(decoder.push(&gzip(&csv(5000)), &mut out), Err(stop.clone()));
         assert_eq!(decoder.push(&gzip(b"again"), &mut out), Err(stop.clone()));
         assert_eq!(decoder.finish(), Err(stop));
         assert_eq!(calls, 1);
     }
 
     #[test]
-    fn a_damaged_or_cut_member_outranks_the_error_its_data_caused() {
-        let stop = Error::new(ErrorCode::TooLarge, "garbage");
-        let mut out = |_: &[u8]| Err(stop.clone());
+    fn on_a_fault_the_data_before_it_is_handed_over_first() {
         let mut damaged = gzip(&csv(5000));
         let crc_at = damaged.len() - 8;
         damaged[crc_at] ^= 1;
+        let mut data = 0;
+        let mut count = |piece: Inflated<'_>| {
+            if let Inflated::Data(bytes) = piece {
+                data += bytes.len();
+            }
+            Ok(())
+        };
         assert_eq!(
-            GzipDecoder::new().push(&damaged, &mut out).unwrap_err().code,
+            GzipDecoder::new().push(&damaged, &mut count).unwrap_err().code,
             ErrorCode::BadGzip
         );
-        let mut cut = GzipDecoder::new();
-        assert_eq!(cut.push(&damaged[..crc_at], &mut out), Ok(()));
-        assert_eq!(cut.finish().unwrap_err().code, ErrorCode::Truncated);
-    }
-
-    #[test]
-    fn a_held_error_is_returned_past_the_start_of_a_long_member() {
-        let stop = Error::new(ErrorCode::TooLarge, "garbage");
-        let mut out = |_: &[u8]| Err(stop.clone());
-        let long = gzip(&vec![b'x'; (HOLD_BYTES + HOLD_BYTES / 2) as usize]);
-        let cut = &long[..long.len() - 8];
-        assert_eq!(GzipDecoder::new().push(cut, &mut out), Err(stop.clone()));
+        assert_eq!(data, csv(5000).len());
     }
 
     #[test]

@@ -15,8 +15,8 @@ mod summary;
 mod tally;
 mod timestamp;
 
-pub use gzip::GzipDecoder;
-pub use parser::{Filter, ReportParser};
+pub use gzip::{GzipDecoder, Inflated};
+pub use parser::{CsvSide, Filter, ReportDecoder, ReportParser, guard};
 pub use seed::set_hash_seed;
 pub use snapshot::SNAPSHOT_VERSION;
 pub use summary::{

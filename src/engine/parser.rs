@@ -1,6 +1,7 @@
 //! ReportParser: wires gzip → records → columns → tally for bytes pushed in any chunking.
 
 use crate::engine::columns::Columns;
+use crate::engine::gzip::Inflated;
 use crate::engine::interner::same_bytes;
 use crate::engine::records::{Record, RecordSplitter};
 use crate::engine::{GzipDecoder, ReportDate, Tally};
@@ -13,6 +14,13 @@ const CHECK_EVERY_BYTES: usize = 1 << 20;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Within a gzip member's first `HOLD_BYTES` of data, an error the CSV makes waits for the member's
+/// checksum: data that a damaged member decodes to is garbage, and garbage makes the CSV fail for the
+/// wrong reason (a "record" of a megabyte, say), while the checksum names the real one. Past it, the error
+/// is returned at once, so a long or endless member cannot postpone it for ever. The bound is a place in
+/// the member's data, not a distance from the error, so the outcome does not depend on chunking.
+const HOLD_BYTES: u64 = 16 << 20;
 
 /// How the bytes arrive: not yet known (fewer than two bytes seen), plain CSV, or gzip.
 enum Encoding {
@@ -30,11 +38,123 @@ pub struct Filter {
     pub value: Vec<u8>,
 }
 
+/// The first half of a [`ReportParser`]: report bytes, gzip or plain CSV (told apart by the first bytes),
+/// into [`Inflated`] pieces for a [`CsvSide`]. The page runs the halves on two threads.
+pub struct ReportDecoder {
+    encoding: Encoding,
+}
+
+impl Default for ReportDecoder {
+    fn default() -> Self {
+        ReportDecoder {
+            encoding: Encoding::Unknown(Vec::new()),
+        }
+    }
+}
+
+impl ReportDecoder {
+    /// Reads the next piece of the report. After an error every call returns that error.
+    pub fn push<F: FnMut(Inflated<'_>) -> Result<()>>(&mut self, chunk: &[u8], out: &mut F) -> Result<()> {
+        let Encoding::Unknown(head) = &mut self.encoding else {
+            return self.push_known(chunk, out);
+        };
+        let Some(rest) = sniff_prefix(head, &GZIP_MAGIC, chunk) else {
+            return Ok(());
+        };
+        let head = std::mem::take(head);
+        self.encoding = if head == GZIP_MAGIC {
+            Encoding::Gzip(Box::default())
+        } else {
+            Encoding::Plain
+        };
+        self.push_known(&head, out)?;
+        self.push_known(rest, out)
+    }
+
+    fn push_known<F: FnMut(Inflated<'_>) -> Result<()>>(&mut self, bytes: &[u8], out: &mut F) -> Result<()> {
+        match &mut self.encoding {
+            Encoding::Gzip(gzip) => gzip.push(bytes, out),
+            _ if bytes.is_empty() => Ok(()),
+            _ => out(Inflated::Data(bytes)),
+        }
+    }
+
+    /// The report has ended: Ok unless the gzip data is cut off.
+    pub fn finish<F: FnMut(Inflated<'_>) -> Result<()>>(&mut self, out: &mut F) -> Result<()> {
+        match &mut self.encoding {
+            Encoding::Unknown(head) => {
+                let head = std::mem::take(head);
+                self.encoding = Encoding::Plain;
+                self.push_known(&head, out)
+            }
+            Encoding::Gzip(gzip) => gzip.finish(),
+            Encoding::Plain => Ok(()),
+        }
+    }
+}
+
+/// The second half of a [`ReportParser`]: decoded pieces into a [`Tally`], deciding which error a report
+/// gets. An error from the CSV inside a gzip member's first `HOLD_BYTES` waits for the member's end; if
+/// the decoder fails first, its error is the one to give.
+pub struct CsvSide {
+    csv: CsvStage,
+    /// Data read of the gzip member being read, None outside a member (and for plain CSV).
+    member_len: Option<u64>,
+    held: Option<Error>,
+}
+
+impl CsvSide {
+    /// A CSV side that counts only the rows every one of `filters` matches (see [`ReportParser::filtered`]).
+    pub fn new(report_date: Option<ReportDate>, filters: Vec<Filter>) -> Self {
+        CsvSide {
+            csv: CsvStage::new(report_date, filters),
+            member_len: None,
+            held: None,
+        }
+    }
+
+    /// Takes the decoder's next piece; an error is the report's (a held one is not returned until it is).
+    pub fn take(&mut self, piece: Inflated<'_>) -> Result<()> {
+        match piece {
+            Inflated::MemberStart => self.member_len = Some(0),
+            Inflated::MemberEnd => self.member_len = None,
+            Inflated::Data(bytes) => {
+                if let Some(len) = &mut self.member_len {
+                    *len += bytes.len() as u64;
+                }
+                if self.held.is_none() {
+                    self.held = self.csv.push(bytes).err();
+                }
+            }
+        }
+        match (&self.held, self.member_len) {
+            (None, _) => Ok(()),
+            (Some(_), Some(len)) if len < HOLD_BYTES => Ok(()),
+            (Some(error), _) => Err(error.clone()),
+        }
+    }
+
+    /// Rows read so far, for progress.
+    pub fn rows(&self) -> u64 {
+        self.csv.tally.rows()
+    }
+
+    /// The decoder finished without an error: ends the CSV and returns the tally.
+    pub fn finish(mut self) -> Result<Tally> {
+        if let Some(error) = self.held {
+            return Err(error);
+        }
+        self.csv.finish()?;
+        Ok(self.csv.tally)
+    }
+}
+
 /// Report bytes, pushed in any chunking, into a [`Tally`]: gzip or plain CSV, told apart by the first bytes.
 pub struct ReportParser {
     report_date: Option<ReportDate>,
-    encoding: Encoding,
-    csv: CsvStage,
+    filters: Vec<Filter>,
+    decoder: ReportDecoder,
+    csv: CsvSide,
     failed: Option<Error>,
 }
 
@@ -49,72 +169,44 @@ impl ReportParser {
     pub fn filtered(report_date: Option<ReportDate>, filters: Vec<Filter>) -> Self {
         ReportParser {
             report_date,
-            encoding: Encoding::Unknown(Vec::new()),
-            csv: CsvStage::new(report_date, filters),
+            decoder: ReportDecoder::default(),
+            csv: CsvSide::new(report_date, filters.clone()),
+            filters,
             failed: None,
         }
     }
 
     /// Reads the next piece of the report. After an error every call returns that error.
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
-        self.guard(|p| p.push_bytes(chunk))
+        let ReportParser {
+            decoder, csv, failed, ..
+        } = self;
+        guard(failed, || decoder.push(chunk, &mut |piece| csv.take(piece)))
     }
 
     /// Rows read so far, for progress.
     pub fn rows(&self) -> u64 {
-        self.csv.tally.rows()
+        self.csv.rows()
     }
 
     /// Ends the report and returns its tally; the parser is then ready for another report.
     pub fn finish(&mut self) -> Result<Tally> {
-        let result = self.guard(|p| p.finish_bytes());
-        let fresh = ReportParser::filtered(self.report_date, self.csv.filters.clone());
+        let ReportParser {
+            decoder, csv, failed, ..
+        } = self;
+        let ended = guard(failed, || decoder.finish(&mut |piece| csv.take(piece)));
+        let fresh = ReportParser::filtered(self.report_date, self.filters.clone());
         let done = std::mem::replace(self, fresh);
-        result.map(|()| done.csv.tally)
+        ended.and_then(|()| done.csv.finish())
     }
+}
 
-    fn guard(&mut self, step: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
-        if let Some(error) = &self.failed {
-            return Err(error.clone());
-        }
-        step(self).inspect_err(|error| self.failed = Some(error.clone()))
+/// Runs `step` unless an earlier step failed, and keeps its error: after an error every call returns it.
+pub fn guard(failed: &mut Option<Error>, step: impl FnOnce() -> Result<()>) -> Result<()> {
+    if let Some(error) = failed {
+        return Err(error.clone());
     }
-
-    fn push_bytes(&mut self, chunk: &[u8]) -> Result<()> {
-        let Encoding::Unknown(head) = &mut self.encoding else {
-            return self.push_known(chunk);
-        };
-        let Some(rest) = sniff_prefix(head, &GZIP_MAGIC, chunk) else {
-            return Ok(());
-        };
-        let head = std::mem::take(head);
-        self.encoding = if head == GZIP_MAGIC {
-            Encoding::Gzip(Box::default())
-        } else {
-            Encoding::Plain
-        };
-        self.push_known(&head)?;
-        self.push_known(rest)
-    }
-
-    fn push_known(&mut self, bytes: &[u8]) -> Result<()> {
-        match &mut self.encoding {
-            Encoding::Gzip(gzip) => gzip.push(bytes, &mut |plain| self.csv.push(plain)),
-            _ => self.csv.push(bytes),
-        }
-    }
-
-    fn finish_bytes(&mut self) -> Result<()> {
-        match &mut self.encoding {
-            Encoding::Unknown(head) => {
-                let head = std::mem::take(head);
-                self.csv.push(&head)?;
-            }
-            Encoding::Gzip(gzip) => gzip.finish()?,
-            Encoding::Plain => {}
-        }
-        self.csv.finish()
-    }
+    step().inspect_err(|error| *failed = Some(error.clone()))
 }
 
 /// Plain CSV → records → the tally, once the header has said where each column is.
@@ -265,6 +357,48 @@ fn read_record(layout: &mut Option<Layout>, filters: &[Filter], tally: &mut Tall
 mod tests {
     use super::*;
     use crate::engine::Summary;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(data).expect("writing to memory");
+        encoder.finish().expect("writing to memory")
+    }
+
+    fn code_of(chunks: &[&[u8]]) -> Option<ErrorCode> {
+        let mut parser = ReportParser::new(None);
+        let pushed: Result<()> = chunks.iter().try_for_each(|chunk| parser.push(chunk));
+        pushed.and_then(|()| parser.finish().map(drop)).err().map(|e| e.code)
+    }
+
+    /// A header of 5,000 fields: the CSV refuses it (TOO_LARGE) within the member's first bytes.
+    fn too_wide() -> Vec<u8> {
+        format!("{}\n", vec!["x"; 5000].join(",")).into_bytes()
+    }
+
+    #[test]
+    fn an_error_the_csv_makes_is_the_reports_once_its_member_proves_sound() {
+        let mut stream = gzip(&too_wide());
+        stream.extend(gzip(b"more"));
+        assert_eq!(code_of(&[&stream]), Some(ErrorCode::TooLarge));
+        let bytes: Vec<&[u8]> = stream.chunks(7).collect();
+        assert_eq!(code_of(&bytes), Some(ErrorCode::TooLarge));
+    }
+
+    #[test]
+    fn a_damaged_or_cut_member_outranks_the_error_its_data_caused() {
+        let mut damaged = gzip(&too_wide());
+        let crc_at = damaged.len() - 8;
+        damaged[crc_at] ^= 1;
+        assert_eq!(code_of(&[&damaged]), Some(ErrorCode::BadGzip));
+        assert_eq!(code_of(&[&damaged[..crc_at]]), Some(ErrorCode::Truncated));
+    }
+
+    #[test]
+    fn an_error_in_a_long_member_is_returned_past_its_first_hold_bytes() {
+        let long = gzip(&vec![b'x'; (HOLD_BYTES + HOLD_BYTES / 2) as usize]);
+        assert_eq!(code_of(&[&long[..long.len() - 8]]), Some(ErrorCode::TooLarge));
+    }
 
     fn summarize(bytes: &[u8]) -> Result<Summary> {
         let mut parser = ReportParser::new(None);

@@ -10,6 +10,7 @@ mod fetch;
 mod host;
 mod options;
 mod parts;
+mod pipeline;
 mod progress;
 mod range;
 mod seed;
