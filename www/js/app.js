@@ -45,6 +45,9 @@ const errorPanel = byId('error');
 const resultRoot = byId('result');
 const subKeys = new SubKeyRows(byId('sub-key-rows', HTMLOListElement));
 const worker = new ReportWorker();
+// ?workers=N sets how many threads read a report file (1: one worker, as before the pipeline; 2: one
+// inflating and one parsing), for comparing them; otherwise pipeline.js chooses from the cores.
+const workers = Number(new URLSearchParams(location.search).get('workers')) || undefined;
 const pool = new DayPool();
 
 let currentJob = null;
@@ -136,7 +139,7 @@ function sliceBy(next) {
   const filter = next.map(({ column, value }) => ({ column, value }));
   const options = { filter, ...(held.reportDate ? { reportDate: held.reportDate } : {}) };
   const what = next.length > 0 ? `Counting only ${next.map((slice) => slice.label).join(' and ')}` : 'Counting the whole report again';
-  run('file', { file: held.blob, options }, { what, reportDate: held.reportDate, slicing: next });
+  run('file', { file: held.blob, options, workers }, { what, reportDate: held.reportDate, slicing: next });
 }
 
 function cancel() {
@@ -299,7 +302,7 @@ async function runRange(options, from, to, remember) {
 
 function openFile(file) {
   if (!file) return;
-  run('file', { file }, { what: `Opening ${file.name}` });
+  run('file', { file, workers }, { what: `Opening ${file.name}` });
 }
 
 // The demo server (make serve) publishes demo-config.json beside the page; on any other host it is absent.

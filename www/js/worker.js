@@ -2,13 +2,15 @@
 // 1M-row report. Messages in: {type: 'fetch', id, options, keep} | {type: 'file', id, file, options} |
 // {type: 'day', id, options} (one day of a range, with its snapshot) | {type: 'merge', id, snapshots} |
 // {type: 'report-file', id, options} (the day's report file as a Blob) | {type: 'cancel', id};
-// options may hold a `filter` (a slice) and, for a file, its `reportDate`.
+// options may hold a `filter` (a slice) and, for a file, its `reportDate`; a file's `workers` (the page's
+// ?workers=N) overrides how many threads read it (pipeline.js).
 // Messages out: {type: 'ready'} once the engine loaded | {type: 'progress', id, progress} |
 // {type: 'done', id, result, report} | {type: 'error', id, error}. `report` is a fetched report's bytes as a
 // Blob when `keep` asked for them, so that the page can slice the report without fetching it again; a
 // sub-organisation fetch keeps none (its parts are not sliced).
 
-import init, { fetchRange, fetchReport, fetchReportFile, mergeSnapshots, summarizeStream } from '../pkg/openathens_rawstats.js';
+import init, { fetchRange, fetchReport, fetchReportFile, mergeSnapshots } from '../pkg/openathens_rawstats.js';
+import { summarizeFile, threadsFor } from './pipeline.js';
 
 // Loads the wasm beside the package module once, while the user is still filling in the form.
 const ready = init();
@@ -32,22 +34,25 @@ async function fetchDay(options, onProgress, signal) {
 
 /**
  * @param {string} type  as report-worker.js posts it: 'fetch', 'day', 'merge', 'report-file' or 'file'
- * @param {{options?: any, file?: Blob, snapshots?: Uint8Array[]}} payload  `options` are the export's own
+ * @param {{options?: any, file?: Blob, workers?: number, snapshots?: Uint8Array[]}} payload  `options` are the export's own
  * @param {Uint8Array[] | null} chunks  when given, collects a fetched report's bytes as they arrive
  * @param {(progress: object) => void} onProgress
  * @param {AbortSignal} signal
  */
-async function work(type, { options = {}, file, snapshots }, chunks, onProgress, signal) {
+async function work(type, { options = {}, file, workers, snapshots }, chunks, onProgress, signal) {
   switch (type) {
     case 'fetch': return fetchReport({ ...options, onProgress, signal, onChunk: chunks ? (chunk) => chunks.push(chunk) : undefined });
     case 'day': return fetchDay(options, onProgress, signal);
     case 'merge': return mergeSnapshots(snapshots);
     case 'report-file': return fetchReportFile({ ...options, onProgress, signal });
-    default: return summarizeStream(file, { ...options, onProgress, signal });
+    default: {
+      const blob = /** @type {Blob} */ (file);
+      return summarizeFile(blob, threadsFor(workers, blob.size), options, onProgress, signal);
+    }
   }
 }
 
-/** @param {{id: number, type: string, keep?: boolean, options?: any, file?: Blob, snapshots?: Uint8Array[]}} message */
+/** @param {{id: number, type: string, keep?: boolean, options?: any, file?: Blob, workers?: number, snapshots?: Uint8Array[]}} message */
 async function run({ id, type, keep, ...payload }) {
   const controller = new AbortController();
   running.set(id, controller);
