@@ -1,13 +1,25 @@
-//! `make bench`, native side: streams a report file through ReportParser in 64 KiB reads, as a download
-//! would arrive, and prints time, throughput over the uncompressed CSV size and peak RSS.
+//! `make bench`, native side: the report twice, and a line for each with time, throughput over the
+//! uncompressed CSV size and peak RSS.
+//! - `native`: one thread streams the file through ReportParser in 64 KiB reads, as a download would arrive;
+//! - `native-2t`: one thread inflates (the crate's own GzipDecoder) and hands ~1 MiB batches of CSV to a
+//!   second, which parses them; the layout the page's inflate and parse workers aim at.
 //!
 //! usage: bench REPORT PLAIN_BYTES
 
 use std::fs::File;
 use std::io::Read;
+use std::sync::mpsc::sync_channel;
+use std::thread;
 use std::time::Instant;
 
-use openathens_rawstats::ReportParser;
+use openathens_rawstats::engine::GzipDecoder;
+use openathens_rawstats::{ReportParser, Summary};
+
+const READ_LEN: usize = 64 * 1024;
+/// Large enough that the channel costs nothing next to parsing a batch, small enough to stay in L2/L3.
+const BATCH_LEN: usize = 1 << 20;
+/// Batches in flight: enough that neither thread waits on the other's jitter.
+const BATCHES_IN_FLIGHT: usize = 4;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -15,9 +27,21 @@ fn main() {
         eprintln!("usage: bench REPORT PLAIN_BYTES");
         std::process::exit(2);
     };
-    let mut file = File::open(path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
-    let mut chunk = vec![0; 64 * 1024];
+
     let started = Instant::now();
+    let one = one_thread(path);
+    print_line("native", started.elapsed().as_secs_f64(), plain_bytes, &one);
+
+    reset_peak_rss();
+    let started = Instant::now();
+    let two = two_threads(path);
+    print_line("native-2t", started.elapsed().as_secs_f64(), plain_bytes, &two);
+    assert_eq!(one, two, "the two layouts gave different Summaries");
+}
+
+fn one_thread(path: &str) -> Summary {
+    let mut file = File::open(path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
+    let mut chunk = vec![0; READ_LEN];
     let mut parser = ReportParser::new(None);
     loop {
         let n = file.read(&mut chunk).expect("read failed");
@@ -26,11 +50,48 @@ fn main() {
         }
         parser.push(&chunk[..n]).expect("report failed");
     }
-    let summary = parser.finish().expect("report failed").summary();
-    let seconds = started.elapsed().as_secs_f64();
+    parser.finish().expect("report failed").summary()
+}
+
+fn two_threads(path: &str) -> Summary {
+    let mut file = File::open(path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
+    let (batches, received) = sync_channel::<Vec<u8>>(BATCHES_IN_FLIGHT);
+    let inflater = thread::spawn(move || {
+        let mut chunk = vec![0; READ_LEN];
+        let mut decoder = GzipDecoder::new();
+        // Room for one more output buffer of the decoder, so that a batch never reallocates.
+        let new_batch = || Vec::with_capacity(BATCH_LEN + READ_LEN);
+        let mut batch = new_batch();
+        let mut out = |bytes: &[u8]| {
+            batch.extend_from_slice(bytes);
+            if batch.len() >= BATCH_LEN {
+                batches
+                    .send(std::mem::replace(&mut batch, new_batch()))
+                    .expect("parser thread stopped");
+            }
+            Ok(())
+        };
+        loop {
+            let n = file.read(&mut chunk).expect("read failed");
+            if n == 0 {
+                break;
+            }
+            decoder.push(&chunk[..n], &mut out).expect("report failed");
+        }
+        decoder.finish().expect("report failed");
+        batches.send(batch).expect("parser thread stopped");
+    });
+    let mut parser = ReportParser::new(None);
+    for batch in received {
+        parser.push(&batch).expect("report failed");
+    }
+    inflater.join().expect("inflate thread failed");
+    parser.finish().expect("report failed").summary()
+}
+
+fn print_line(label: &str, seconds: f64, plain_bytes: f64, summary: &Summary) {
     println!(
-        "native  {:>7.3} s  {:>6.1} MB/s  peak RSS {:.1} MB  ({} rows)",
-        seconds,
+        "{label:<9} {seconds:>7.3} s  {:>6.1} MB/s  peak RSS {:.1} MB  ({} rows)",
         plain_bytes / seconds / 1e6,
         peak_rss_bytes() as f64 / 1e6,
         summary.rows
@@ -45,4 +106,12 @@ fn peak_rss_bytes() -> u64 {
         .find_map(|line| line.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kb| kb * 1024)
+}
+
+/// Sets VmHWM back to the current RSS (Linux's clear_refs value 5), so that the second line's peak is its
+/// own rather than the first run's.
+fn reset_peak_rss() {
+    if let Err(e) = std::fs::write("/proc/self/clear_refs", "5") {
+        eprintln!("cannot reset peak RSS ({e}): native-2t's peak includes native's");
+    }
 }

@@ -15,7 +15,7 @@ const wasm = initSync({ module: fs.readFileSync(new URL('../www/pkg/openathens_r
 function line(label, seconds, rows) {
   const linear = wasm.memory.buffer.byteLength / 2 ** 20;
   const rss = process.resourceUsage().maxRSS / 1024;
-  console.log(`${label.padEnd(7)} ${seconds.toFixed(3).padStart(7)} s  ${(plainBytes / seconds / 1e6).toFixed(1).padStart(6)} MB/s  ` +
+  console.log(`${label.padEnd(9)} ${seconds.toFixed(3).padStart(7)} s  ${(plainBytes / seconds / 1e6).toFixed(1).padStart(6)} MB/s  ` +
     `wasm linear memory ${linear.toFixed(1)} MiB  (Node peak RSS ${rss.toFixed(0)} MB, ${rows} rows)`);
 }
 

@@ -8,14 +8,14 @@
 // (--report: time an existing report, e.g. make bench's, instead of generating one)
 
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { launchChromium } from '../tests/js/chromium.mjs';
-import { secondsToSummary } from './summary-timer.mjs';
+import { secondsFromFileToSummary } from './summary-timer.mjs';
+import { gzippedSizes } from './www-sizes.mjs';
 import { startDemoApi } from '../demo-api/server.mjs';
 import { ensureGenReport } from '../tests/js/gen-report.mjs';
 
@@ -24,24 +24,6 @@ const { values: args } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, report: { type: 'string' }, runs: { type: 'string', default: '3' }, 'no-screenshots': { type: 'boolean', default: false } },
 });
 const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-
-async function filesUnder(dir) {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-}
-
-async function gzippedSizes() {
-  const www = join(REPO, 'www');
-  const served = (await filesUnder(www)).filter((file) => /\.(html|js|css|wasm)$/.test(file));
-  let own = 0;
-  let vendor = 0;
-  for (const file of served) {
-    const size = gzipSync(await readFile(file), { level: 9 }).length;
-    if (relative(www, file).startsWith('vendor')) vendor += size;
-    else own += size;
-  }
-  return { own, vendor };
-}
 
 const scratch = await mkdtemp(join(tmpdir(), 'page-figures-'));
 const demo = await startDemoApi({ root: 'www', defaultRows: 20_000 });
@@ -55,14 +37,8 @@ try {
   console.log(`report: ${report}, ${(size / 1e6).toFixed(1)} MB gzipped`);
 
   for (let run = 1; run <= Number(args.runs); run += 1) {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(demo.url);
-    const seconds = await secondsToSummary(page, async () => {
-      await page.getByLabel('Open report file').setInputFiles(report);
-      await page.getByRole('button', { name: 'Download summary (JSON)' }).waitFor({ timeout: 600_000 });
-    });
+    const seconds = await secondsFromFileToSummary(browser, demo.url, report);
     console.log(`run ${run}: file chosen to summary drawn in ${seconds.toFixed(2)} s`);
-    await page.close();
   }
 
   const { own, vendor } = await gzippedSizes();

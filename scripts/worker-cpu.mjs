@@ -6,54 +6,27 @@
 // day of a given size needs (README, "The Cloudflare Worker"). Needs `make build` and gen-report.
 // Usage: node scripts/worker-cpu.mjs [--sizes 20000,1000000] [--runs 3]
 
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDemoApi } from '../demo-api/server.mjs';
+import { cpuMs, startWorkerd } from './workerd-process.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '20000,1000000' }, runs: { type: 'string', default: '3' } } });
-const TICK_MS = 10;
-
-function cpuMs(pid) {
-  // Fields 14 and 15 of /proc/<pid>/stat, counted after the command name's closing parenthesis.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
-
-async function startWorkerd(demo, history) {
-  const child = spawn(join(REPO, 'node_modules/.bin/workerd'), [
-    'serve', 'worker/workerd.capnp', '--experimental', '--control-fd', '3',
-    '--socket-addr', 'http=127.0.0.1:0', '--socket-addr', 'cron=127.0.0.1:0', '--directory-path', `history=${history}`,
-  ], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH, OPENATHENS_API_NAME: demo.apiName, OPENATHENS_API_KEY: demo.keys[0].key, OPENATHENS_BASE_URL: demo.baseUrl, ALLOWED_ORIGINS: 'http://127.0.0.1:1', PUBLIC_SUMMARY: 'true' },
-    stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
-  });
-  const port = await new Promise((resolve) => {
-    let buffered = '';
-    child.stdio[3].on('data', (chunk) => {
-      buffered += chunk;
-      for (const line of buffered.split('\n').slice(0, -1)) {
-        const event = JSON.parse(line);
-        if (event.event === 'listen' && event.socket === 'http') resolve(event.port);
-      }
-      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
-    });
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
 
 const daysAgo = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 for (const rows of args.sizes.split(',').map(Number)) {
   const history = await mkdtemp(join(tmpdir(), 'worker-cpu-'));
   const demo = await startDemoApi({ defaultRows: rows, generationWaitMs: 0 });
-  const { child, url } = await startWorkerd(demo, history);
+  const { child, url } = await startWorkerd('worker/workerd.capnp', {
+    cwd: REPO,
+    env: { PATH: process.env.PATH, OPENATHENS_API_NAME: demo.apiName, OPENATHENS_API_KEY: demo.keys[0].key, OPENATHENS_BASE_URL: demo.baseUrl, ALLOWED_ORIGINS: 'http://127.0.0.1:1', PUBLIC_SUMMARY: 'true' },
+    serveArgs: ['--socket-addr', 'cron=127.0.0.1:0', '--directory-path', `history=${history}`],
+  });
   try {
     // Loads the Worker and compiles the wasm: a cold start, not a request's work.
     await fetch(`${url}/nothing`);
