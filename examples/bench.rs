@@ -1,8 +1,9 @@
 //! `make bench`, native side: the report twice, and a line for each with time, throughput over the
 //! uncompressed CSV size and peak RSS.
 //! - `native`: one thread streams the file through ReportParser in 64 KiB reads, as a download would arrive;
-//! - `native-2t`: one thread inflates (the crate's own GzipDecoder) and hands ~1 MiB batches of CSV to a
-//!   second, which parses them; the layout the page's inflate and parse workers aim at.
+//! - `native-2t`: one thread decodes (ReportDecoder) and hands ~1 MiB batches of CSV, with the gzip
+//!   members' bounds, to a second, which counts them (CsvSide): the halves and layout of the page's two
+//!   workers (www/js/pipeline.js).
 //!
 //! usage: bench REPORT PLAIN_BYTES
 
@@ -12,7 +13,7 @@ use std::sync::mpsc::sync_channel;
 use std::thread;
 use std::time::Instant;
 
-use openathens_rawstats::engine::GzipDecoder;
+use openathens_rawstats::engine::{CsvSide, Inflated, ReportDecoder};
 use openathens_rawstats::{ReportParser, Summary};
 
 const READ_LEN: usize = 64 * 1024;
@@ -53,21 +54,28 @@ fn one_thread(path: &str) -> Summary {
     parser.finish().expect("report failed").summary()
 }
 
+/// Decoded bytes and where gzip members start (false) and end (true) in them.
+#[derive(Default)]
+struct Batch {
+    data: Vec<u8>,
+    marks: Vec<(usize, bool)>,
+}
+
 fn two_threads(path: &str) -> Summary {
     let mut file = File::open(path).unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
-    let (batches, received) = sync_channel::<Vec<u8>>(BATCHES_IN_FLIGHT);
-    let inflater = thread::spawn(move || {
+    let (batches, received) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
+    let decoding = thread::spawn(move || {
         let mut chunk = vec![0; READ_LEN];
-        let mut decoder = GzipDecoder::new();
-        // Room for one more output buffer of the decoder, so that a batch never reallocates.
-        let new_batch = || Vec::with_capacity(BATCH_LEN + READ_LEN);
-        let mut batch = new_batch();
-        let mut out = |bytes: &[u8]| {
-            batch.extend_from_slice(bytes);
-            if batch.len() >= BATCH_LEN {
-                batches
-                    .send(std::mem::replace(&mut batch, new_batch()))
-                    .expect("parser thread stopped");
+        let mut decoder = ReportDecoder::default();
+        let mut batch = Batch::default();
+        let mut out = |piece: Inflated<'_>| {
+            match piece {
+                Inflated::MemberStart => batch.marks.push((batch.data.len(), false)),
+                Inflated::MemberEnd => batch.marks.push((batch.data.len(), true)),
+                Inflated::Data(bytes) => batch.data.extend_from_slice(bytes),
+            }
+            if batch.data.len() >= BATCH_LEN {
+                batches.send(std::mem::take(&mut batch)).expect("parser thread stopped");
             }
             Ok(())
         };
@@ -78,15 +86,26 @@ fn two_threads(path: &str) -> Summary {
             }
             decoder.push(&chunk[..n], &mut out).expect("report failed");
         }
-        decoder.finish().expect("report failed");
+        decoder.finish(&mut out).expect("report failed");
         batches.send(batch).expect("parser thread stopped");
     });
-    let mut parser = ReportParser::new(None);
-    for batch in received {
-        parser.push(&batch).expect("report failed");
+    let mut csv = CsvSide::new(None, Vec::new());
+    for Batch { data, marks } in received {
+        let mut at = 0;
+        for (end, member_end) in marks {
+            csv.take(Inflated::Data(&data[at..end])).expect("report failed");
+            at = end;
+            csv.take(if member_end {
+                Inflated::MemberEnd
+            } else {
+                Inflated::MemberStart
+            })
+            .expect("report failed");
+        }
+        csv.take(Inflated::Data(&data[at..])).expect("report failed");
     }
-    inflater.join().expect("inflate thread failed");
-    parser.finish().expect("report failed").summary()
+    decoding.join().expect("decoding thread failed");
+    csv.finish().expect("report failed").summary()
 }
 
 fn print_line(label: &str, seconds: f64, plain_bytes: f64, summary: &Summary) {
