@@ -56,6 +56,29 @@ fn two_halves(chunks: &[&[u8]]) -> Result<Summary, String> {
     csv.finish().map(|tally| tally.summary()).map_err(code)
 }
 
+/// A report's rows counted in shares, as the page's parsing workers count them: batches of rows in turn to
+/// `shares` CSV sides (each reading the header first), numbered in the report's order, merged from
+/// their snapshots.
+fn in_shares(header: &str, rows: &[String], batch_rows: usize, shares: usize) -> Summary {
+    let mut sides: Vec<CsvSide> = (0..shares).map(|_| CsvSide::new(None, Vec::new())).collect();
+    for side in &mut sides {
+        side.take(Inflated::Data(header.as_bytes())).unwrap();
+    }
+    for (place, batch) in rows.chunks(batch_rows).enumerate() {
+        let side = &mut sides[place % shares];
+        side.set_place(place as u64 + 1);
+        side.take(Inflated::Data(batch.concat().as_bytes())).unwrap();
+        assert!(side.at_record_start());
+    }
+    let snapshots: Vec<Vec<u8>> = sides
+        .into_iter()
+        .map(|side| side.finish().unwrap().to_snapshot())
+        .collect();
+    Tally::merge_snapshots(snapshots.iter().map(Vec::as_slice))
+        .unwrap()
+        .summary()
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder.write_all(bytes).expect("writing to memory");
@@ -101,6 +124,27 @@ fn report_like() -> impl Strategy<Value = Vec<u8>> {
             bytes.extend_from_slice(part);
         }
         bytes
+    })
+}
+
+const TITLED_HEADER: &str =
+    "date,action,status,account.accountid,attribute.resourceid,attribute.resourcetitle,attribute.federationctx\n";
+
+/// Transfer rows of a few resources whose titles and federations change, or are left empty, from row to row.
+fn titled_rows() -> impl Strategy<Value = Vec<String>> {
+    let pick = |items: &'static [&'static str]| prop::sample::select(items.to_vec());
+    let row = (
+        pick(&["r1", "r2", "r3"]),
+        pick(&["", "Old title", "New title", "Other"]),
+        pick(&["", "oafed", "ukfed"]),
+        pick(&["a", "b"]),
+    );
+    prop::collection::vec(row, 0..40).prop_map(|rows| {
+        rows.into_iter()
+            .map(|(id, title, federation, account)| {
+                format!("15/01/2026T10:00:00,FEDERATED_TRANSFER,SUCCESS,{account},{id},{title},{federation}\n")
+            })
+            .collect()
     })
 }
 
@@ -229,6 +273,14 @@ proptest! {
                 prop_assert!(summary.rows + summary.skipped_rows <= rows + skipped + records_in_noise);
             }
         }
+    }
+
+    /// Shares of one report, in batches taken in turn and merged, give the report's Summary, down to each
+    /// resource's title and federation (the last non-empty in the report's order).
+    #[test]
+    fn shares_merge_into_the_whole(rows in titled_rows(), batch_rows in 1..6usize, shares in 2..4usize) {
+        let whole = run(&[format!("{TITLED_HEADER}{}", rows.concat()).as_bytes()]).map_err(TestCaseError::fail)?;
+        prop_assert_eq!(in_shares(TITLED_HEADER, &rows, batch_rows, shares), whole);
     }
 
     /// Report-like text in gzip members, whole, cut short or with a byte changed: the two halves give

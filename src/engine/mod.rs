@@ -2,6 +2,7 @@
 //! Nothing here knows about JS or I/O; every stage takes bytes pushed in any chunking.
 
 mod columns;
+mod cuts;
 mod dense;
 mod distinct;
 mod gzip;
@@ -15,6 +16,7 @@ mod summary;
 mod tally;
 mod timestamp;
 
+pub use cuts::{header_line, last_cut};
 pub use gzip::{GzipDecoder, Inflated};
 pub use parser::{CsvSide, Filter, ReportDecoder, ReportParser, guard};
 pub use seed::set_hash_seed;

@@ -139,6 +139,22 @@ impl CsvSide {
         self.csv.tally.rows()
     }
 
+    /// The data so far ended exactly at a record's end (after the header): where another reader of the same
+    /// report, given its header, may carry on.
+    pub fn at_record_start(&self) -> bool {
+        self.csv.head.is_none() && self.csv.records.at_record_start()
+    }
+
+    /// The data taken from now on lies at `place` in the report (see `Tally::set_place`).
+    pub fn set_place(&mut self, place: u64) {
+        self.csv.tally.set_place(place);
+    }
+
+    /// Bytes the tables hold (`limits::MAX_TALLY_BYTES` bounds them).
+    pub fn held_bytes(&self) -> usize {
+        self.csv.tally.held_bytes()
+    }
+
     /// The decoder finished without an error: ends the CSV and returns the tally.
     pub fn finish(mut self) -> Result<Tally> {
         if let Some(error) = self.held {

@@ -79,6 +79,11 @@ impl RecordSplitter {
     }
 
     /// The input has ended: a last record without a line break is completed.
+    /// No record is begun: what was pushed ended exactly at a record's end.
+    pub fn at_record_start(&self) -> bool {
+        self.data_len == 0 && self.ends_len == 0
+    }
+
     pub fn finish<F: FnMut(Record<'_>) -> Result<()>>(&mut self, on_record: &mut F) -> Result<()> {
         // csv-core reads an empty input as the end of the data.
         self.split(&[], on_record)

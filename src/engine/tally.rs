@@ -41,18 +41,30 @@ const _: () = assert!(SERIES == Kind::Other as usize + 1);
 #[derive(Clone, Default)]
 struct ResourceDetail {
     blocked: u64,
-    title: Vec<u8>,
-    federation: Vec<u8>,
+    title: Labelled,
+    federation: Labelled,
 }
 
-impl ResourceDetail {
-    fn note(&mut self, title: &[u8], federation: &[u8]) {
-        for (kept, seen) in [(&mut self.title, title), (&mut self.federation, federation)] {
-            if !seen.is_empty() && !same_bytes(kept, seen) {
-                kept.clear();
-                kept.extend_from_slice(seen);
-            }
+/// A resource's title or federation: the last non-empty one seen, and the place in the report where it
+/// was seen (`Tally::set_place`).
+#[derive(Clone, Default)]
+struct Labelled {
+    text: Vec<u8>,
+    place: u64,
+}
+
+impl Labelled {
+    /// Keeps `seen` unless it is empty or this one was seen later: in one tally rows come in order, and
+    /// of two merged tallies the later part's wins unless places say otherwise.
+    fn note(&mut self, seen: &[u8], place: u64) {
+        if seen.is_empty() || place < self.place {
+            return;
         }
+        if !same_bytes(&self.text, seen) {
+            self.text.clear();
+            self.text.extend_from_slice(seen);
+        }
+        self.place = place;
     }
 }
 
@@ -84,6 +96,10 @@ pub struct Tally {
     custom: Vec<(String, Counter)>,
     /// For each `Columns::custom` entry of the file being read, its place in `custom`.
     custom_slots: Vec<usize>,
+    /// Where in the report the rows being read lie, when shares of one report are counted apart and
+    /// merged (www/js/pipeline.js numbers its batches): so that a resource's title and federation are
+    /// the last in the report's order, not in the order the shares are merged. 0 otherwise.
+    place: u64,
 }
 
 impl Tally {
@@ -93,6 +109,11 @@ impl Tally {
             times: EventTimes::new(report_date),
             ..Default::default()
         }
+    }
+
+    /// The rows read from now on lie at `place` in the report, after every row read at a lower one.
+    pub fn set_place(&mut self, place: u64) {
+        self.place = place;
     }
 
     /// Prepares for the rows of a file with these columns.
@@ -130,7 +151,7 @@ impl Tally {
         let details: usize = self
             .resource_details
             .iter()
-            .map(|d| size_of::<ResourceDetail>() + d.title.capacity() + d.federation.capacity())
+            .map(|d| size_of::<ResourceDetail>() + d.title.text.capacity() + d.federation.text.capacity())
             .sum();
         counters + details + self.people.held_bytes() + self.action_status.allocation_size()
     }
@@ -160,8 +181,8 @@ impl Tally {
                     row.get(columns.resource_id),
                     1,
                     u64::from(status_field == FAILURE_RESTRICTIVE),
-                    row.get(columns.resource_title),
-                    row.get(columns.federation),
+                    (row.get(columns.resource_title), self.place),
+                    (row.get(columns.federation), self.place),
                 ),
             },
             Kind::Other => Event::Other,
@@ -180,14 +201,23 @@ impl Tally {
     }
 
     /// Counts transfers to a resource; returns its id.
-    fn add_resource(&mut self, id: &[u8], transfers: u64, blocked: u64, title: &[u8], federation: &[u8]) -> u32 {
+    /// `title` and `federation` come with the place they were seen.
+    fn add_resource(
+        &mut self,
+        id: &[u8],
+        transfers: u64,
+        blocked: u64,
+        (title, title_place): (&[u8], u64),
+        (federation, federation_place): (&[u8], u64),
+    ) -> u32 {
         let id = self.resources.add_n(id, transfers);
         if id as usize == self.resource_details.len() {
             self.resource_details.push(ResourceDetail::default());
         }
         let detail = &mut self.resource_details[id as usize];
         detail.blocked += blocked;
-        detail.note(title, federation);
+        detail.title.note(title, title_place);
+        detail.federation.note(federation, federation_place);
         id
     }
 
@@ -231,7 +261,18 @@ impl Tally {
             .iter()
             .zip(&other.resource_details)
             .map(|((id, transfers), detail)| {
-                self.add_resource(id, transfers, detail.blocked, &detail.title, &detail.federation)
+                let ResourceDetail {
+                    blocked,
+                    title,
+                    federation,
+                } = detail;
+                self.add_resource(
+                    id,
+                    transfers,
+                    *blocked,
+                    (&title.text, title.place),
+                    (&federation.text, federation.place),
+                )
             })
             .collect();
         self.people.merge(&other.people, &countries, &resources);
@@ -295,8 +336,8 @@ impl Tally {
             .zip(users)
             .map(|(((id, transfers), detail), users)| Resource {
                 id: text(id),
-                title: text(&detail.title),
-                federation: text(&detail.federation),
+                title: text(&detail.title.text),
+                federation: text(&detail.federation.text),
                 transfers,
                 blocked: detail.blocked,
                 users,
@@ -383,8 +424,10 @@ impl Snap for Tally {
             resources,
             resource_details,
             custom,
-            // Where the columns of the file being read go; a finished tally reads no file.
+            // Where the columns of the file being read go, and where its rows lie; a finished tally reads
+            // no file.
             custom_slots: _,
+            place: _,
         } = self;
         w.len(columns.len());
         for name in columns {
@@ -427,11 +470,22 @@ impl Snap for Tally {
             w.bytes(id);
             w.uint(transfers);
             w.uint(detail.blocked);
-            w.bytes(&detail.title);
-            w.bytes(&detail.federation);
+            w.bytes(&detail.title.text);
+            w.bytes(&detail.federation.text);
         }
 
         people.put(w);
+        // Places only in a share of a report read in parts (docs/snapshot.md), so that a day's snapshot
+        // stays as it was.
+        if resource_details
+            .iter()
+            .any(|d| d.title.place != 0 || d.federation.place != 0)
+        {
+            for detail in resource_details {
+                w.uint(detail.title.place);
+                w.uint(detail.federation.place);
+            }
+        }
     }
 
     fn take(r: &mut Reader<'_>) -> Result<Self> {
@@ -459,6 +513,7 @@ impl Snap for Tally {
             resources: Counter::default(),
             resource_details: Vec::new(),
             custom_slots: Vec::new(),
+            place: 0,
         };
         let rows = tally.rows;
         // The counts must add up as a parse makes them: then no sum a Summary or a merge makes can overflow,
@@ -502,11 +557,17 @@ impl Snap for Tally {
                 blocked <= transfers && transfers_seen <= rows,
                 "its resources count more transfers than it has rows",
             )?;
-            let placed = tally.add_resource(id, transfers, blocked, title, federation);
+            let placed = tally.add_resource(id, transfers, blocked, (title, 0), (federation, 0));
             ensure(placed as usize == at, "a resource is listed twice")?;
         }
 
         tally.people = People::take(r, tally.countries.len(), tally.resource_details.len())?;
+        if !r.is_empty() {
+            for detail in &mut tally.resource_details {
+                detail.title.place = r.uint()?;
+                detail.federation.place = r.uint()?;
+            }
+        }
         Ok(tally)
     }
 }

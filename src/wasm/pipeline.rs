@@ -1,7 +1,8 @@
-//! The page's reading of a report on two threads: an [`Inflater`] in one worker (the [`ReportDecoder`]
-//! half) hands batches of decoded bytes to a [`BatchParser`] in another (the [`CsvSide`] half);
-//! www/js/pipeline.js moves the batches. A batch carries the gzip members' bounds, so the CSV side picks
-//! the report's error exactly as `ReportParser` does on one thread.
+//! The page's reading of a report on several threads: an [`Inflater`] in one worker (the [`ReportDecoder`]
+//! half) hands batches of decoded bytes to [`BatchParser`]s in others (the [`CsvSide`] half);
+//! www/js/pipeline.js moves the batches. A batch carries the gzip members' bounds, so one CSV side given
+//! every batch picks the report's error exactly as `ReportParser` does on one thread. Asked to, the
+//! Inflater cuts batches between records (engine/cuts.rs), so that several parsers can share them.
 
 use js_sys::{Function, Uint8Array, Uint32Array};
 use wasm_bindgen::prelude::*;
@@ -10,7 +11,7 @@ use super::errors::to_js;
 use super::exports::{Reading, summary_to_js};
 use super::options::option;
 use crate::api::parse_report_date;
-use crate::engine::{CsvSide, Inflated, ReportDecoder, guard};
+use crate::engine::{CsvSide, Inflated, ReportDecoder, Tally, guard, header_line, last_cut};
 use crate::error::{Error, Result};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -27,12 +28,25 @@ const BATCH_BYTES: usize = 1 << 20;
 /// expands at most 1032 to 1): a batch stays below 10 MB whatever the input.
 const STEP_BYTES: usize = 8 << 10;
 
-/// The decoding half: report bytes (gzip or plain CSV) in, `onBatch(bytes, marks)` out, in order.
+/// The decoding half: report bytes (gzip or plain CSV) in, `onBatch(bytes, marks, cut, header)` out, in
+/// order.
 #[wasm_bindgen]
 pub struct Inflater {
     decoder: ReportDecoder,
     batch: Batch,
     on_batch: Function,
+    cutting: Cutting,
+}
+
+/// Whether batches are still cut between records.
+enum Cutting {
+    /// Not asked for, or no longer possible (no header line to copy, or a batch with no place to cut).
+    Off,
+    /// Asked for; the first batch has not been handed on yet.
+    Asked,
+    /// The report's header line, which a parser given a later batch first reads, until it is handed on
+    /// with the first cut batch.
+    On(Option<Vec<u8>>),
 }
 
 #[derive(Default)]
@@ -42,6 +56,20 @@ struct Batch {
 }
 
 impl Batch {
+    /// Splits off what follows `cut`: this batch keeps the bytes before it, the marks before it and a member
+    /// end at it.
+    fn split_off(&mut self, cut: usize) -> Batch {
+        let data = self.data.split_off(cut);
+        let at = cut as u32 * 2;
+        let keep = self
+            .marks
+            .iter()
+            .take_while(|&&mark| mark <= at + 1 && mark != at)
+            .count();
+        let marks = self.marks.split_off(keep).into_iter().map(|mark| mark - at).collect();
+        Batch { data, marks }
+    }
+
     fn add(&mut self, piece: Inflated<'_>) -> Result<()> {
         // Offsets stay below BATCH_BYTES + one step's output, far below 2^31.
         let at = self.data.len() as u32 * 2;
@@ -56,15 +84,24 @@ impl Batch {
 
 #[wasm_bindgen]
 impl Inflater {
-    /// `onBatch(bytes: Uint8Array, marks: BatchMarks)` gets each batch as its own buffers, to transfer.
+    /// `onBatch(bytes: Uint8Array, marks: BatchMarks, cut: boolean, header?: Uint8Array)` gets each batch
+    /// as its own buffers, to transfer. With `cut`, batches end between records while that can be done
+    /// (`cut` true): such a batch and those after it may go to different parsers, each given the report's
+    /// header line first (`header`, with the first cut batch). A batch with `cut` false must go to the
+    /// parser of the batch after it too.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "(bytes: Uint8Array, marks: BatchMarks) => void")] on_batch: Function,
+        #[wasm_bindgen(
+            unchecked_param_type = "(bytes: Uint8Array, marks: BatchMarks, cut: boolean, header?: Uint8Array) => void"
+        )]
+        on_batch: Function,
+        cut: bool,
     ) -> Inflater {
         Inflater {
             decoder: ReportDecoder::default(),
             batch: Batch::default(),
             on_batch,
+            cutting: if cut { Cutting::Asked } else { Cutting::Off },
         }
     }
 
@@ -73,8 +110,10 @@ impl Inflater {
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
         for step in chunk.chunks(STEP_BYTES) {
             let decoded = self.decoder.push(step, &mut |piece| self.batch.add(piece));
-            if decoded.is_err() || self.batch.data.len() >= BATCH_BYTES {
-                self.hand_on()?;
+            if decoded.is_err() {
+                self.hand_on_all()?;
+            } else if self.batch.data.len() >= BATCH_BYTES {
+                self.hand_on_cut()?;
             }
             decoded.map_err(|e| to_js(&e))?;
         }
@@ -84,20 +123,55 @@ impl Inflater {
     /// The report has ended: hands on the last batch; throws TRUNCATED for cut-off gzip data.
     pub fn finish(&mut self) -> Result<(), JsValue> {
         let ended = self.decoder.finish(&mut |piece| self.batch.add(piece));
-        self.hand_on()?;
+        self.hand_on_all()?;
         ended.map_err(|e| to_js(&e))
     }
 
-    fn hand_on(&mut self) -> Result<(), JsValue> {
-        let Batch { data, marks } = &mut self.batch;
-        if data.is_empty() && marks.is_empty() {
+    /// Hands on a full batch, up to its last cut while cutting; what follows the cut starts the next one.
+    fn hand_on_cut(&mut self) -> Result<(), JsValue> {
+        if let Cutting::Asked = self.cutting {
+            self.cutting = match header_line(&self.batch.data) {
+                Some(len) => Cutting::On(Some(self.batch.data[..len].to_vec())),
+                None => Cutting::Off,
+            };
+        }
+        if let Cutting::Off = self.cutting {
+            return self.hand_on_all();
+        }
+        match last_cut(&self.batch.data) {
+            Some(cut) => {
+                let rest = self.batch.split_off(cut);
+                let batch = std::mem::replace(&mut self.batch, rest);
+                self.call(&batch, true)
+            }
+            None => {
+                self.cutting = Cutting::Off;
+                self.hand_on_all()
+            }
+        }
+    }
+
+    fn hand_on_all(&mut self) -> Result<(), JsValue> {
+        let batch = std::mem::take(&mut self.batch);
+        if batch.data.is_empty() && batch.marks.is_empty() {
             return Ok(());
         }
-        let bytes = Uint8Array::from(&data[..]);
-        let bounds = Uint32Array::from(&marks[..]);
-        data.clear();
-        marks.clear();
-        self.on_batch.call2(&JsValue::NULL, &bytes, &bounds).map(drop)
+        self.call(&batch, false)
+    }
+
+    fn call(&mut self, batch: &Batch, cut: bool) -> Result<(), JsValue> {
+        let bytes = Uint8Array::from(&batch.data[..]);
+        let marks = Uint32Array::from(&batch.marks[..]);
+        let header = match &mut self.cutting {
+            Cutting::On(header) if cut => header
+                .take()
+                .map_or(JsValue::UNDEFINED, |h| Uint8Array::from(&h[..]).into()),
+            _ => JsValue::UNDEFINED,
+        };
+        let args = [bytes.into(), marks.into(), JsValue::from_bool(cut), header];
+        self.on_batch
+            .apply(&JsValue::NULL, &args.into_iter().collect())
+            .map(drop)
     }
 }
 
@@ -128,9 +202,11 @@ impl BatchParser {
         })
     }
 
-    /// Reads one batch. An error is the report's.
-    pub fn push(&mut self, bytes: &[u8], marks: &[u32]) -> Result<(), JsValue> {
+    /// Reads one batch, the `place`th of the report (numbered from 1 in order, so that parsers sharing a
+    /// report merge into its exact Summary). An error is the report's.
+    pub fn push(&mut self, bytes: &[u8], marks: &[u32], place: f64) -> Result<(), JsValue> {
         let BatchParser { csv, failed } = self;
+        csv.set_place(place as u64);
         guard(failed, || {
             let mut at = 0;
             for &mark in marks {
@@ -154,16 +230,39 @@ impl BatchParser {
         self.csv.rows() as f64
     }
 
+    /// The batches so far ended exactly at a record's end, as a batch cut between records must.
+    #[wasm_bindgen(getter)]
+    pub fn clean(&self) -> bool {
+        self.failed.is_none() && self.csv.at_record_start()
+    }
+
+    /// Bytes the tables hold, so that several parsers together stay within one parser's bound.
+    #[wasm_bindgen(getter, js_name = heldBytes)]
+    pub fn held_bytes(&self) -> f64 {
+        self.csv.held_bytes() as f64
+    }
+
+    /// As `finish`, but the exact, mergeable state of what this parser read (docs/snapshot.md), for
+    /// mergeSnapshots to join with the other parsers' shares of the report.
+    pub fn snapshot(self) -> Result<Vec<u8>, JsValue> {
+        self.tally().map(|tally| tally.to_snapshot()).map_err(|e| to_js(&e))
+    }
+
     /// The Inflater finished without an error: ends the report and returns its Summary (the parser is
     /// used up).
     #[wasm_bindgen(unchecked_return_type = "Summary")]
     pub fn finish(self) -> Result<JsValue, JsValue> {
-        let tally = match self.failed {
-            Some(error) => Err(error),
-            None => self.csv.finish(),
-        };
-        tally
+        self.tally()
             .map(|tally| summary_to_js(&tally.summary()))
             .map_err(|e| to_js(&e))
+    }
+}
+
+impl BatchParser {
+    fn tally(self) -> Result<Tally> {
+        match self.failed {
+            Some(error) => Err(error),
+            None => self.csv.finish(),
+        }
     }
 }

@@ -1,9 +1,10 @@
 // The parsing half of pipeline.js, in its own worker: batches of decoded report bytes in, in order, each
 // acknowledged with the rows read so far (the inflating side waits on the acks, so only a few batches are
 // ever queued here), and the Summary or the report's error out.
-// Messages in: {type: 'start', options} | {type: 'batch', bytes, marks} | {type: 'end'}.
-// Messages out: {type: 'ready'} once the engine loaded | {type: 'ack', rows} | {type: 'done', summary} |
-// {type: 'error', error: {code, message}}, after which batches are ignored until the next start.
+// Messages in: {type: 'start', options} | {type: 'batch', bytes, marks, place} | {type: 'end', snapshot}.
+// Messages out: {type: 'ready'} once the engine loaded | {type: 'ack', rows, clean, heldBytes} |
+// {type: 'done', result} (the Summary, or with `snapshot` the tally's snapshot to merge with other
+// parsers') | {type: 'error', error: {code, message}}, after which batches are ignored until the next start.
 
 import init, { BatchParser } from '../pkg/openathens_rawstats.js';
 
@@ -14,8 +15,8 @@ ready.then(() => self.postMessage({ type: 'ready' }), () => {});
 let parser = null;
 let work = Promise.resolve();
 
-/** @param {{type: string, options?: object, bytes?: Uint8Array, marks?: Uint32Array}} message */
-async function handle({ type, options, bytes, marks }) {
+/** @param {{type: string, options?: object, bytes?: Uint8Array, marks?: Uint32Array, place?: number, snapshot?: boolean}} message */
+async function handle({ type, options, bytes, marks, place, snapshot }) {
   await ready;
   if (type === 'start') {
     parser?.free();
@@ -25,12 +26,17 @@ async function handle({ type, options, bytes, marks }) {
     if (type === 'start') {
       parser = new BatchParser(options);
     } else if (parser && type === 'batch') {
-      parser.push(/** @type {Uint8Array} */ (bytes), /** @type {Uint32Array} */ (marks));
-      self.postMessage({ type: 'ack', rows: parser.rows });
+      parser.push(/** @type {Uint8Array} */ (bytes), /** @type {Uint32Array} */ (marks), place ?? 0);
+      self.postMessage({ type: 'ack', rows: parser.rows, clean: parser.clean, heldBytes: parser.heldBytes });
     } else if (parser && type === 'end') {
       const done = parser;
       parser = null;
-      self.postMessage({ type: 'done', summary: done.finish() });
+      if (snapshot) {
+        const result = done.snapshot();
+        self.postMessage({ type: 'done', result }, { transfer: [result.buffer] });
+      } else {
+        self.postMessage({ type: 'done', result: done.finish() });
+      }
     }
   } catch (error) {
     parser?.free();

@@ -1,32 +1,54 @@
-// A report file read on two threads: this worker reads and inflates it (Inflater) while parse-worker.js
-// counts it (BatchParser), decoded bytes crossing as transferred ~1 MiB batches. Same Summary and same error
-// as summarizeStream on one thread: the batches carry the gzip members' bounds, so the parsing side
-// decides which error wins exactly as ReportParser does, and a decoding error is given only once every
-// batch decoded before it has been parsed without one.
+// A report file read on several threads: this worker reads and inflates it (Inflater) while one or more
+// parse-worker.js count it (BatchParser), decoded bytes crossing as transferred ~1 MiB batches.
+//
+// One parsing worker gives the same Summary and the same error as summarizeStream on one thread: the
+// batches carry the gzip members' bounds, so the parsing side decides which error wins exactly as
+// ReportParser does, and a decoding error is given only once every batch decoded before it has been
+// parsed without one.
+//
+// Several parsing workers share batches cut between records (src/engine/cuts.rs), each reading the
+// header first, and their tallies are merged exactly (mergeSnapshots). What cannot be kept exact that way
+// sends the file through one thread again instead: a cut that a parser did not find between records, any
+// error (the one thread then names the report's), and tables that together grow past a quarter of what
+// one parser may hold (so one thread could never have refused the report as TOO_LARGE where the shares
+// did not).
 
-import { Inflater, summarizeStream } from '../pkg/openathens_rawstats.js';
+import { Inflater, mergeSnapshots, summarizeStream } from '../pkg/openathens_rawstats.js';
 
-// Batches posted and not yet acknowledged; the decoding waits beyond this, so at most a few batches (a
-// few MiB, see src/wasm/pipeline.rs) wait in the parsing worker whatever the two speeds.
-const IN_FLIGHT = 4;
+// Batches posted to a parser and not yet acknowledged; the decoding waits beyond this, so only a few
+// batches (a few MiB each at most, see src/wasm/pipeline.rs) ever wait in a parser whatever the speeds.
+const IN_FLIGHT = 3;
 // summarizeStream's progress pace (src/wasm/progress.rs).
 const PROGRESS_EVERY_MS = 250;
-// Below this a second thread cannot win back the time its worker takes to start.
+// Below this more threads cannot win back what starting and feeding them costs.
 const SMALL_FILE_BYTES = 4 << 20;
+// One inflating and at most four parsing workers: past that, merging and memory cost more than they win.
+const MAX_THREADS = 5;
+// A quarter of src/limits.rs's MAX_TALLY_BYTES (1 GiB), for the parsers' tables together.
+const SHARED_TALLY_BYTES = 1 << 28;
 
 /**
- * How many threads read a report file: `requested` (the page's ?workers=N) if given, else two when the
- * machine has two cores or more and the file is not small.
+ * How many threads read a report file: `requested` (the page's ?workers=N) if given; else one for a small
+ * file or a one-core machine, else one per core up to MAX_THREADS. On two cores that is one inflating and
+ * one parsing worker: a second parser there only takes time from the first (make bench, BENCHMARKS.md).
  * @param {number | undefined} requested
  * @param {number} size  the file's bytes
  */
 export function threadsFor(requested, size) {
-  if (requested) return Math.min(requested, 2);
-  return (navigator.hardwareConcurrency || 1) >= 2 && size >= SMALL_FILE_BYTES ? 2 : 1;
+  if (requested) return Math.max(1, Math.min(requested, MAX_THREADS));
+  const cores = navigator.hardwareConcurrency || 1;
+  return size < SMALL_FILE_BYTES ? 1 : Math.min(cores, MAX_THREADS);
 }
 
+// Parsing workers whose engine has loaded, kept between jobs (a slice recounts the same file) so that a job
+// does not wait for workers to start and compile the wasm; a job that is cancelled or fails ends its
+// workers instead.
+/** @type {Worker[]} */
+const idle = [];
+
 /**
- * summarizeStream(file) on two threads when `threads` is 2 and a parsing worker starts, else on this one.
+ * summarizeStream(file) on `threads` threads (see threadsFor), or on this one when the parsing workers
+ * cannot start (e.g. an embed whose scripts come from another origin).
  * @param {Blob} file
  * @param {number} threads
  * @param {{filter?: object, reportDate?: string}} options  summarizeStream's
@@ -34,18 +56,37 @@ export function threadsFor(requested, size) {
  * @param {AbortSignal} signal
  */
 export async function summarizeFile(file, threads, options, onProgress, signal) {
-  const parsing = threads >= 2 ? await startParseWorker() : null;
-  if (!parsing) return summarizeStream(file, { ...options, onProgress, signal });
-  try {
-    return await inTwo(parsing, file, options, onProgress, signal);
-  } finally {
-    // Also stops a batch being parsed when the job is cancelled.
-    parsing.terminate();
+  const count = threads - 1;
+  const workers = idle.splice(0, count);
+  if (workers.length < count) workers.push(...(await startParsers(count - workers.length)));
+  if (workers.length === count && count > 0) {
+    let reusable = false;
+    try {
+      const summary = await inPipeline(workers, file, options, onProgress, signal);
+      // Only a job that ended cleanly leaves nothing of its own queued in the workers.
+      reusable = summary !== null;
+      if (summary) return summary;
+    } finally {
+      // Ending a worker also stops a batch it is parsing when the job is cancelled.
+      if (reusable) idle.push(...workers);
+      else for (const worker of workers) worker.terminate();
+    }
+  } else {
+    for (const worker of workers) worker.terminate();
   }
+  return summarizeStream(file, { ...options, onProgress, signal });
 }
 
-/** A parsing worker once its engine has loaded; null when it cannot start (e.g. an embed on another origin). */
-function startParseWorker() {
+/** @param {number} count  @returns {Promise<Worker[]>} all of them once their engines loaded, or none */
+async function startParsers(count) {
+  const started = await Promise.all(Array.from({ length: count }, startParser));
+  if (started.every(Boolean)) return /** @type {Worker[]} */ (started);
+  for (const worker of started) worker?.terminate();
+  return [];
+}
+
+/** @returns {Promise<Worker | null>} */
+function startParser() {
   return new Promise((resolve) => {
     /** @type {Worker} */
     let worker;
@@ -74,61 +115,94 @@ function startParseWorker() {
 const aborted = () => ({ code: 'ABORTED', message: 'The report was cancelled (the AbortSignal fired). Start again when you are ready.' });
 
 /**
- * @param {Worker} parsing
+ * One parsing worker and what this side knows of it.
+ * @typedef {{worker: Worker, fed: boolean, inFlight: number, rows: number, heldBytes: number,
+ *   cleanAfter: boolean[], result: unknown}} Parser
+ */
+
+/**
+ * @param {Worker[]} workers
  * @param {Blob} file
  * @param {object} options
  * @param {(progress: object) => void} onProgress
  * @param {AbortSignal} signal
+ * @returns {Promise<object | null>} the Summary; null when shares could not be kept exact
  */
-async function inTwo(parsing, file, options, onProgress, signal) {
-  let rows = 0;
-  let inFlight = 0;
-  /** @type {{code?: string, message: string} | null} the parsing side's error: the report's */
+async function inPipeline(workers, file, options, onProgress, signal) {
+  const sharing = workers.length > 1;
+  /** @type {{code?: string, message: string} | null} a parser's error */
   let failure = null;
-  /** @type {object | null} */
-  let summary = null;
+  let uncut = false;
   let wake = () => {};
-  parsing.addEventListener('message', ({ data }) => {
-    if (data.type === 'ack') {
-      inFlight -= 1;
-      rows = data.rows;
-    } else if (data.type === 'error') {
-      failure ??= data.error;
-    } else if (data.type === 'done') {
-      summary = data.summary;
-    }
-    wake();
-  });
-  // No code: report-worker.js then starts a fresh worker, as for any failure of the engine itself.
-  parsing.addEventListener('error', (event) => {
-    event.preventDefault();
-    failure ??= { message: event.message || 'the parsing worker stopped' };
-    wake();
-  });
-  signal.addEventListener('abort', () => wake());
+  // Removes this job's listeners at the end, so that the workers can serve the next job.
+  const listening = new AbortController();
+  /** @type {Parser[]} */
+  const parsers = workers.map((worker) => ({ worker, fed: false, inFlight: 0, rows: 0, heldBytes: 0, cleanAfter: [], result: null }));
+  for (const parser of parsers) {
+    parser.worker.addEventListener('message', ({ data }) => {
+      if (data.type === 'ack') {
+        parser.inFlight -= 1;
+        parser.rows = data.rows;
+        parser.heldBytes = data.heldBytes;
+        if (parser.cleanAfter.shift() && !data.clean) uncut = true;
+      } else if (data.type === 'error') {
+        failure ??= data.error;
+      } else if (data.type === 'done') {
+        parser.result = data.result;
+      }
+      wake();
+    }, { signal: listening.signal });
+    // No code: report-worker.js then starts a fresh worker, as for any failure of the engine itself.
+    parser.worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      failure ??= { message: event.message || 'a parsing worker stopped' };
+      wake();
+    }, { signal: listening.signal });
+    parser.worker.postMessage({ type: 'start', options });
+  }
+  signal.addEventListener('abort', () => wake(), { signal: listening.signal });
+  const inFlight = () => parsers.reduce((sum, parser) => sum + parser.inFlight, 0);
+  const shareLost = () => sharing && (failure !== null || uncut || parsers.reduce((sum, p) => sum + p.heldBytes, 0) > SHARED_TALLY_BYTES);
   const until = (/** @type {() => boolean} */ test) => new Promise((resolve, reject) => {
     wake = () => {
       if (signal.aborted) reject(aborted());
-      else if (failure || test()) resolve(undefined);
+      else if (failure || shareLost() || test()) resolve(undefined);
     };
     wake();
   });
 
-  parsing.postMessage({ type: 'start', options });
-  const inflater = new Inflater((bytes, marks) => {
-    inFlight += 1;
-    parsing.postMessage({ type: 'batch', bytes, marks }, [bytes.buffer, marks.buffer]);
-  });
+  // Batches are numbered in the report's order, so that the shares merge into the report's exact Summary.
+  let place = 0;
+  const post = (/** @type {Parser} */ parser, /** @type {Uint8Array} */ bytes, /** @type {Uint32Array} */ marks, /** @type {boolean} */ clean) => {
+    parser.inFlight += 1;
+    parser.cleanAfter.push(clean);
+    parser.worker.postMessage({ type: 'batch', bytes, marks, place: ++place }, [bytes.buffer, marks.buffer]);
+  };
+  let next = 0;
+  /** @type {Parser | null} the parser every later batch goes to, once a batch could not be cut */
+  let sticky = null;
+  /** @type {Uint8Array | undefined} */
+  let header;
+  const inflater = new Inflater((bytes, marks, cut, firstHeader) => {
+    header ??= firstHeader;
+    const parser = sticky ?? parsers[next++ % parsers.length];
+    if (!cut) sticky = parser;
+    if (!parser.fed && parser !== parsers[0] && header) post(parser, header.slice(), new Uint32Array(0), true);
+    parser.fed = true;
+    post(parser, bytes, marks, cut);
+  }, sharing);
+
   const total = file.size;
-  let read = 0;
+  let bytesRead = 0;
   let shown = 0;
   const progress = () => {
-    onProgress({ phase: 'parsing', percentComplete: total > 0 ? Math.min(100, (read / total) * 100) : null, bytes: read, rows });
+    const rows = parsers.reduce((sum, parser) => sum + parser.rows, 0);
+    onProgress({ phase: 'parsing', percentComplete: total > 0 ? Math.min(100, (bytesRead / total) * 100) : null, bytes: bytesRead, rows, threads: parsers.length + 1 });
     shown = performance.now();
   };
   progress();
   const reader = file.stream().getReader();
-  /** @type {unknown} the decoding side's error: the report's unless the parsing side fails first */
+  /** @type {unknown} the decoding side's error: the report's unless a parser fails first */
   let decodeError = null;
   try {
     for (;;) {
@@ -138,17 +212,17 @@ async function inTwo(parsing, file, options, onProgress, signal) {
       try {
         chunk = await reader.read();
       } catch (error) {
-        throw { code: 'TRUNCATED', message: `Reading the report stopped after ${read} bytes (${error?.message ?? error}). Open or download the report again.` };
+        throw { code: 'TRUNCATED', message: `Reading the report stopped after ${bytesRead} bytes (${error?.message ?? error}). Open or download the report again.` };
       }
       if (chunk.done) {
         inflater.finish();
         break;
       }
-      read += chunk.value.byteLength;
+      bytesRead += chunk.value.byteLength;
       inflater.push(chunk.value);
       if (performance.now() - shown >= PROGRESS_EVERY_MS) progress();
-      await until(() => inFlight < IN_FLIGHT);
-      if (failure) break;
+      await until(() => inFlight() < IN_FLIGHT * parsers.length);
+      if (failure || shareLost()) break;
     }
   } catch (error) {
     if (signal.aborted) throw aborted();
@@ -157,10 +231,17 @@ async function inTwo(parsing, file, options, onProgress, signal) {
     inflater.free();
     reader.cancel().catch(() => {});
   }
-  if (!failure && !decodeError) parsing.postMessage({ type: 'end' });
-  await until(() => (decodeError ? inFlight === 0 : summary !== null));
-  if (failure) throw failure;
-  if (decodeError) throw decodeError;
-  progress();
-  return summary;
+  try {
+    if (sharing && (decodeError || shareLost())) return null;
+    const fed = parsers.filter((parser) => parser.fed);
+    if (!failure && !decodeError) for (const parser of fed) parser.worker.postMessage({ type: 'end', snapshot: sharing });
+    await until(() => (decodeError ? inFlight() === 0 : fed.every((parser) => parser.result !== null)));
+    if (shareLost()) return null;
+    if (failure) throw failure;
+    if (decodeError) throw decodeError;
+    progress();
+    return sharing ? mergeSnapshots(fed.map((parser) => /** @type {Uint8Array} */ (parser.result))) : fed[0].result;
+  } finally {
+    listening.abort();
+  }
 }

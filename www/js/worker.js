@@ -19,10 +19,10 @@ ready.then(() => self.postMessage({ type: 'ready' }), () => {});
 const running = new Map();
 
 // The engine already thins progress out to a few reports a second (src/wasm/progress.rs), so each one is
-// passed on as it comes.
+// passed on as it comes; a file read on several threads says how many (`threads`, from pipeline.js).
 function progressPoster(id) {
-  return ({ phase, percentComplete, bytes, rows, label }) => {
-    self.postMessage({ type: 'progress', id, progress: { phase, percentComplete, bytes, rows, label } });
+  return ({ phase, percentComplete, bytes, rows, label, threads }) => {
+    self.postMessage({ type: 'progress', id, progress: { phase, percentComplete, bytes, rows, label, threads } });
   };
 }
 
