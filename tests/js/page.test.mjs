@@ -393,11 +393,16 @@ describe('the engine worker failing', () => {
     const worker = await engineWorker(page);
     await openFile(page, big.out);
     await page.getByText(/^Read .* rows counted$/).waitFor({ timeout: 30_000 });
-    // The engine busy for a minute without yielding, as a long finish() on a huge report could be.
-    worker.evaluate(() => {
-      const end = Date.now() + 60_000;
-      while (Date.now() < end);
-    }).catch(() => {});
+    // The engine busy for a minute without yielding, as a long finish() on a huge report could be. It starts
+    // as the worker's next task, before Cancel is clicked: the worker mostly waits on its parsing worker,
+    // so it would otherwise take the cancel first and be stuck only on the next file.
+    await worker.evaluate(() => {
+      setTimeout(() => {
+        const end = Date.now() + 60_000;
+        while (Date.now() < end);
+      });
+    });
+    await page.waitForTimeout(200);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByText(/^Cancelled\./).waitFor();
     const started = Date.now();
