@@ -17,7 +17,7 @@ use super::host::{describe_js, global_fetch, ignore_rejection, now_ms, set};
 use super::options::{Credentials, config_of, credentials_of, option};
 use super::parts::fetch_parts;
 use super::progress::{DayTag, Progress};
-use super::stream::{Idle, Source, read, tally_source};
+use super::stream::{Idle, Source, each_chunk, read, tally_source};
 use crate::api::{Phase, Purpose, Reply, Request, Stall, Step, TaskConfig, TaskFlow, redact_key};
 use crate::engine::Tally;
 use crate::error::{Error, ErrorCode, Result};
@@ -144,30 +144,7 @@ pub(super) async fn fetch_tally(
 ) -> Result<Tally> {
     redacting(key, async {
         let (flow, response) = open_download(config, key, abort, progress).await?;
-        let total = response
-            .headers()
-            .get("content-length")
-            .ok()
-            .flatten()
-            .and_then(|length| length.trim().parse::<u64>().ok())
-            .map(|length| length as f64);
-        let stream = response.body().ok_or_else(|| {
-            Error::new(
-                ErrorCode::NotAReport,
-                "The report download was empty. Fetch it again; if it stays empty, the day may have no report.",
-            )
-        })?;
-        let idle = Idle {
-            ms: flow.idle_timeout_ms(),
-            stalled: Box::new(move |bytes| flow.stalled_error(Stall::Body(bytes))),
-        };
-        let source = Source {
-            stream,
-            total,
-            broken: broken_download,
-            idle: Some(idle),
-            on_chunk: reading.on_chunk.clone(),
-        };
+        let source = download_source(flow, &response, reading.on_chunk.clone())?;
         tally_source(
             source,
             reading.parser(Some(config.date)),
@@ -178,6 +155,35 @@ pub(super) async fn fetch_tally(
         .await
     })
     .await
+}
+
+/// The download's body as a source: its length when the answer says it, and the flow's bound on the wait
+/// for each chunk.
+fn download_source(flow: TaskFlow, response: &Response, on_chunk: Option<Function>) -> Result<Source> {
+    let total = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|length| length.trim().parse::<u64>().ok())
+        .map(|length| length as f64);
+    let stream = response.body().ok_or_else(|| {
+        Error::new(
+            ErrorCode::NotAReport,
+            "The report download was empty. Fetch it again; if it stays empty, the day may have no report.",
+        )
+    })?;
+    let idle = Idle {
+        ms: flow.idle_timeout_ms(),
+        stalled: Box::new(move |bytes| flow.stalled_error(Stall::Body(bytes))),
+    };
+    Ok(Source {
+        stream,
+        total,
+        broken: broken_download,
+        idle: Some(idle),
+        on_chunk,
+    })
 }
 
 /// Answers are redacted before they are quoted; this also covers the API name and the host's own error
@@ -209,7 +215,9 @@ async fn open_download(
 }
 
 /// Fetches one day's report file as the API serves it (gzip, or CSV), as a Blob to save: the same task as
-/// `fetchReport` with `apiKey`, and the download kept instead of summarised.
+/// `fetchReport` with `apiKey`, and the download kept instead of summarised. With `onChunk`, the download is
+/// handed to it chunk by chunk instead (as fetchReport's `onChunk`, with its timeouts and errors) and the
+/// promise gives undefined: the page's pipeline (www/js/pipeline.js) counts it on other threads.
 #[wasm_bindgen(js_name = fetchReportFile, unchecked_return_type = "Blob")]
 pub async fn fetch_report_file(
     #[wasm_bindgen(unchecked_param_type = "SingleKeyOptions")] options: JsValue,
@@ -226,8 +234,15 @@ async fn fetch_file_with(options: JsValue) -> Result<JsValue> {
         .unwrap_or_default();
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     let mut progress = Progress::new(callback, None, None);
+    let on_chunk = option(&options, "onChunk").and_then(|f| f.dyn_into::<Function>().ok());
     redacting(&key, async {
-        let (_, response) = open_download(&config, &key, &abort, &mut progress).await?;
+        let (flow, response) = open_download(&config, &key, &abort, &mut progress).await?;
+        if on_chunk.is_some() {
+            let source = download_source(flow, &response, on_chunk)?;
+            each_chunk(source, &abort, &mut progress, "downloading", |_| Ok(0)).await?;
+            progress.flush();
+            return Ok(JsValue::UNDEFINED);
+        }
         let blob = response.blob().map_err(|error| broken_download(0, &error))?;
         abort.wait(&blob).await?.map_err(|error| broken_download(0, &error))
     })

@@ -100,6 +100,27 @@ pub(crate) async fn tally_source(
     progress: &mut Progress,
     phase: &'static str,
 ) -> Result<Tally> {
+    let mut buffer = Vec::new();
+    each_chunk(source, abort, progress, phase, |chunk| {
+        buffer.resize(chunk.length() as usize, 0);
+        chunk.copy_to(&mut buffer);
+        parser.push(&buffer).map(|()| parser.rows())
+    })
+    .await?;
+    let tally = parser.finish()?;
+    progress.flush();
+    Ok(tally)
+}
+
+/// Reads a whole source: each chunk to `onChunk` (awaiting the promise it returns, if any, so that a slow
+/// reader holds the source back), then to `take`, which gives the rows read so far for progress.
+pub(crate) async fn each_chunk(
+    source: Source,
+    abort: &Abort,
+    progress: &mut Progress,
+    phase: &'static str,
+    mut take: impl FnMut(&Uint8Array) -> Result<u64>,
+) -> Result<()> {
     progress.source(phase, source.total);
     let reader = ReadableStreamDefaultReader::new(&source.stream).map_err(|error| {
         Error::new(
@@ -110,7 +131,6 @@ pub(crate) async fn tally_source(
             ),
         )
     })?;
-    let mut buffer = Vec::new();
     let mut bytes = 0u64;
     loop {
         let stalled = source
@@ -134,26 +154,35 @@ pub(crate) async fn tally_source(
             }
         };
         bytes += u64::from(chunk.length());
-        if let Some(on_chunk) = &source.on_chunk {
-            on_chunk.call1(&JsValue::UNDEFINED, &chunk).map_err(|error| {
+        let taken = match &source.on_chunk {
+            Some(on_chunk) => hand_on(on_chunk, &chunk, abort).await,
+            None => Ok(()),
+        }
+        .and_then(|()| take(&chunk));
+        match taken {
+            Ok(rows) => progress.data(bytes as f64, rows),
+            Err(error) => {
                 ignore_rejection(&reader.cancel());
-                Error::new(
-                    ErrorCode::Aborted,
-                    format!("onChunk failed, so reading stopped: {}", describe_js(&error)),
-                )
-            })?;
+                return Err(error);
+            }
         }
-        buffer.resize(chunk.length() as usize, 0);
-        chunk.copy_to(&mut buffer);
-        if let Err(error) = parser.push(&buffer) {
-            ignore_rejection(&reader.cancel());
-            return Err(error);
-        }
-        progress.data(bytes as f64, parser.rows());
     }
-    let tally = parser.finish()?;
-    progress.flush();
-    Ok(tally)
+    Ok(())
+}
+
+/// Calls `onChunk`, and waits for the promise it returns, if any.
+async fn hand_on(on_chunk: &Function, chunk: &Uint8Array, abort: &Abort) -> Result<()> {
+    let failed = |error: JsValue| {
+        Error::new(
+            ErrorCode::Aborted,
+            format!("onChunk failed, so reading stopped: {}", describe_js(&error)),
+        )
+    };
+    let returned = on_chunk.call1(&JsValue::UNDEFINED, chunk).map_err(failed)?;
+    match returned.dyn_ref::<Promise>() {
+        Some(promise) => abort.wait(promise).await?.map(drop).map_err(failed),
+        None => Ok(()),
+    }
 }
 
 /// Reads the next chunk: Ok(Ok(None)) at the end, Ok(Err(_)) when the stream failed, Err on abort, past

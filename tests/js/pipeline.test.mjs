@@ -2,7 +2,9 @@
 // in headless Chromium through ReportWorker, as the page runs it: ?workers=1, 2 and 3 give the same
 // Summary for a report (gzip in one or several members, plain CSV, a slice) and the same error for every
 // way a file goes wrong, three threads really share the parsing of a clean report, a file whose quotes
-// fool the cutting is read again on one thread, and Cancel stops every thread at once.
+// fool the cutting is read again on one thread, and Cancel stops every thread at once. A report fetched
+// from the demo API is counted the same way while it downloads, with the same Summary, the same kept
+// report bytes and the same errors (a wrong key, a corrupt or cut download) on every layout.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,11 +12,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { openSuitePage } from './chromium.mjs';
-import { REPO, ensureBuilt, startHarness } from './fetch-harness.mjs';
+import { startDemoApi } from '../../demo-api/server.mjs';
+import { REPO, ensureBuilt } from './fetch-harness.mjs';
 import { ensureGenReport } from './gen-report.mjs';
 
 ensureBuilt();
-let harness;
+let demo;
 let browser;
 let page;
 let report;
@@ -27,15 +30,16 @@ before(async () => {
   // About 11 MB of CSV: batches of 1 MiB, so three threads share a dozen of them.
   execFileSync(ensureGenReport(), ['--rows', '30000', '--seed', '3', '--date', '2026-01-15', '--out', join(FILES, 'report.csv.gz')]);
   report = await readFile(join(FILES, 'report.csv.gz'));
-  harness = await startHarness({ root: '.' });
-  browser = await openSuitePage(harness.env.origin, '/www/js/report-worker.js');
+  // The suite page and the reports API on one origin; 30,000-row reports, as above.
+  demo = await startDemoApi({ root: '.', defaultRows: 30_000 });
+  browser = await openSuitePage(new URL(demo.url).origin, '/www/js/report-worker.js');
   ({ page } = browser);
   await page.evaluate(() => { globalThis.reportWorker = new globalThis.suite.module.ReportWorker(); });
 });
 
 after(async () => {
   await browser?.close();
-  await harness?.close();
+  await demo?.close();
   await rm(FILES, { recursive: true, force: true });
 });
 
@@ -149,4 +153,49 @@ test('Cancel stops all three threads at once, and the next file is read on three
   const again = await read(await serve(report), 3);
   assert.equal(again.threads, 3);
   assert.equal(JSON.parse(again.summary).rows, 30000);
+});
+
+// A day the API reports on: the one before yesterday.
+const DAY = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+
+/** A fetch through the demo API's scenario `switches` with `workers` threads, as the page runs it. */
+function fetched(workers, switches, apiKey = demo.keys[0].key) {
+  const options = { apiName: demo.apiName, apiKey, baseUrl: demo.scenarioUrl(`${switches}${switches ? ',' : ''}id=pipeline${++files}`), date: DAY, pollIntervalMs: 10 };
+  return page.evaluate(async ({ options, workers }) => {
+    let threads;
+    const job = globalThis.reportWorker.run('fetch', { options, keep: true, workers }, (progress) => { threads = progress.threads; });
+    try {
+      const { result, report } = await job.result;
+      return { summary: JSON.stringify(result), kept: report.size, threads };
+    } catch (error) {
+      return { error: { code: error.code, message: error.message }, threads };
+    }
+  }, { options, workers });
+}
+
+test('a fetched report is counted while it downloads: the same Summary and kept bytes on every layout', async () => {
+  for (const switches of ['', 'members=3', 'plain']) {
+    const [one, two, three] = [await fetched(1, switches), await fetched(2, switches), await fetched(3, switches)];
+    assert.equal(one.error, undefined, one.error?.message);
+    assert.equal(JSON.parse(one.summary).rows, 30000);
+    for (const other of [two, three]) {
+      assert.deepEqual(other.error, undefined);
+      assert.ok(other.summary === one.summary, `the Summaries differ (${switches})`);
+      assert.equal(other.kept, one.kept);
+    }
+    assert.deepEqual([one.threads, two.threads, three.threads], [undefined, 2, 3]);
+  }
+});
+
+test('a wrong key, a corrupt and a cut download give the same error on every layout', async () => {
+  // Where a cut download breaks off, and so its message, varies from run to run even on one thread.
+  const cases = [['', 'wrong-key', 'AUTH', true], ['corrupt', undefined, 'BAD_GZIP', true], ['cut=60', undefined, 'TRUNCATED', false]];
+  for (const [switches, key, code, sameMessage] of cases) {
+    const [one, two, three] = [await fetched(1, switches, key), await fetched(2, switches, key), await fetched(3, switches, key)];
+    assert.equal(one.error?.code, code, one.error?.message);
+    for (const other of [two, three]) {
+      assert.equal(other.error?.code, code);
+      if (sameMessage) assert.equal(other.error.message, one.error.message);
+    }
+  }
 });

@@ -45,8 +45,8 @@ const errorPanel = byId('error');
 const resultRoot = byId('result');
 const subKeys = new SubKeyRows(byId('sub-key-rows', HTMLOListElement));
 const worker = new ReportWorker();
-// ?workers=N sets how many threads read a report file (1: one worker, as before the pipeline; 2: one
-// inflating and one parsing), for comparing them; otherwise pipeline.js chooses from the cores.
+// ?workers=N sets how many threads read a report file or a one-key fetch (1: one worker, as before the
+// pipeline; 2: one inflating and one parsing), for comparing them; otherwise pipeline.js chooses.
 const workers = Number(new URLSearchParams(location.search).get('workers')) || undefined;
 const pool = new DayPool();
 
@@ -202,7 +202,7 @@ function fetchFromForm() {
     runRange(options, fields.from.value, fields.to.value, settings.remember);
     return;
   }
-  run('fetch', { options, keep: true }, { what: `Asking ${apiName} for ${date || 'the report'}`, reportDate: date });
+  run('fetch', { options, keep: true, workers }, { what: `Asking ${apiName} for ${date || 'the report'}`, reportDate: date });
 }
 
 /**

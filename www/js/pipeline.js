@@ -1,5 +1,6 @@
-// A report file read on several threads: this worker reads and inflates it (Inflater) while one or more
-// parse-worker.js count it (BatchParser), decoded bytes crossing as transferred ~1 MiB batches.
+// A report read on several threads, from a file or while it downloads: this worker reads and inflates it
+// (Inflater) while one or more parse-worker.js count it (BatchParser), decoded bytes crossing as
+// transferred ~1 MiB batches.
 //
 // One parsing worker gives the same Summary and the same error as summarizeStream on one thread: the
 // batches carry the gzip members' bounds, so the parsing side decides which error wins exactly as
@@ -13,7 +14,7 @@
 // one parser may hold (so one thread could never have refused the report as TOO_LARGE where the shares
 // did not).
 
-import { Inflater, mergeSnapshots, summarizeStream } from '../pkg/openathens_rawstats.js';
+import { fetchReport, fetchReportFile, Inflater, mergeSnapshots, summarizeStream } from '../pkg/openathens_rawstats.js';
 
 // Batches posted to a parser and not yet acknowledged; the decoding waits beyond this, so only a few
 // batches (a few MiB each at most, see src/wasm/pipeline.rs) ever wait in a parser whatever the speeds.
@@ -47,22 +48,92 @@ export function threadsFor(requested, size) {
 const idle = [];
 
 /**
- * summarizeStream(file) on `threads` threads (see threadsFor), or on this one when the parsing workers
- * cannot start (e.g. an embed whose scripts come from another origin).
+ * summarizeStream(file) on `threads` threads (see threadsFor).
  * @param {Blob} file
  * @param {number} threads
  * @param {{filter?: object, reportDate?: string}} options  summarizeStream's
  * @param {(progress: object) => void} onProgress
  * @param {AbortSignal} signal
  */
-export async function summarizeFile(file, threads, options, onProgress, signal) {
+export function summarizeFile(file, threads, options, onProgress, signal) {
+  /** @type {Pour} */
+  const pour = async (feed, note) => {
+    const reader = file.stream().getReader();
+    let bytes = 0;
+    note({ phase: 'parsing', percentComplete: file.size > 0 ? 0 : null, bytes });
+    try {
+      for (;;) {
+        /** @type {ReadableStreamReadResult<Uint8Array>} */
+        let chunk;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          throw { code: 'TRUNCATED', message: `Reading the report stopped after ${bytes} bytes (${error?.message ?? error}). Open or download the report again.` };
+        }
+        if (chunk.done) return;
+        bytes += chunk.value.byteLength;
+        note({ phase: 'parsing', percentComplete: file.size > 0 ? Math.min(100, (bytes / file.size) * 100) : null, bytes });
+        await feed(chunk.value);
+      }
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  };
+  return inThreads(threads, pour, () => summarizeStream(file, { ...options, onProgress, signal }), options, onProgress, signal);
+}
+
+/**
+ * fetchReport(options) for one key, counted on `threads` threads while it downloads.
+ * @param {object} options  fetchReport's, with `apiKey` (not `keys`)
+ * @param {number} threads
+ * @param {Uint8Array[] | null} chunks  when given, collects the download's bytes (to keep the report)
+ * @param {(progress: object) => void} onProgress
+ * @param {AbortSignal} signal
+ */
+export function fetchInThreads(options, threads, chunks, onProgress, signal) {
+  /** @type {Pour} */
+  const pour = (feed, note) => fetchReportFile({
+    ...options,
+    signal,
+    onProgress: note,
+    onChunk: (/** @type {Uint8Array} */ chunk) => {
+      chunks?.push(chunk);
+      return feed(chunk);
+    },
+  }).then(() => {});
+  // Downloads the report again: what the first reading kept is dropped.
+  const alone = () => {
+    chunks?.splice(0);
+    return fetchReport({ ...options, onProgress, signal, onChunk: chunks ? (chunk) => chunks.push(chunk) : undefined });
+  };
+  return inThreads(threads, pour, alone, { filter: options.filter, reportDate: options.date }, onProgress, signal);
+}
+
+/**
+ * Reads a report's bytes: awaits `feed(chunk)` for each (so a slow count holds the reading back) and calls
+ * `note` with its progress ({phase, percentComplete, bytes}); rejects with the reading's error.
+ * @typedef {(feed: (chunk: Uint8Array) => Promise<void>, note: (progress: object) => void) => Promise<void>} Pour
+ */
+
+/**
+ * The report `pour` reads, on `threads` threads; `alone()` reads it on this one instead, when parsing
+ * workers cannot start (e.g. an embed whose scripts come from another origin) or when shares could not be
+ * kept exact.
+ * @param {number} threads
+ * @param {Pour} pour
+ * @param {() => Promise<object>} alone
+ * @param {{filter?: object, reportDate?: string}} options  BatchParser's
+ * @param {(progress: object) => void} onProgress
+ * @param {AbortSignal} signal
+ */
+async function inThreads(threads, pour, alone, options, onProgress, signal) {
   const count = threads - 1;
   const workers = idle.splice(0, count);
   if (workers.length < count) workers.push(...(await startParsers(count - workers.length)));
   if (workers.length === count && count > 0) {
     let reusable = false;
     try {
-      const summary = await inPipeline(workers, file, options, onProgress, signal);
+      const summary = await inPipeline(workers, pour, options, onProgress, signal);
       // Only a job that ended cleanly leaves nothing of its own queued in the workers.
       reusable = summary !== null;
       if (summary) return summary;
@@ -74,7 +145,7 @@ export async function summarizeFile(file, threads, options, onProgress, signal) 
   } else {
     for (const worker of workers) worker.terminate();
   }
-  return summarizeStream(file, { ...options, onProgress, signal });
+  return alone();
 }
 
 /** @param {number} count  @returns {Promise<Worker[]>} all of them once their engines loaded, or none */
@@ -122,13 +193,13 @@ const aborted = () => ({ code: 'ABORTED', message: 'The report was cancelled (th
 
 /**
  * @param {Worker[]} workers
- * @param {Blob} file
+ * @param {Pour} pour
  * @param {object} options
  * @param {(progress: object) => void} onProgress
  * @param {AbortSignal} signal
  * @returns {Promise<object | null>} the Summary; null when shares could not be kept exact
  */
-async function inPipeline(workers, file, options, onProgress, signal) {
+async function inPipeline(workers, pour, options, onProgress, signal) {
   const sharing = workers.length > 1;
   /** @type {{code?: string, message: string} | null} a parser's error */
   let failure = null;
@@ -192,46 +263,47 @@ async function inPipeline(workers, file, options, onProgress, signal) {
     post(parser, bytes, marks, cut);
   }, sharing);
 
-  const total = file.size;
-  let bytesRead = 0;
+  let reading = {};
   let shown = 0;
   const progress = () => {
     const rows = parsers.reduce((sum, parser) => sum + parser.rows, 0);
-    onProgress({ phase: 'parsing', percentComplete: total > 0 ? Math.min(100, (bytesRead / total) * 100) : null, bytes: bytesRead, rows, threads: parsers.length + 1 });
+    onProgress({ ...reading, rows, threads: parsers.length + 1 });
     shown = performance.now();
   };
-  progress();
-  const reader = file.stream().getReader();
-  /** @type {unknown} the decoding side's error: the report's unless a parser fails first */
+  // Thrown into the reading when the count has failed or cannot stay exact: its error is not the report's.
+  const stopped = new Error('the count stopped reading');
+  /** @type {unknown} */
+  let inflateError = null;
+  const feed = async (/** @type {Uint8Array} */ chunk) => {
+    if (failure || shareLost()) throw stopped;
+    try {
+      inflater.push(chunk);
+    } catch (error) {
+      inflateError = error;
+      throw stopped;
+    }
+    if (performance.now() - shown >= PROGRESS_EVERY_MS) progress();
+    await until(() => inFlight() < IN_FLIGHT * parsers.length);
+    if (failure || shareLost()) throw stopped;
+  };
+  /** @type {unknown} the reading's or decoding's error: the report's unless a parser fails first */
   let decodeError = null;
   try {
-    for (;;) {
-      if (signal.aborted) throw aborted();
-      /** @type {ReadableStreamReadResult<Uint8Array>} */
-      let chunk;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        throw { code: 'TRUNCATED', message: `Reading the report stopped after ${bytesRead} bytes (${error?.message ?? error}). Open or download the report again.` };
-      }
-      if (chunk.done) {
-        inflater.finish();
-        break;
-      }
-      bytesRead += chunk.value.byteLength;
-      inflater.push(chunk.value);
+    await pour(feed, (/** @type {object} */ note) => {
+      reading = note;
       if (performance.now() - shown >= PROGRESS_EVERY_MS) progress();
-      await until(() => inFlight() < IN_FLIGHT * parsers.length);
-      if (failure || shareLost()) break;
-    }
+    });
+    inflater.finish();
   } catch (error) {
     if (signal.aborted) throw aborted();
-    decodeError = error;
+    // A download's reader wraps what `feed` threw in an error of its own.
+    decodeError = inflateError ?? (failure || shareLost() ? null : error);
   } finally {
     inflater.free();
-    reader.cancel().catch(() => {});
   }
   try {
+    // An error before any data (a wrong key, no such day, no gzip) is the report's on any layout.
+    if (decodeError && place === 0) throw decodeError;
     if (sharing && (decodeError || shareLost())) return null;
     const fed = parsers.filter((parser) => parser.fed);
     if (!failure && !decodeError) for (const parser of fed) parser.worker.postMessage({ type: 'end', snapshot: sharing });

@@ -2,15 +2,15 @@
 // 1M-row report. Messages in: {type: 'fetch', id, options, keep} | {type: 'file', id, file, options} |
 // {type: 'day', id, options} (one day of a range, with its snapshot) | {type: 'merge', id, snapshots} |
 // {type: 'report-file', id, options} (the day's report file as a Blob) | {type: 'cancel', id};
-// options may hold a `filter` (a slice) and, for a file, its `reportDate`; a file's `workers` (the page's
-// ?workers=N) overrides how many threads read it (pipeline.js).
+// options may hold a `filter` (a slice) and, for a file, its `reportDate`; `workers` (the page's
+// ?workers=N) overrides how many threads read a file or a one-key fetch (pipeline.js).
 // Messages out: {type: 'ready'} once the engine loaded | {type: 'progress', id, progress} |
 // {type: 'done', id, result, report} | {type: 'error', id, error}. `report` is a fetched report's bytes as a
 // Blob when `keep` asked for them, so that the page can slice the report without fetching it again; a
 // sub-organisation fetch keeps none (its parts are not sliced).
 
 import init, { fetchRange, fetchReport, fetchReportFile, mergeSnapshots } from '../pkg/openathens_rawstats.js';
-import { summarizeFile, threadsFor } from './pipeline.js';
+import { fetchInThreads, summarizeFile, threadsFor } from './pipeline.js';
 
 // Loads the wasm beside the package module once, while the user is still filling in the form.
 const ready = init();
@@ -41,7 +41,10 @@ async function fetchDay(options, onProgress, signal) {
  */
 async function work(type, { options = {}, file, workers, snapshots }, chunks, onProgress, signal) {
   switch (type) {
-    case 'fetch': return fetchReport({ ...options, onProgress, signal, onChunk: chunks ? (chunk) => chunks.push(chunk) : undefined });
+    // One key's report is counted on several threads while it downloads; several keys' parts are not.
+    case 'fetch': return options.keys
+      ? fetchReport({ ...options, onProgress, signal })
+      : fetchInThreads(options, threadsFor(workers, Infinity), chunks, onProgress, signal);
     case 'day': return fetchDay(options, onProgress, signal);
     case 'merge': return mergeSnapshots(snapshots);
     case 'report-file': return fetchReportFile({ ...options, onProgress, signal });
