@@ -72,7 +72,7 @@ fn in_shares(header: &str, rows: &[String], batch_rows: usize, shares: usize) ->
     }
     let snapshots: Vec<Vec<u8>> = sides
         .into_iter()
-        .map(|side| side.finish().unwrap().to_snapshot())
+        .map(|side| side.finish().unwrap().to_share_snapshot())
         .collect();
     Tally::merge_snapshots(snapshots.iter().map(Vec::as_slice))
         .unwrap()

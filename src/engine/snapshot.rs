@@ -30,9 +30,20 @@ pub(crate) trait Snap: Sized {
 impl Tally {
     /// The tally's state as a compressed, versioned, checksummed snapshot.
     pub fn to_snapshot(&self) -> Vec<u8> {
+        self.snapshot_at(LEVEL)
+    }
+
+    /// The same snapshot with its payload stored rather than compressed (deflate level 0, which any reader
+    /// reads): for handing to another thread that reads it back at once, where compressing would cost four
+    /// times the writing (0.65 s against 0.16 s for a 1M-row day's in wasm) and save nothing.
+    pub fn to_share_snapshot(&self) -> Vec<u8> {
+        self.snapshot_at(0)
+    }
+
+    fn snapshot_at(&self, level: u8) -> Vec<u8> {
         let mut payload = Writer::default();
         self.put(&mut payload);
-        let deflated = miniz_oxide::deflate::compress_to_vec(&payload.out, LEVEL);
+        let deflated = miniz_oxide::deflate::compress_to_vec(&payload.out, level);
         let mut out = Vec::with_capacity(HEADER + deflated.len() + TRAILER);
         out.extend_from_slice(MAGIC);
         out.push(SNAPSHOT_VERSION);

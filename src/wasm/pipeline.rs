@@ -245,7 +245,9 @@ impl BatchParser {
     /// As `finish`, but the exact, mergeable state of what this parser read (docs/snapshot.md), for
     /// mergeSnapshots to join with the other parsers' shares of the report.
     pub fn snapshot(self) -> Result<Vec<u8>, JsValue> {
-        self.tally().map(|tally| tally.to_snapshot()).map_err(|e| to_js(&e))
+        self.tally()
+            .map(|tally| tally.to_share_snapshot())
+            .map_err(|e| to_js(&e))
     }
 
     /// The Inflater finished without an error: ends the report and returns its Summary (the parser is

@@ -23,22 +23,25 @@ const IN_FLIGHT = 3;
 const PROGRESS_EVERY_MS = 250;
 // Below this more threads cannot win back what starting and feeding them costs.
 const SMALL_FILE_BYTES = 4 << 20;
-// One inflating and at most four parsing workers: past that, merging and memory cost more than they win.
+// What ?workers=N may ask for: one inflating and at most four parsing workers.
 const MAX_THREADS = 5;
 // A quarter of src/limits.rs's MAX_TALLY_BYTES (1 GiB), for the parsers' tables together.
 const SHARED_TALLY_BYTES = 1 << 28;
 
 /**
- * How many threads read a report file: `requested` (the page's ?workers=N) if given; else one for a small
- * file or a one-core machine, else one per core up to MAX_THREADS. On two cores that is one inflating and
- * one parsing worker: a second parser there only takes time from the first (make bench, BENCHMARKS.md).
+ * How many threads read a report: `requested` (the page's ?workers=N) if given; else one for a small file
+ * or a one-core machine, two (one inflating, one parsing) on two or three cores, and three (two parsers
+ * sharing cut batches) from four cores on. Not more by default: in wasm inflating a report costs about as
+ * much as parsing it, so past two parsers the inflating thread sets the pace, and every share adds a merge
+ * (make bench, BENCHMARKS.md). On two cores a second parser only takes time from the first.
  * @param {number | undefined} requested
- * @param {number} size  the file's bytes
+ * @param {number} size  the report's bytes (Infinity while a download's is unknown)
  */
 export function threadsFor(requested, size) {
   if (requested) return Math.max(1, Math.min(requested, MAX_THREADS));
   const cores = navigator.hardwareConcurrency || 1;
-  return size < SMALL_FILE_BYTES ? 1 : Math.min(cores, MAX_THREADS);
+  if (cores < 2 || size < SMALL_FILE_BYTES) return 1;
+  return cores >= 4 ? 3 : 2;
 }
 
 // Parsing workers whose engine has loaded, kept between jobs (a slice recounts the same file) so that a job
