@@ -51,8 +51,9 @@ export interface FetchReportOptions {
   signal?: AbortSignal;
   /** count only the rows of this slice (or of all these slices) */
   filter?: Filter | Filter[];
-  /** each chunk of the downloaded report (gzip bytes) as it arrives, e.g. to keep it for slicing later */
-  onChunk?: (chunk: Uint8Array) => void;
+  /** each chunk of the downloaded report (gzip bytes) as it arrives, e.g. to keep it for slicing later; a
+   * promise it returns is awaited before the next read */
+  onChunk?: (chunk: Uint8Array) => void | Promise<unknown>;
 }
 
 export type SubOrgPart =
@@ -218,7 +219,7 @@ async fn open_download(
 /// `fetchReport` with `apiKey`, and the download kept instead of summarised. With `onChunk`, the download is
 /// handed to it chunk by chunk instead (as fetchReport's `onChunk`, with its timeouts and errors) and the
 /// promise gives undefined: the page's pipeline (www/js/pipeline.js) counts it on other threads.
-#[wasm_bindgen(js_name = fetchReportFile, unchecked_return_type = "Blob")]
+#[wasm_bindgen(js_name = fetchReportFile, unchecked_return_type = "Blob | undefined")]
 pub async fn fetch_report_file(
     #[wasm_bindgen(unchecked_param_type = "SingleKeyOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {

@@ -40,7 +40,7 @@ export interface ProgressInfo {
 
 export interface SummarizeStreamOptions extends SummarizeOptions {
   /** each chunk of the source's bytes as it is read, e.g. to keep the report for slicing later */
-  onChunk?: (chunk: Uint8Array) => void;
+  onChunk?: (chunk: Uint8Array) => void | Promise<unknown>;
   /** "yyyy-MM-dd": the report's day, which decides the day order of a/b/yyyy dates */
   reportDate?: string;
   onProgress?: (progress: ProgressInfo) => void;
