@@ -91,18 +91,7 @@ fn two_threads(path: &str) -> Summary {
     });
     let mut csv = CsvSide::new(None, Vec::new());
     for Batch { data, marks } in received {
-        let mut at = 0;
-        for (end, member_end) in marks {
-            csv.take(Inflated::Data(&data[at..end])).expect("report failed");
-            at = end;
-            csv.take(if member_end {
-                Inflated::MemberEnd
-            } else {
-                Inflated::MemberStart
-            })
-            .expect("report failed");
-        }
-        csv.take(Inflated::Data(&data[at..])).expect("report failed");
+        csv.take_batch(&data, marks).expect("report failed");
     }
     decoding.join().expect("decoding thread failed");
     csv.finish().expect("report failed").summary()

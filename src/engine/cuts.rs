@@ -4,9 +4,10 @@
 //! fell between records is then checked by the reader before it (`CsvSide::at_record_start`), since a
 //! stray quote inside a bare field (which csv-core reads as a plain character) fools the count.
 
+use crate::engine::parser::BOM;
+
 /// A header line longer than this is not looked for; the report is then read by one reader.
 const MAX_HEADER_BYTES: usize = 64 << 10;
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The length, with its line feed, of the report's header line at the start of `data` (after a byte order
 /// mark), when a copy of it put before any later line reads as it does at the start: a first line that is

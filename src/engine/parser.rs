@@ -13,7 +13,7 @@ use crate::limits::MAX_TALLY_BYTES;
 const CHECK_EVERY_BYTES: usize = 1 << 20;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Within a gzip member's first `HOLD_BYTES` of data, an error the CSV makes waits for the member's
 /// checksum: data that a damaged member decodes to is garbage, and garbage makes the CSV fail for the
@@ -132,6 +132,22 @@ impl CsvSide {
             (Some(_), Some(len)) if len < HOLD_BYTES => Ok(()),
             (Some(error), _) => Err(error.clone()),
         }
+    }
+
+    /// Takes a batch of decoded bytes with the member bounds in it, as (offset, true for an end) in order.
+    pub fn take_batch(&mut self, data: &[u8], bounds: impl IntoIterator<Item = (usize, bool)>) -> Result<()> {
+        let mut at = 0;
+        for (offset, end) in bounds {
+            let offset = offset.clamp(at, data.len());
+            self.take(Inflated::Data(&data[at..offset]))?;
+            at = offset;
+            self.take(if end {
+                Inflated::MemberEnd
+            } else {
+                Inflated::MemberStart
+            })?;
+        }
+        self.take(Inflated::Data(&data[at..]))
     }
 
     /// Rows read so far, for progress.

@@ -78,12 +78,12 @@ impl RecordSplitter {
         self.split(input, on_record)
     }
 
-    /// The input has ended: a last record without a line break is completed.
     /// No record is begun: what was pushed ended exactly at a record's end.
     pub fn at_record_start(&self) -> bool {
         self.data_len == 0 && self.ends_len == 0
     }
 
+    /// The input has ended: a last record without a line break is completed.
     pub fn finish<F: FnMut(Record<'_>) -> Result<()>>(&mut self, on_record: &mut F) -> Result<()> {
         // csv-core reads an empty input as the end of the data.
         self.split(&[], on_record)

@@ -9,8 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::to_js;
 use super::exports::{Reading, summary_to_js};
-use super::options::option;
-use crate::api::parse_report_date;
+use super::stream::report_date_of;
 use crate::engine::{CsvSide, Inflated, ReportDecoder, Tally, guard, header_line, last_cut};
 use crate::error::{Error, Result};
 
@@ -191,10 +190,7 @@ impl BatchParser {
         #[wasm_bindgen(unchecked_optional_param_type = "SummarizeStreamOptions")] options: Option<JsValue>,
     ) -> Result<BatchParser, JsValue> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
-        let report_date = match option(&options, "reportDate") {
-            Some(date) => Some(parse_report_date(&date.as_string().unwrap_or_default()).map_err(|e| to_js(&e))?),
-            None => None,
-        };
+        let report_date = report_date_of(&options).map_err(|e| to_js(&e))?;
         let reading = Reading::of(&options).map_err(|e| to_js(&e))?;
         Ok(BatchParser {
             csv: CsvSide::new(report_date, reading.filters),
@@ -207,21 +203,8 @@ impl BatchParser {
     pub fn push(&mut self, bytes: &[u8], marks: &[u32], place: f64) -> Result<(), JsValue> {
         let BatchParser { csv, failed } = self;
         csv.set_place(place as u64);
-        guard(failed, || {
-            let mut at = 0;
-            for &mark in marks {
-                let end = (mark as usize / 2).clamp(at, bytes.len());
-                csv.take(Inflated::Data(&bytes[at..end]))?;
-                at = end;
-                csv.take(if mark % 2 == 1 {
-                    Inflated::MemberEnd
-                } else {
-                    Inflated::MemberStart
-                })?;
-            }
-            csv.take(Inflated::Data(&bytes[at..]))
-        })
-        .map_err(|e| to_js(&e))
+        let bounds = marks.iter().map(|&mark| (mark as usize / 2, mark % 2 == 1));
+        guard(failed, || csv.take_batch(bytes, bounds)).map_err(|e| to_js(&e))
     }
 
     /// Rows read so far.

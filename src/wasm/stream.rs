@@ -16,7 +16,7 @@ use super::host::{describe_js, ignore_rejection, now_ms};
 use super::options::option;
 use super::progress::Progress;
 use crate::api::parse_report_date;
-use crate::engine::{ReportParser, Tally};
+use crate::engine::{ReportDate, ReportParser, Tally};
 use crate::error::{Error, ErrorCode, Result};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -59,11 +59,15 @@ pub async fn summarize_stream(
         .map_err(|error| to_js(&error))
 }
 
+/// The `reportDate` option ("yyyy-MM-dd"), which decides the day order of `a/b/yyyy` dates.
+pub(crate) fn report_date_of(options: &JsValue) -> Result<Option<ReportDate>> {
+    option(options, "reportDate")
+        .map(|date| parse_report_date(&date.as_string().unwrap_or_default()))
+        .transpose()
+}
+
 async fn summarize_js_source(source: JsValue, options: JsValue) -> Result<JsValue> {
-    let report_date = match option(&options, "reportDate") {
-        Some(date) => Some(parse_report_date(&date.as_string().unwrap_or_default())?),
-        None => None,
-    };
+    let report_date = report_date_of(&options)?;
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     let abort = Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?;
     let reading = Reading::of(&options)?;
