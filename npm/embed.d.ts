@@ -23,6 +23,8 @@ export interface OpenAthensReportAttributes {
   date?: string;
   /** the reports API or a proxy in front of it; default "https://reports.openathens.net/api/v1" */
   'api-base-url'?: string;
+  /** present: show the Security section (account ids and IP addresses); absent by default */
+  security?: boolean | '';
 }
 
 export interface OpenAthensReportEventMap extends HTMLElementEventMap {

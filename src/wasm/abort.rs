@@ -159,7 +159,7 @@ impl Drop for Abort {
     }
 }
 
-fn aborted_error() -> Error {
+pub(crate) fn aborted_error() -> Error {
     Error::new(
         ErrorCode::Aborted,
         "The report was cancelled (the AbortSignal fired). Start again when you are ready.",

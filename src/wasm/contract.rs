@@ -1,9 +1,13 @@
-//! What JS shares with the engine instead of keeping copies: the error codes, `fetchReport`'s defaults and
-//! the spelling of an origin.
+//! What JS shares with the engine instead of keeping copies: the error codes, `fetchReport`'s defaults, the
+//! spelling of an origin, the progress pace and the errors the page's pipeline raises for the engine.
 
 use wasm_bindgen::prelude::*;
 
+use super::abort::aborted_error;
+use super::errors::to_js;
 use super::host::set;
+use super::progress::PROGRESS_EVERY_MS;
+use super::stream::broken_source;
 
 use crate::api::{
     DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, canonical_origin,
@@ -47,4 +51,22 @@ pub fn fetch_report_defaults() -> JsValue {
 #[wasm_bindgen(js_name = canonicalOrigin)]
 pub fn canonical_origin_js(url: &str) -> Option<String> {
     canonical_origin(url)
+}
+
+/// The least time in milliseconds between two progress calls: the pace of every export's `onProgress`.
+#[wasm_bindgen(js_name = progressEveryMs)]
+pub fn progress_every_ms() -> f64 {
+    PROGRESS_EVERY_MS
+}
+
+/// The ABORTED error an export throws when its signal fires, for a host that stops a job itself.
+#[wasm_bindgen(js_name = abortedError)]
+pub fn aborted_error_js() -> JsValue {
+    to_js(&aborted_error())
+}
+
+/// The TRUNCATED error for a source that failed after `bytes` bytes with `reason`, as summarizeStream says it.
+#[wasm_bindgen(js_name = truncatedError)]
+pub fn truncated_error_js(bytes: f64, reason: &JsValue) -> JsValue {
+    to_js(&broken_source(bytes as u64, reason))
 }

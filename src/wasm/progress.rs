@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 
 use super::host::{now_ms, set};
 
-/// `onProgress({phase, percentComplete, bytes, rows})`, at most every [`Progress::EVERY_MS`] while data
+/// `onProgress({phase, percentComplete, bytes, rows})`, at most every [`PROGRESS_EVERY_MS`] while data
 /// flows and at once when the phase changes.
 pub(crate) struct Progress {
     callback: Option<Function>,
@@ -21,9 +21,10 @@ pub(crate) struct Progress {
     last_ms: f64,
 }
 
-impl Progress {
-    const EVERY_MS: f64 = 100.0;
+/// The least time between two progress calls, shared with the page's pipeline through `progressEveryMs`.
+pub(crate) const PROGRESS_EVERY_MS: f64 = 100.0;
 
+impl Progress {
     pub(crate) fn new(callback: Option<Function>, label: Option<String>, day: Option<DayTag>) -> Progress {
         Progress {
             callback,
@@ -63,7 +64,7 @@ impl Progress {
         if let Some(total) = self.total {
             self.percent = Some((bytes / total * 100.0).min(100.0));
         }
-        if now_ms() - self.last_ms >= Self::EVERY_MS {
+        if now_ms() - self.last_ms >= PROGRESS_EVERY_MS {
             self.emit();
         }
     }

@@ -251,7 +251,7 @@ fn not_a_source() -> Error {
     )
 }
 
-fn broken_source(bytes: u64, error: &JsValue) -> Error {
+pub(crate) fn broken_source(bytes: u64, error: &JsValue) -> Error {
     Error::new(
         ErrorCode::Truncated,
         format!(

@@ -23,9 +23,31 @@ const README = read('README.md');
 /** The names in `names` that `isKnown` does not accept, for an assertion that lists them. */
 const unknown = (names, isKnown) => names.filter((name) => !isKnown(name));
 
-test('the engine lists every error code once', () => {
-  assert.ok(ENGINE_CODES.length >= 16 && ENGINE_CODES.includes('BAD_GZIP'), String(ENGINE_CODES));
+/** Every .rs or .js file below `dir` (a path in the repository), as [path, text]. */
+function sources(dir, ending) {
+  return readdirSync(join(REPO, dir), { recursive: true })
+    .filter((name) => name.endsWith(ending))
+    .map((name) => [join(dir, name), read(join(dir, name))]);
+}
+
+test('the engine lists every error code once, and raises each one somewhere', () => {
   assert.equal(new Set(ENGINE_CODES).size, ENGINE_CODES.length);
+  const variants = new Map([...read('src/error.rs').matchAll(/^\s+(\w+) => "([A-Z_]+)",$/gm)].map((match) => [match[2], match[1]]));
+  assert.deepEqual([...variants.keys()], ENGINE_CODES, 'src/error.rs lists other codes than errorCodes()');
+  const elsewhere = sources('src', '.rs').filter(([path]) => path !== 'src/error.rs').map(([, text]) => text).join('\n');
+  const unraised = ENGINE_CODES.filter((code) => !elsewhere.includes(`ErrorCode::${variants.get(code)}`));
+  assert.deepEqual(unraised, [], 'no code in src/ outside error.rs raises these');
+});
+
+test("the page's JavaScript keeps no copy of the engine's messages or progress pace", () => {
+  const copies = sources('www', '.js').filter(([path]) => !path.startsWith('www/pkg') && !path.startsWith('www/vendor')).flatMap(([path, text]) => [
+    ...(/The report was cancelled|Reading the report stopped/.test(text) ? [`${path} words the engine's ABORTED or TRUNCATED itself (abortedError(), truncatedError())`] : []),
+    ...(/PROGRESS_EVERY_MS|EVERY_MS\s*=/.test(text) ? [`${path} keeps a progress pace of its own (progressEveryMs())`] : []),
+  ]);
+  assert.deepEqual(copies, []);
+  assert.equal(typeof wasm.progressEveryMs(), 'number');
+  assert.equal(wasm.abortedError().code, 'ABORTED');
+  assert.match(wasm.truncatedError(12, new Error('gone')).message, /after 12 bytes \("gone"\)/);
 });
 
 test("docs/api.md's error table is exactly the engine's codes", () => {
@@ -146,3 +168,12 @@ test('Chromium is named in one place: tests/js/chromium.mjs, from $CHROMIUM', ()
   assert.deepEqual(sources.filter((source) => read(source).includes(path)), [], 'these name the Chromium binary themselves; import CHROMIUM from tests/js/chromium.mjs');
 });
 
+
+test("the element's attributes are the same in embed.js, its TypeScript type and docs/embedding.md", () => {
+  const observed = JSON.parse(/static observedAttributes = (\[[^\]]*\])/.exec(read('www/embed.js'))[1].replaceAll("'", '"'));
+  const typed = /interface OpenAthensReportAttributes \{([^}]*)\}/.exec(read('npm/embed.d.ts'))[1];
+  const typedNames = [...typed.matchAll(/^\s+'?([a-z-]+)'?\??:/gm)].map((match) => match[1]);
+  const documented = [...read('docs/embedding.md').matchAll(/^\| `([a-z-]+)` \|/gm)].map((match) => match[1]);
+  assert.deepEqual(typedNames.toSorted(), observed.toSorted(), 'npm/embed.d.ts OpenAthensReportAttributes differs from observedAttributes');
+  assert.deepEqual(documented.toSorted(), observed.toSorted(), "docs/embedding.md's attribute table differs from observedAttributes");
+});

@@ -21,6 +21,8 @@ let demo;
 let browser;
 let page;
 let report;
+/** The generator's own Summary of `report`, which every layout must give. */
+let truth;
 // The files the page reads, served by the harness from the repository's root.
 const FILES = join(REPO, 'target', 'pipeline-test');
 let files = 0;
@@ -28,8 +30,9 @@ let files = 0;
 before(async () => {
   await mkdir(FILES, { recursive: true });
   // About 11 MB of CSV: batches of 1 MiB, so three threads share a dozen of them.
-  execFileSync(ensureGenReport(), ['--rows', '30000', '--seed', '3', '--date', '2026-01-15', '--out', join(FILES, 'report.csv.gz')]);
+  execFileSync(ensureGenReport(), ['--rows', '30000', '--seed', '3', '--date', '2026-01-15', '--out', join(FILES, 'report.csv.gz'), '--truth', join(FILES, 'truth.json')]);
   report = await readFile(join(FILES, 'report.csv.gz'));
+  truth = JSON.parse(await readFile(join(FILES, 'truth.json'), 'utf8'));
   // The suite page and the reports API on one origin; 30,000-row reports, as above.
   demo = await startDemoApi({ root: '.', defaultRows: 30_000 });
   browser = await openSuitePage(new URL(demo.url).origin, '/www/js/report-worker.js');
@@ -80,9 +83,9 @@ async function sameOnAll(bytes, options) {
   return [one, two, three];
 }
 
-test('a report gives the same Summary on one, two and three threads, and three share it', async () => {
+test("a report gives the generator's Summary on one, two and three threads, and three share it", async () => {
   const [one, two, three] = await sameOnAll(report);
-  assert.equal(JSON.parse(one.summary).rows, 30000);
+  assert.deepEqual(JSON.parse(one.summary), truth);
   assert.equal(two.threads, 2);
   assert.equal(three.threads, 3, 'the report was read again on one thread instead of shared');
 });
@@ -92,7 +95,9 @@ test('gzip in several members, plain CSV and a slice give the same on every layo
   const members = Buffer.concat([0, 1, 2].map((k) => gzipSync(csv.subarray((k * csv.length) / 3, ((k + 1) * csv.length) / 3))));
   const [, , three] = await sameOnAll(members);
   assert.equal(three.threads, 3);
-  await sameOnAll(csv);
+  assert.deepEqual(JSON.parse(three.summary), truth);
+  const [plain] = await sameOnAll(csv);
+  assert.deepEqual(JSON.parse(plain.summary), truth);
   const [slice] = await sameOnAll(report, { filter: { column: 'request.countrycode', value: 'GB' } });
   assert.ok(JSON.parse(slice.summary).rows > 0);
 });

@@ -14,13 +14,13 @@
 // one parser may hold (so one thread could never have refused the report as TOO_LARGE where the shares
 // did not).
 
-import { fetchReport, fetchReportFile, Inflater, mergeSnapshots, summarizeStream } from '../pkg/openathens_rawstats.js';
+import {
+  abortedError, fetchReport, fetchReportFile, Inflater, mergeSnapshots, progressEveryMs, summarizeStream, truncatedError,
+} from '../pkg/openathens_rawstats.js';
 
 // Batches posted to a parser and not yet acknowledged; the decoding waits beyond this, so only a few
 // batches (a few MiB each at most, see src/wasm/pipeline.rs) ever wait in a parser whatever the speeds.
 const IN_FLIGHT = 3;
-// summarizeStream's progress pace (src/wasm/progress.rs).
-const PROGRESS_EVERY_MS = 250;
 // Below this more threads cannot win back what starting and feeding them costs.
 const SMALL_FILE_BYTES = 4 << 20;
 // What ?workers=N may ask for: one inflating and at most four parsing workers.
@@ -71,7 +71,7 @@ export function summarizeFile(file, threads, options, onProgress, signal) {
         try {
           chunk = await reader.read();
         } catch (error) {
-          throw { code: 'TRUNCATED', message: `Reading the report stopped after ${bytes} bytes (${error?.message ?? error}). Open or download the report again.` };
+          throw truncatedError(bytes, error);
         }
         if (chunk.done) return;
         bytes += chunk.value.byteLength;
@@ -186,8 +186,6 @@ function startParser() {
   });
 }
 
-const aborted = () => ({ code: 'ABORTED', message: 'The report was cancelled (the AbortSignal fired). Start again when you are ready.' });
-
 /**
  * One parsing worker and what this side knows of it.
  * @typedef {{worker: Worker, fed: boolean, inFlight: number, rows: number, heldBytes: number,
@@ -239,7 +237,7 @@ async function inPipeline(workers, pour, options, onProgress, signal) {
   const shareLost = () => sharing && (failure !== null || uncut || parsers.reduce((sum, p) => sum + p.heldBytes, 0) > SHARED_TALLY_BYTES);
   const until = (/** @type {() => boolean} */ test) => new Promise((resolve, reject) => {
     wake = () => {
-      if (signal.aborted) reject(aborted());
+      if (signal.aborted) reject(abortedError());
       else if (failure || shareLost() || test()) resolve(undefined);
     };
     wake();
@@ -268,6 +266,8 @@ async function inPipeline(workers, pour, options, onProgress, signal) {
 
   let reading = {};
   let shown = 0;
+  // summarizeStream's pace, so a report reads alike on one thread or several.
+  const every = progressEveryMs();
   const progress = () => {
     const rows = parsers.reduce((sum, parser) => sum + parser.rows, 0);
     onProgress({ ...reading, rows, threads: parsers.length + 1 });
@@ -285,7 +285,7 @@ async function inPipeline(workers, pour, options, onProgress, signal) {
       inflateError = error;
       throw stopped;
     }
-    if (performance.now() - shown >= PROGRESS_EVERY_MS) progress();
+    if (performance.now() - shown >= every) progress();
     await until(() => inFlight() < IN_FLIGHT * parsers.length);
     if (failure || shareLost()) throw stopped;
   };
@@ -294,11 +294,11 @@ async function inPipeline(workers, pour, options, onProgress, signal) {
   try {
     await pour(feed, (/** @type {object} */ note) => {
       reading = note;
-      if (performance.now() - shown >= PROGRESS_EVERY_MS) progress();
+      if (performance.now() - shown >= every) progress();
     });
     inflater.finish();
   } catch (error) {
-    if (signal.aborted) throw aborted();
+    if (signal.aborted) throw abortedError();
     // A download's reader wraps what `feed` threw in an error of its own.
     decodeError = inflateError ?? (failure || shareLost() ? null : error);
   } finally {
