@@ -90,8 +90,8 @@ export const dayCache = {
 };
 
 /**
- * Workers for ranges: one per core but the page's own, at least 1, at most MAX_WORKERS. (Two on a two-core
- * machine shared with other work measured slower than one: scripts/range-figures.mjs.)
+ * Workers for ranges: one per core but the page's own, at least 2, at most MAX_WORKERS. (On two cores, two
+ * took 0.75-0.83x the sum of the days and one 1.20x: scripts/range-figures.mjs, BENCHMARKS.md.)
  */
 export function poolSize(cores = navigator.hardwareConcurrency || 1) {
   return Math.min(MAX_WORKERS, Math.max(2, cores - 1));

@@ -442,7 +442,7 @@ impl Truth {
         summary
     }
 
-    /// SPEC.md's `security`, straight from the per-account and per-IP maps.
+    /// docs/summary.md's `security`, straight from the per-account and per-IP maps.
     fn security(&self) -> Value {
         let failing_accounts: Vec<(&String, &AccountTruth)> =
             self.accounts.iter().filter(|(_, a)| !a.failures.is_empty()).collect();
