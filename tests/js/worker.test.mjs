@@ -5,89 +5,20 @@
 // (make build) and gen-report (built here unless GEN_REPORT names one).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startDemoApi } from '../../demo-api/server.mjs';
 import { ensureGenReport } from './gen-report.mjs';
 import { HOSTILE_API_NAME, startHostileApi } from './hostile-api.mjs';
-import { writeWorkerdModules } from '../../scripts/workerd-modules.mjs';
+import { DAY_MS, REPO, WORKER_MODULES, daysAgo, rawGet, startWorker } from './workerd.mjs';
 import { fetchReport, initSync } from '../../www/pkg/openathens_rawstats.js';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const WORKERD = join(REPO, 'node_modules/.bin/workerd');
-const DAY_MS = 86_400_000;
 const ALLOWED = 'https://library.example.edu';
 const READ_TOKEN = 'test-read-token';
 
 initSync({ module: readFileSync(join(REPO, 'www/pkg/openathens_rawstats_bg.wasm')) });
-// worker/workerd.capnp imports the module list, written from worker/src as it is now.
-const WORKER_MODULES = writeWorkerdModules();
-
-function daysAgo(n) {
-  return new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
-}
-
-/**
- * Starts workerd on worker/workerd.capnp with `settings` as its environment (the Worker's vars and
- * secrets) and a fresh HISTORY directory; resolves to {url, cronUrl, startMs, close()}.
- */
-async function startWorker(settings) {
-  const history = await mkdtemp(join(tmpdir(), 'worker-history-'));
-  const started = performance.now();
-  const child = spawn(WORKERD, [
-    'serve', 'worker/workerd.capnp', '--experimental', '--control-fd', '3',
-    '--socket-addr', 'http=127.0.0.1:0', '--socket-addr', 'cron=127.0.0.1:0', '--directory-path', `history=${history}`,
-  ], { cwd: REPO, env: { PATH: process.env.PATH, ...settings }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-  // What the Worker logs (console.log, uncaught errors), checked for the keys it must never contain.
-  let output = '';
-  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => { output += chunk; });
-  const ports = await new Promise((resolve, reject) => {
-    const found = {};
-    let buffered = '';
-    child.stdio[3].on('data', (chunk) => {
-      buffered += chunk;
-      for (const line of buffered.split('\n').slice(0, -1)) {
-        const event = JSON.parse(line);
-        if (event.event === 'listen') found[event.socket] = event.port;
-      }
-      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
-      if (found.http && found.cron) resolve(found);
-    });
-    child.once('exit', (code) => reject(new Error(`workerd exited (${code}): ${output}`)));
-  });
-  const url = `http://127.0.0.1:${ports.http}`;
-  // The first request loads the Worker and its wasm: that is the cold start.
-  await fetch(`${url}/nothing`);
-  return {
-    url,
-    cronUrl: `http://127.0.0.1:${ports.cron}`,
-    startMs: performance.now() - started,
-    output: () => output,
-    async close() {
-      const exited = new Promise((done) => child.once('exit', done));
-      child.kill();
-      await exited;
-      await rm(history, { recursive: true, force: true });
-    },
-  };
-}
-
-/** One request with exactly the Host header and path given (fetch() would not send the first or would
- *  normalise the second). */
-function rawGet(url, headers) {
-  return new Promise((resolve, reject) => {
-    httpRequest(url, { headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    }).on('error', reject).end();
-  });
-}
 
 let demo;
 let worker;
