@@ -3,7 +3,7 @@ SHELL := /bin/bash
 WASM_RAW := target/wasm32-unknown-unknown/release/openathens_rawstats.wasm
 PKG := www/pkg
 
-.PHONY: setup build package test bench serve fuzz test-native test-wasm test-js
+.PHONY: setup build package test bench serve serve-worker fuzz test-native test-wasm test-js
 .DEFAULT_GOAL := build
 
 setup:
@@ -55,3 +55,9 @@ fuzz: setup
 serve: build
 	cargo build --release -p rawstats-gen
 	node demo-api/main.mjs --port 8080
+
+# The Worker as Cloudflare runs it (wrangler dev --local): the page, /summary and /history on one origin, in
+# front of the demo reports API, its archive filled with the demo's last 30 days; see README's Worker section.
+serve-worker: build
+	cargo build --release -p rawstats-gen
+	node scripts/serve-worker.mjs

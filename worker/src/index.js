@@ -1,18 +1,17 @@
 // The Cloudflare Worker: GET /summary?date= (a day's Summary with the Worker's own API name and key),
-// GET /history?from=&to= (the days the daily cron stored), and a reports API proxy under /api/v1 for the
-// static page. Everything else is refused: it is not an open proxy.
+// GET /history?from=&to= (the days the daily cron stored), a reports API proxy under /api/v1 for the
+// static page, and the page itself (site.js) at every other path. It is not an open proxy.
 
 import { checkOrigin, readRefusal, readableSummary } from './access.js';
 import { describeFailure } from './engine.js';
 import { history, runDaily, summaryOf } from './history.js';
 import { errorResponse, json, preflight, withCors } from './http.js';
 import { isProxyPath, proxy } from './proxy.js';
+import { serveSite } from './site.js';
 
 async function route(request, env, url) {
   if (isProxyPath(url.pathname)) return proxy(request, env);
-  if (url.pathname !== '/summary' && url.pathname !== '/history') {
-    return errorResponse(404, 'NOT_FOUND', `Nothing here: the Worker serves /summary, /history and the API proxy under /api/v1.`);
-  }
+  if (url.pathname !== '/summary' && url.pathname !== '/history') return serveSite(request, env);
   const refusal = await readRefusal(request, env);
   if (refusal) return refusal;
   if (url.pathname === '/history') return history(url, env);
