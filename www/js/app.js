@@ -222,6 +222,7 @@ async function runRange(options, from, to, remember) {
   const organisation = options.keys ? options.keys.map(({ label }) => label).join('\n') : '';
   /** @type {{date: string, key: string, how?: 'failed' | 'fetched' | 'cached', snapshot?: Uint8Array, headline?: object, failure?: {code?: string, message: string}, error?: {title: string}}[]} */
   const days = daysOf(from, to).map((date) => ({ date, key: dayCache.key(options.apiName, organisation, date) }));
+  const generation = dayCache.generation;
   const job = { cancel: () => fetching?.cancel() };
   let fetching = null;
   currentJob = job;
@@ -246,7 +247,8 @@ async function runRange(options, from, to, remember) {
         return;
       }
       Object.assign(day, { how: 'fetched', snapshot: result.snapshot, headline: headlineOf(result.summary), error: undefined });
-      if (remember) await dayCache.put(day.key, { snapshot: result.snapshot, headline: day.headline });
+      // Read again now: Remember may have been unticked, or Forget pressed, while the day was fetched.
+      if (fields.remember.checked) await dayCache.put(day.key, { snapshot: result.snapshot, headline: day.headline }, generation);
       progress();
     }));
   };
