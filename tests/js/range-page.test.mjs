@@ -179,3 +179,30 @@ test('Forget during a range: the days fetched after it are not kept', async () =
   assert.deepEqual(page.problems, []);
   await context.close();
 });
+
+test('Hide account identifiers holds for a range: no account id or IP address in its page or its JSON', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await openPage(context);
+  const { reportDateWindow } = await loadWasm();
+  const to = reportDateWindow().max;
+  const dates = [1, 0].map((n) => dayOf(Date.parse(to) - n * DAY_MS));
+  const { security } = await demo.rangeTruth({ dates });
+  const identifiers = [...security.byAccount.map((row) => row.account), ...security.spread.map((row) => row.account), ...security.byIp.map((row) => row.ip)];
+  assert.ok(identifiers.length > 0, 'the range has accounts and addresses to hide');
+  const leaked = (text) => identifiers.filter((id) => text.includes(id));
+
+  // The switch is ticked on a day's Summary, then a range is fetched.
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  const hide = page.getByRole('switch', { name: 'Hide account identifiers' });
+  await hide.check({ timeout: 60_000 });
+  await fetchRange(page, dates[0], dates[1]);
+  assert.ok(await hide.isChecked(), 'the range view shows the switch as it was left');
+  const shown = await page.evaluate(() => [document.body.innerHTML, ...[...document.querySelectorAll('[aria-label]')].map((el) => el.getAttribute('aria-label'))].join('\n'));
+  assert.deepEqual(leaked(shown), []);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download summary (JSON)' }).click()]);
+  const json = await readFile(await download.path(), 'utf8');
+  assert.deepEqual(leaked(json), []);
+  assert.equal(JSON.parse(json).security.byAccount.length, security.byAccount.length);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
