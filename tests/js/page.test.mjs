@@ -697,6 +697,31 @@ describe('security, slicing and hidden identifiers', () => {
     await page.context().close();
   });
 
+  test('a slice made before Hide account identifiers loses its raw id, in its chip and its aria-label', async () => {
+    const page = await newPage();
+    const { expected } = await openAttacked(page);
+    const { byAccount, byIp, spread } = expected.security;
+    const identifiers = [...byAccount.map((row) => row.account), ...spread.map((row) => row.account), ...byIp.map((row) => row.ip)];
+    const leaked = (text) => identifiers.filter((id) => text.includes(id));
+    const account = byAccount[0].account;
+    await sliceBy(page, 'Failed sign-ins by account', account);
+    await page.getByRole('button', { name: `Remove slice Account: ${account}` }).waitFor({ timeout: 30_000 });
+
+    await page.getByRole('switch', { name: 'Hide account identifiers' }).check();
+    await page.getByRole('button', { name: 'Remove slice Account: Account 1' }).waitFor();
+    const chips = await page.getByRole('group', { name: 'Active slices' }).evaluate((group) => group.outerHTML);
+    assert.deepEqual(leaked(chips), []);
+    assert.deepEqual(leaked(await page.content()), []);
+    // A second slice names the first as the page shows it while it is counted.
+    await sliceBy(page, 'Actions', 'AUTHENTICATE');
+    await page.locator('#progress-text', { hasText: 'Counting only' }).or(page.getByRole('button', { name: 'Remove slice Action: AUTHENTICATE' })).first().waitFor({ timeout: 30_000 });
+    assert.deepEqual(leaked(await page.locator('#progress-text').textContent()), []);
+    await page.getByRole('button', { name: 'Remove slice Action: AUTHENTICATE' }).waitFor({ timeout: 30_000 });
+    assert.deepEqual(leaked(await page.content()), []);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
   test('Only this value recounts the whole report for that value; slices stack and their chips remove them', async () => {
     const wasm = await loadWasm();
     const page = await newPage();

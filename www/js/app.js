@@ -57,7 +57,9 @@ let view = null;
 // active slices.
 let held = null;
 let slices = [];
+// `Hide account identifiers` holds for every view that follows, a day's, a slice's or a range's.
 let hideIds = false;
+const keepHideIds = (hidden) => { hideIds = hidden; };
 let daysView = null;
 
 /** @param {{title: string, next: string, detail?: string}} words */
@@ -122,7 +124,7 @@ function run(type, payload, { what, reportDate, slicing }) {
         slices,
         onRemoveSlice: (index) => sliceBy(slices.filter((_, at) => at !== index)),
         hideIds,
-        onHideIds: (hidden) => { hideIds = hidden; },
+        onHideIds: keepHideIds,
       });
       resultRoot.querySelector('h2').focus();
     },
@@ -138,7 +140,7 @@ function run(type, payload, { what, reportDate, slicing }) {
 function sliceBy(next) {
   const filter = next.map(({ column, value }) => ({ column, value }));
   const options = { filter, ...(held.reportDate ? { reportDate: held.reportDate } : {}) };
-  const what = next.length > 0 ? `Counting only ${next.map((slice) => slice.label).join(' and ')}` : 'Counting the whole report again';
+  const what = next.length > 0 ? `Counting only ${next.map((slice) => view.sliceLabel(slice)).join(' and ')}` : 'Counting the whole report again';
   run('file', { file: held.blob, options, workers }, { what, reportDate: held.reportDate, slicing: next });
 }
 
@@ -222,6 +224,7 @@ async function runRange(options, from, to, remember) {
   const organisation = options.keys ? options.keys.map(({ label }) => label).join('\n') : '';
   /** @type {{date: string, key: string, how?: 'failed' | 'fetched' | 'cached', snapshot?: Uint8Array, headline?: object, failure?: {code?: string, message: string}, error?: {title: string}}[]} */
   const days = daysOf(from, to).map((date) => ({ date, key: dayCache.key(options.apiName, organisation, date) }));
+  const generation = dayCache.generation;
   const job = { cancel: () => fetching?.cancel() };
   let fetching = null;
   currentJob = job;
@@ -246,7 +249,8 @@ async function runRange(options, from, to, remember) {
         return;
       }
       Object.assign(day, { how: 'fetched', snapshot: result.snapshot, headline: headlineOf(result.summary), error: undefined });
-      if (remember) await dayCache.put(day.key, { snapshot: result.snapshot, headline: day.headline });
+      // Read again now: Remember may have been unticked, or Forget pressed, while the day was fetched.
+      if (fields.remember.checked) await dayCache.put(day.key, { snapshot: result.snapshot, headline: day.headline }, generation);
       progress();
     }));
   };
@@ -262,7 +266,7 @@ async function runRange(options, from, to, remember) {
     daysView?.destroy();
     // Every day has its `how` by now: cached, or fetched or failed by fetchDays.
     daysView = renderDays(/** @type {Parameters<typeof renderDays>[0]} */ (days), { onRetry: retry, onSave: options.apiKey ? save : undefined });
-    view = renderResult(resultRoot, merged, { reportDate: to });
+    view = renderResult(resultRoot, merged, { reportDate: to, hideIds, onHideIds: keepHideIds });
     resultRoot.prepend(daysView.element);
     const counts = ['fetched', 'cached', 'failed'].map((how) => days.filter((day) => day.how === how).length);
     finishJob(job, `Done: ${days.length} days (${counts[0]} fetched, ${counts[1]} from this device, ${counts[2]} failed), ${formatCount(merged.rows)} rows.`);

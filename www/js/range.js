@@ -48,8 +48,11 @@ function request(req) {
 /**
  * Fetched days on this device, in IndexedDB, as {snapshot, headline} by API name, organisation and date.
  * Every method resolves (to nothing, when the browser refuses storage): the cache only ever saves requests.
+ * `generation` counts the clears: a range reads it when it starts and passes it to `put`, so that a day
+ * fetched after Forget is not written back into the database Forget deleted.
  */
 export const dayCache = {
+  generation: 0,
   key: (apiName, organisation, date) => JSON.stringify([apiName, organisation, date]),
   async get(key) {
     try {
@@ -63,7 +66,8 @@ export const dayCache = {
       return undefined;
     }
   },
-  async put(key, value) {
+  async put(key, value, generation) {
+    if (generation !== this.generation) return;
     try {
       const db = await this.db();
       try {
@@ -76,6 +80,7 @@ export const dayCache = {
     }
   },
   async clear() {
+    this.generation += 1;
     try {
       await request(indexedDB.deleteDatabase(DB_NAME));
     } catch {
