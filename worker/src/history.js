@@ -5,10 +5,10 @@
 // the cron fetched, under `<date>.snapshot`, the day's snapshot (docs/snapshot.md), from which /history
 // merges any range exactly.
 
-import { readableSummary } from './access.js';
+import { answer } from './access.js';
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
 import { describeFailure, fetchDay, fetchDayForArchive, mergeSnapshotsOf } from './engine.js';
-import { errorResponse, json } from './http.js';
+import { errorResponse } from './http.js';
 
 // One KV read per day asked for: a year stays well within a Worker's per-request operation limits.
 const MAX_DAYS = 366;
@@ -155,9 +155,9 @@ async function headlineRecord(env, date) {
  * snapshots (null when none has one; `unmerged` lists the stored days without one), the days missing, and
  * the stored days that are partial (each names its failedParts). With full=1, each stored day's whole
  * Summary too, for at most FULL_PAGE_DAYS days from `from`: `next` is then the `from` of the next page, or
- * null; `merged` still covers the whole range.
+ * null; `merged` still covers the whole range. The answer goes to `reader` (access.js) through `answer`.
  */
-export async function history(url, env) {
+export async function history(url, env, reader) {
   const to = url.searchParams.get('to') ?? dayBefore(Date.now());
   const toMs = parseDay(to);
   const from = url.searchParams.get('from') ?? (toMs === null ? null : dayOf(toMs - (DEFAULT_DAYS - 1) * DAY_MS));
@@ -182,7 +182,7 @@ export async function history(url, env) {
   const days = stored.map((record) => {
     const { date, storedAt, failedParts } = record;
     const headline = record.headline ?? headlineOf(record.summary);
-    return { date, storedAt, headline, ...(failedParts ? { failedParts } : {}), ...(full ? { summary: readableSummary(record.summary, env) } : {}) };
+    return { date, storedAt, headline, ...(failedParts ? { failedParts } : {}), ...(full ? { summary: record.summary } : {}) };
   });
   const totals = { days: days.length };
   for (const name of ['events', 'signIns', 'failedSignIns', 'transfers', 'blocked']) {
@@ -198,7 +198,7 @@ export async function history(url, env) {
   }
   const { merged, without } = snapshots;
   const listed = new Set(stored.map((record) => record.date));
-  return json(200, {
+  return answer(reader, {
     from,
     to: dayOf(pageEndMs),
     ...(full ? { next: pageEndMs < toMs ? dayOf(pageEndMs + DAY_MS) : null } : {}),
