@@ -5,7 +5,7 @@
 // GEN_REPORT names one).
 
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, truncateSync } from 'node:fs';
+import { readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startDemoApi } from '../../demo-api/server.mjs';
@@ -109,6 +109,39 @@ describe('security goes only to holders of the read token', () => {
       // Comments may speak of it; code that names `security` is a second gate, or a leak.
       const code = readFileSync(join(REPO, 'worker/src', file), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
       assert.ok(!/security/i.test(code), `worker/src/${file} names security: only access.js decides who sees it`);
+    }
+  });
+});
+
+// The truth a reader without the read token gets: without `security`.
+async function publicRangeTruth(dates) {
+  const { security, ...open } = await demo.rangeTruth({ dates });
+  return open;
+}
+
+describe('a damaged archive', () => {
+  test('a truncated day snapshot is listed as unreadable; /history answers the rest, merged without it', async () => {
+    const damaged = daysAgo(27);
+    const path = join(open.historyDir, `${damaged}.snapshot`);
+    const whole = readFileSync(path);
+    truncateSync(path, Math.floor(whole.length / 2));
+    try {
+      const body = JSON.parse(await text(open, `/history?from=${daysAgo(30)}&to=${daysAgo(1)}`));
+      assert.deepEqual(body.unreadable.map(({ date, error }) => [date, error.code]), [[damaged, 'BAD_SNAPSHOT']]);
+      assert.ok(body.unreadable[0].error.message.length > 0);
+      assert.ok(body.days.some((day) => day.date === damaged), 'the day is still listed with its headline');
+      assert.ok(!body.unmerged.includes(damaged), 'it has a snapshot, only not a whole one');
+      assert.deepEqual(body.merged, await publicRangeTruth(FETCHED.filter((date) => date !== damaged)));
+
+      const page = JSON.parse(await text(open, `/history?from=${daysAgo(30)}&to=${daysAgo(1)}&full=1`));
+      assert.deepEqual(page.unreadable.map(({ date }) => date), [damaged]);
+      assert.equal(page.days.length, 7);
+
+      const alone = JSON.parse(await text(open, `/history?from=${damaged}&to=${damaged}`));
+      assert.equal(alone.merged, null, 'nothing merged is no Summary');
+      assert.deepEqual(alone.unreadable.map(({ date }) => date), [damaged]);
+    } finally {
+      writeFileSync(path, whole);
     }
   });
 });

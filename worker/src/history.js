@@ -152,7 +152,8 @@ async function headlineRecord(env, date) {
 /**
  * GET /history?from=yyyy-MM-dd&to=yyyy-MM-dd: each stored day's headline figures and their sums
  * (`totals`), `merged`: the exact Summary of every stored day from `from` to `to` merged from their
- * snapshots (null when none has one; `unmerged` lists the stored days without one), the days missing, and
+ * snapshots (null when none has one; `unmerged` lists the stored days without one, `unreadable` those whose
+ * snapshot is damaged, with its error, both left out of `merged`), the days missing, and
  * the stored days that are partial (each names its failedParts). With full=1, each stored day's whole
  * Summary too, for at most FULL_PAGE_DAYS days from `from`: `next` is then the `from` of the next page, or
  * null; `merged` still covers the whole range. The answer goes to `reader` (access.js) through `answer`.
@@ -196,15 +197,16 @@ export async function history(url, env, reader) {
     const { status, code, message } = describeFailure(error);
     return errorResponse(status, code, `The stored snapshots could not be merged: ${message}`);
   }
-  const { merged, without } = snapshots;
+  const { merged, without, unreadable } = snapshots;
   const listed = new Set(stored.map((record) => record.date));
   return answer(reader, {
     from,
     to: dayOf(pageEndMs),
     ...(full ? { next: pageEndMs < toMs ? dayOf(pageEndMs + DAY_MS) : null } : {}),
     totals,
-    merged: without.length === everyDate.length ? null : merged,
+    merged,
     unmerged: without.filter((date) => listed.has(date)),
+    unreadable,
     days,
     missing: dates.filter((_, at) => !records[at]),
     partial: dates.filter((_, at) => records[at]?.failedParts),
