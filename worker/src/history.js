@@ -5,10 +5,10 @@
 // the cron fetched, under `<date>.snapshot`, the day's snapshot (docs/snapshot.md), from which /history
 // merges any range exactly.
 
-import { readableSummary } from './access.js';
+import { answer } from './access.js';
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
 import { describeFailure, fetchDay, fetchDayForArchive, mergeSnapshotsOf } from './engine.js';
-import { errorResponse, json } from './http.js';
+import { errorResponse } from './http.js';
 
 // One KV read per day asked for: a year stays well within a Worker's per-request operation limits.
 const MAX_DAYS = 366;
@@ -152,12 +152,13 @@ async function headlineRecord(env, date) {
 /**
  * GET /history?from=yyyy-MM-dd&to=yyyy-MM-dd: each stored day's headline figures and their sums
  * (`totals`), `merged`: the exact Summary of every stored day from `from` to `to` merged from their
- * snapshots (null when none has one; `unmerged` lists the stored days without one), the days missing, and
+ * snapshots (null when none has one; `unmerged` lists the stored days without one, `unreadable` those whose
+ * snapshot is damaged, with its error, both left out of `merged`), the days missing, and
  * the stored days that are partial (each names its failedParts). With full=1, each stored day's whole
  * Summary too, for at most FULL_PAGE_DAYS days from `from`: `next` is then the `from` of the next page, or
- * null; `merged` still covers the whole range.
+ * null; `merged` still covers the whole range. The answer goes to `reader` (access.js) through `answer`.
  */
-export async function history(url, env) {
+export async function history(url, env, reader) {
   const to = url.searchParams.get('to') ?? dayBefore(Date.now());
   const toMs = parseDay(to);
   const from = url.searchParams.get('from') ?? (toMs === null ? null : dayOf(toMs - (DEFAULT_DAYS - 1) * DAY_MS));
@@ -182,7 +183,7 @@ export async function history(url, env) {
   const days = stored.map((record) => {
     const { date, storedAt, failedParts } = record;
     const headline = record.headline ?? headlineOf(record.summary);
-    return { date, storedAt, headline, ...(failedParts ? { failedParts } : {}), ...(full ? { summary: readableSummary(record.summary, env) } : {}) };
+    return { date, storedAt, headline, ...(failedParts ? { failedParts } : {}), ...(full ? { summary: record.summary } : {}) };
   });
   const totals = { days: days.length };
   for (const name of ['events', 'signIns', 'failedSignIns', 'transfers', 'blocked']) {
@@ -196,15 +197,16 @@ export async function history(url, env) {
     const { status, code, message } = describeFailure(error);
     return errorResponse(status, code, `The stored snapshots could not be merged: ${message}`);
   }
-  const { merged, without } = snapshots;
+  const { merged, without, unreadable } = snapshots;
   const listed = new Set(stored.map((record) => record.date));
-  return json(200, {
+  return answer(reader, {
     from,
     to: dayOf(pageEndMs),
     ...(full ? { next: pageEndMs < toMs ? dayOf(pageEndMs + DAY_MS) : null } : {}),
     totals,
-    merged: without.length === everyDate.length ? null : merged,
+    merged,
     unmerged: without.filter((date) => listed.has(date)),
+    unreadable,
     days,
     missing: dates.filter((_, at) => !records[at]),
     partial: dates.filter((_, at) => records[at]?.failedParts),

@@ -6,8 +6,9 @@ const CORS_METHODS = 'GET, HEAD, OPTIONS';
 // progress), its file name, and how long to wait when the API limits requests.
 const EXPOSED_HEADERS = 'Content-Length, Content-Disposition, Retry-After';
 
-export function json(status, value, headers = {}) {
-  return new Response(JSON.stringify(value), {
+/** @param {((key: string, value: any) => any) | undefined} [replacer] JSON.stringify's */
+export function json(status, value, headers = {}, replacer = undefined) {
+  return new Response(JSON.stringify(value, replacer), {
     status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
   });

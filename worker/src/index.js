@@ -2,25 +2,24 @@
 // GET /history?from=&to= (the days the daily cron stored), a reports API proxy under /api/v1 for the
 // static page, and the page itself (site.js) at every other path. It is not an open proxy.
 
-import { checkOrigin, readRefusal, readableSummary } from './access.js';
+import { answer, checkOrigin, readerOf } from './access.js';
 import { describeFailure } from './engine.js';
 import { history, runDaily, summaryOf } from './history.js';
-import { errorResponse, json, preflight, withCors } from './http.js';
+import { errorResponse, preflight, withCors } from './http.js';
 import { isProxyPath, proxy } from './proxy.js';
 import { serveSite } from './site.js';
 
 async function route(request, env, url) {
   if (isProxyPath(url.pathname)) return proxy(request, env);
   if (url.pathname !== '/summary' && url.pathname !== '/history') return serveSite(request, env);
-  const refusal = await readRefusal(request, env);
+  const { reader, refusal } = await readerOf(request, env);
   if (refusal) return refusal;
-  if (url.pathname === '/history') return history(url, env);
+  if (url.pathname === '/history') return history(url, env, reader);
   const date = url.searchParams.get('date') ?? '';
   try {
-    const { result: stored, archived } = await summaryOf(env, date, request.signal);
-    const result = readableSummary(stored, env);
+    const { result, archived } = await summaryOf(env, date, request.signal);
     // A stored day never changes: a browser may keep it; a shared cache not, as the answer may need the token.
-    return archived ? json(200, result, { 'Cache-Control': 'private, max-age=86400', 'X-Archived-At': archived }) : json(200, result);
+    return answer(reader, result, archived ? { 'Cache-Control': 'private, max-age=86400', 'X-Archived-At': archived } : {});
   } catch (error) {
     const { status, code, message } = describeFailure(error);
     return errorResponse(status, code, message);
