@@ -36,6 +36,11 @@ const summaryWorker :Workerd.Worker = (
     (name = "ALLOWED_ORIGINS", fromEnvironment = "ALLOWED_ORIGINS"),
     (name = "READ_TOKEN", fromEnvironment = "READ_TOKEN"),
     (name = "PUBLIC_SUMMARY", fromEnvironment = "PUBLIC_SUMMARY"),
+    (name = "ACCESS_TEAM_DOMAIN", fromEnvironment = "ACCESS_TEAM_DOMAIN"),
+    (name = "ACCESS_AUD", fromEnvironment = "ACCESS_AUD"),
+    (name = "ACCESS_CERTS_URL", fromEnvironment = "ACCESS_CERTS_URL"),
+    (name = "SECURITY_READERS", fromEnvironment = "SECURITY_READERS"),
+    (name = "SHARE_SECRET", fromEnvironment = "SHARE_SECRET"),
     (name = "HISTORY", kvNamespace = "history"),
   ],
 );

@@ -5,7 +5,7 @@
 // the cron fetched, under `<date>.snapshot`, the day's snapshot (docs/snapshot.md), from which /history
 // merges any range exactly.
 
-import { answer } from './access.js';
+import { answer, outOfScope } from './access.js';
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
 import { describeFailure, fetchDay, fetchDayForArchive, mergeSnapshotsOf } from './engine.js';
 import { errorResponse } from './http.js';
@@ -156,12 +156,16 @@ async function headlineRecord(env, date) {
  * snapshot is damaged, with its error, both left out of `merged`), the days missing, and
  * the stored days that are partial (each names its failedParts). With full=1, each stored day's whole
  * Summary too, for at most FULL_PAGE_DAYS days from `from`: `next` is then the `from` of the next page, or
- * null; `merged` still covers the whole range. The answer goes to `reader` (access.js) through `answer`.
+ * null; `merged` still covers the whole range. The answer goes to `reader` (access.js) through `answer`,
+ * which adds `reader`, what the asker is; a view link's holder asks inside its range (403 OUT_OF_SCOPE).
  */
 export async function history(url, env, reader) {
-  const to = url.searchParams.get('to') ?? dayBefore(Date.now());
+  // A view link's holder is given its range by default, up to yesterday.
+  const { scope } = reader;
+  const yesterday = dayBefore(Date.now());
+  const to = url.searchParams.get('to') ?? (scope ? (scope.to < yesterday ? scope.to : yesterday) : yesterday);
   const toMs = parseDay(to);
-  const from = url.searchParams.get('from') ?? (toMs === null ? null : dayOf(toMs - (DEFAULT_DAYS - 1) * DAY_MS));
+  const from = url.searchParams.get('from') ?? scope?.from ?? (toMs === null ? null : dayOf(toMs - (DEFAULT_DAYS - 1) * DAY_MS));
   const fromMs = parseDay(from);
   const full = url.searchParams.get('full');
   if (full !== null && full !== '1') return errorResponse(400, 'BAD_REQUEST', 'full takes the value 1 (whole Summaries, a page at a time), or is left out.');
@@ -169,6 +173,8 @@ export async function history(url, env, reader) {
     return errorResponse(400, 'BAD_DATE', 'Give from and to as yyyy-MM-dd dates, e.g. /history?from=2023-06-01&to=2023-06-30.');
   }
   if (fromMs > toMs) return errorResponse(400, 'BAD_DATE', `from (${from}) is after to (${to}).`);
+  const outside = outOfScope(reader, from, to);
+  if (outside) return outside;
   // Checked by arithmetic before any list is built: 0000-01-01 to 9999-12-31 would be 3.6 million days.
   const today = dayOf(Date.now());
   if (to > today) return errorResponse(400, 'DATE_OUT_OF_RANGE', `${to} is in the future (today is ${today}, UTC): no day after yesterday is ever stored.`);
@@ -210,5 +216,5 @@ export async function history(url, env, reader) {
     days,
     missing: dates.filter((_, at) => !records[at]),
     partial: dates.filter((_, at) => records[at]?.failedParts),
-  });
+  }, {}, { tellReader: true });
 }
