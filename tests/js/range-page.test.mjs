@@ -246,7 +246,7 @@ test('a cached day is served only for the base URL and key that fetched it; unti
   assert.ok(apiRequests.length > wrong, 'a wrong key asks the API');
 
   await page.getByLabel('Remember on this device').uncheck();
-  await page.waitForFunction(() => /no fetched day/.test(document.getElementById('remember-status').textContent));
+  await page.waitForFunction(() => /no longer kept/.test(document.getElementById('remember-status').textContent));
   assert.deepEqual(await storedRecords(page), [], 'unticking Remember deletes what was kept');
   assert.deepEqual(page.problems, []);
   await context.close();

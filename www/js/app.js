@@ -362,7 +362,7 @@ function setUp() {
     }
     byId('remember-status').textContent = 'Forgetting…';
     dayCache.clear().then(() => {
-      byId('remember-status').textContent = 'Your key is no longer kept, and no fetched day.';
+      byId('remember-status').textContent = 'Your key and the fetched days are no longer kept in this browser.';
     });
   });
   byId('forget').addEventListener('click', () => {
