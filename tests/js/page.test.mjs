@@ -240,8 +240,8 @@ describe('opening a report file', () => {
 
   test('a plain CSV dropped onto the page opens too', async () => {
     const csv = 'date,action,status,attribute.resourceid\n06/06/2023T10:00:00,FEDERATED_TRANSFER,SUCCESS,https://sp.example/a\n';
-    const page = await newPage();
-    await page.goto(demo.url);
+    // openPage: the drop listeners exist only once the engine has loaded and the page set itself up.
+    const page = await openPage();
     const transfer = await page.evaluateHandle((text) => {
       const data = new DataTransfer();
       data.items.add(new File([text], 'day.csv', { type: 'text/csv' }));

@@ -1,8 +1,10 @@
 // The page's Date range in headless Chromium against the demo API: the presets, a range fetched in the pool
 // with its by-day chart and days table and an exact merge, the same range again from this device's cache
-// with no API request at all, and Forget emptying the cache, even of a range still being fetched.
+// with no API request at all, and Forget emptying the cache, even of a range still being fetched; a cached day
+// is served only for the base URL and key that fetched it, and unticking Remember empties the cache.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { launchChromium } from './chromium.mjs';
@@ -203,6 +205,49 @@ test('Hide account identifiers holds for a range: no account id or IP address in
   const json = await readFile(await download.path(), 'utf8');
   assert.deepEqual(leaked(json), []);
   assert.equal(JSON.parse(json).security.byAccount.length, security.byAccount.length);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('a cached day is served only for the base URL and key that fetched it; unticking Remember deletes it', async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context);
+  const { reportDateWindow } = await loadWasm();
+  const to = reportDateWindow().max;
+  const dates = [1, 0].map((n) => dayOf(Date.parse(to) - n * DAY_MS));
+  await page.getByLabel('Remember on this device').check();
+  const key = await page.getByLabel('API key', { exact: true }).inputValue();
+  assert.equal(key, demo.keys[0].key);
+  assert.match(await fetchRange(page, dates[0], dates[1]), /2 days \(2 fetched, 0 from this device, 0 failed\)/);
+
+  // Neither the key nor its plain SHA-256 is kept; the device's HMAC key cannot be read out.
+  const records = await storedRecords(page);
+  assert.equal(records.filter((record) => record.store === 'days').length, 2);
+  const sha = createHash('sha256').update(key).digest();
+  const forms = [key, Buffer.from(key).toString('hex'), sha.toString('hex'), sha.toString('base64'), sha.toString('base64url')];
+  const text = JSON.stringify(records);
+  assert.deepEqual(forms.filter((form) => text.toLowerCase().includes(form.toLowerCase())), []);
+  const secrets = records.filter((record) => record.store !== 'days').map((record) => record.value);
+  assert.deepEqual(secrets, ['"CryptoKey secret HMAC extractable=false"']);
+  assert.match(await fetchRange(page, dates[0], dates[1]), /2 days \(0 fetched, 2 from this device, 0 failed\)/);
+
+  // The same API name at another base URL: asked again.
+  await page.getByLabel('API base URL').fill(demo.scenarioUrl('id=range-other-base'));
+  const before = apiRequests.length;
+  assert.match(await fetchRange(page, dates[0], dates[1]), /2 days \(2 fetched, 0 from this device, 0 failed\)/);
+  assert.ok(apiRequests.length > before, 'another base URL asks the API');
+
+  // The first base URL with a wrong key: asked, and refused.
+  await page.getByLabel('API base URL').fill(demo.baseUrl);
+  await page.getByLabel('API key', { exact: true }).fill('not-a-demo-key');
+  const wrong = apiRequests.length;
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  await page.getByRole('alert').filter({ hasText: '(AUTH)' }).waitFor({ timeout: 60_000 });
+  assert.ok(apiRequests.length > wrong, 'a wrong key asks the API');
+
+  await page.getByLabel('Remember on this device').uncheck();
+  await page.waitForFunction(() => /no longer kept/.test(document.getElementById('remember-status').textContent));
+  assert.deepEqual(await storedRecords(page), [], 'unticking Remember deletes what was kept');
   assert.deepEqual(page.problems, []);
   await context.close();
 });

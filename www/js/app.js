@@ -221,19 +221,20 @@ async function runRange(options, from, to, remember) {
   errorPanel.hidden = true;
   statusPanel.hidden = false;
   cancelButton.hidden = false;
-  const organisation = options.keys ? options.keys.map(({ label }) => label).join('\n') : '';
-  /** @type {{date: string, key: string, how?: 'failed' | 'fetched' | 'cached', snapshot?: Uint8Array, headline?: object, failure?: {code?: string, message: string}, error?: {title: string}}[]} */
-  const days = daysOf(from, to).map((date) => ({ date, key: dayCache.key(options.apiName, organisation, date) }));
   const generation = dayCache.generation;
   const job = { cancel: () => fetching?.cancel() };
   let fetching = null;
   currentJob = job;
+  // Without Remember nothing is read or kept, so no device key is made either.
+  const scope = remember ? await dayCache.scope(options) : null;
+  /** @type {{date: string, key: string | null, how?: 'failed' | 'fetched' | 'cached', snapshot?: Uint8Array, headline?: object, failure?: {code?: string, message: string}, error?: {title: string}}[]} */
+  const days = daysOf(from, to).map((date) => ({ date, key: scope && dayCache.key(scope, date) }));
   const progress = () => {
     const ready = days.filter((day) => day.how).length;
     showProgress({ text: `${ready} of ${days.length} days ready…`, fraction: ready / days.length });
   };
   progress();
-  if (remember) {
+  if (scope) {
     for (const day of days) {
       const cached = await dayCache.get(day.key);
       if (cached) Object.assign(day, { how: 'cached', snapshot: cached.snapshot, headline: cached.headline });
@@ -250,7 +251,7 @@ async function runRange(options, from, to, remember) {
       }
       Object.assign(day, { how: 'fetched', snapshot: result.snapshot, headline: headlineOf(result.summary), error: undefined });
       // Read again now: Remember may have been unticked, or Forget pressed, while the day was fetched.
-      if (fields.remember.checked) await dayCache.put(day.key, { snapshot: result.snapshot, headline: day.headline }, generation);
+      if (scope && fields.remember.checked) await dayCache.put(day.key, { snapshot: result.snapshot, headline: day.headline }, generation);
       progress();
     }));
   };
@@ -355,7 +356,14 @@ function setUp() {
   byId('add-sub-key').addEventListener('click', () => subKeys.add().focus());
   fields.remember.addEventListener('change', () => {
     saveSettings(formSettings());
-    byId('remember-status').textContent = fields.remember.checked ? 'Your key is kept in this browser until you press Forget.' : 'Your key is no longer kept.';
+    if (fields.remember.checked) {
+      byId('remember-status').textContent = 'Your key is kept in this browser until you press Forget.';
+      return;
+    }
+    byId('remember-status').textContent = 'Forgetting…';
+    dayCache.clear().then(() => {
+      byId('remember-status').textContent = 'Your key and the fetched days are no longer kept in this browser.';
+    });
   });
   byId('forget').addEventListener('click', () => {
     forgetSettings();
