@@ -86,7 +86,8 @@ async function startKeyServer() {
 let demo;
 let keys;
 // `archive`: Access, the READ_TOKEN and view links, its archive filled by a cron run; `unreadable`: Access
-// whose key server answers no keys, and no SHARE_SECRET; `open`: PUBLIC_SUMMARY, with another SHARE_SECRET.
+// whose key server answers no keys, and no SHARE_SECRET; `open`: PUBLIC_SUMMARY, with another SHARE_SECRET,
+// and Access for everyone's security (SECURITY_READERS = "*"), its team domain spelled as a URL.
 let archive;
 let unreadable;
 let open;
@@ -100,7 +101,7 @@ before(async () => {
   [archive, unreadable, open] = await Promise.all([
     startWorker({ ...common, ...access, ACCESS_CERTS_URL: keys.certsUrl, READ_TOKEN, SHARE_SECRET }),
     startWorker({ ...common, ...access, ACCESS_CERTS_URL: keys.brokenUrl, READ_TOKEN }),
-    startWorker({ ...common, PUBLIC_SUMMARY: 'true', SHARE_SECRET: 'another-secret-entirely' }),
+    startWorker({ ...common, ACCESS_TEAM_DOMAIN: `https://${TEAM}/`, ACCESS_AUD: AUD, ACCESS_CERTS_URL: keys.certsUrl, SECURITY_READERS: '*', PUBLIC_SUMMARY: 'true', SHARE_SECRET: 'another-secret-entirely' }),
   ]);
   const run = await fetch(`${archive.cronUrl}/?scheduledTime=${Date.now()}`, { method: 'POST' });
   assert.equal(run.status, 200, archive.output());
@@ -263,6 +264,14 @@ describe('Cloudflare Access', () => {
     } finally {
       keys.state.keys = [TEAM_KEY.jwk];
     }
+  });
+
+  test('SECURITY_READERS = "*" gives every signed-in person security; a sign-in wins over PUBLIC_SUMMARY', async () => {
+    const date = `/summary?date=${daysAgo(27)}`;
+    await assertIdentifiers(await ok(open, date, signedIn(jwt(claims()))));
+    await assertIdentifiers(await ok(open, date, signedIn(jwt(claims({ email: undefined })))));
+    await assertNoIdentifiers(await ok(open, date));
+    await refused(open, date, signedIn(jwt(claims({ aud: ['another-application'] }))), 401, 'AUTH');
   });
 
   test('keys that cannot be read are 500 CONFIG, whatever the token', async () => {
