@@ -152,7 +152,7 @@ async function headlineRecord(env, date) {
 /**
  * GET /history?from=yyyy-MM-dd&to=yyyy-MM-dd: each stored day's headline figures and their sums
  * (`totals`), `merged`: the exact Summary of every stored day from `from` to `to` merged from their
- * snapshots (null when none has one; `unmerged` lists the stored days without one, `unreadable` those whose
+ * snapshots (null when none has a readable one; `unmerged` lists the stored days without one, `unreadable` those whose
  * snapshot is damaged, with its error, both left out of `merged`), the days missing, and
  * the stored days that are partial (each names its failedParts). With full=1, each stored day's whole
  * Summary too, for at most FULL_PAGE_DAYS days from `from`: `next` is then the `from` of the next page, or
