@@ -85,7 +85,8 @@ class OpenAthensReport extends HTMLElement {
 
   /** Sub-organisation keys, [{label, key}], instead of apiKey (write-only). */
   set keys(keys) {
-    this.#keys = Array.isArray(keys) && keys.length > 0 ? keys.map(({ label, key }) => ({ label: String(label ?? ''), key: String(key ?? '') })) : null;
+    // Trimmed here, as apiKey is: HTTP trims the header, so a pasted key's spaces or line break never reach the API.
+    this.#keys = Array.isArray(keys) && keys.length > 0 ? keys.map(({ label, key }) => ({ label: String(label ?? ''), key: String(key ?? '').trim() })) : null;
     this.#schedule();
   }
 
