@@ -14,11 +14,11 @@ use super::date::checked_date;
 use super::errors::to_js;
 use super::exports::{Reading, summary_to_js};
 use super::host::{describe_js, global_fetch, ignore_rejection, now_ms, set};
-use super::options::{Credentials, config_of, credentials_of, option};
+use super::options::{Credentials, api_key_of, config_of, credentials_of, option};
 use super::parts::fetch_parts;
 use super::progress::{DayTag, Progress};
 use super::stream::{Idle, Source, each_chunk, read, tally_source};
-use crate::api::{Phase, Purpose, Reply, Request, Stall, Step, TaskConfig, TaskFlow, redact_key};
+use crate::api::{Phase, Purpose, Reply, Request, Stall, Step, TaskConfig, TaskFlow, redact_key, redact_key_bytes};
 use crate::engine::Tally;
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::MAX_DOCUMENT_BYTES;
@@ -191,7 +191,7 @@ fn download_source(flow: TaskFlow, response: &Response, on_chunk: Option<Functio
 /// texts, which could carry the key as well.
 async fn redacting<T>(key: &str, work: impl Future<Output = Result<T>>) -> Result<T> {
     work.await.map_err(|error| Error {
-        message: redacted(&error.message, key),
+        message: redact_key(&error.message, key),
         ..error
     })
 }
@@ -230,9 +230,7 @@ async fn fetch_file_with(options: JsValue) -> Result<JsValue> {
     let abort = Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?;
     let date = checked_date(&option(&options, "date").unwrap_or(JsValue::UNDEFINED), now_ms())?;
     let config = config_of(&options, date);
-    let key = option(&options, "apiKey")
-        .and_then(|key| key.as_string())
-        .unwrap_or_default();
+    let key = api_key_of(&options);
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     let mut progress = Progress::new(callback, None, None);
     let on_chunk = option(&options, "onChunk").and_then(|f| f.dyn_into::<Function>().ok());
@@ -275,11 +273,11 @@ async fn until_download(
             Some((response, body)) => {
                 let header = |name| response.headers().get(name).ok().flatten();
                 let retry_after = header("retry-after");
-                let location = header("location").map(|location| redacted(&resolve(&location, &request.url), key));
+                let location = header("location").map(|location| redact_key(&resolve(&location, &request.url), key));
                 let reply = Reply {
                     status: response.status(),
                     retry_after: retry_after.as_deref(),
-                    body: &redact_key(&body, key),
+                    body: &redact_key_bytes(&body, key),
                     location: location.as_deref(),
                 };
                 match flow.on_reply(reply, now_ms()) {
@@ -390,10 +388,6 @@ fn within(flow: &TaskFlow, stall: Stall) -> (f64, impl Fn() -> Error + '_) {
 /// A Location as an absolute URL, resolved as the host's fetch would resolve it; as it is if it is none.
 fn resolve(location: &str, base: &str) -> String {
     Url::new_with_base(location, base).map_or_else(|_| location.to_owned(), |url| url.href())
-}
-
-fn redacted(text: &str, key: &str) -> String {
-    String::from_utf8_lossy(&redact_key(text.as_bytes(), key)).into_owned()
 }
 
 fn host_failure(error: &JsValue) -> Error {
