@@ -36,6 +36,8 @@ const summaryWorker :Workerd.Worker = (
     (name = "ALLOWED_ORIGINS", fromEnvironment = "ALLOWED_ORIGINS"),
     (name = "READ_TOKEN", fromEnvironment = "READ_TOKEN"),
     (name = "PUBLIC_SUMMARY", fromEnvironment = "PUBLIC_SUMMARY"),
+    (name = "CRON_MAX_SUBREQUESTS", fromEnvironment = "CRON_MAX_SUBREQUESTS"),
+    (name = "CRON_MAX_SECONDS", fromEnvironment = "CRON_MAX_SECONDS"),
     (name = "HISTORY", kvNamespace = "history"),
   ],
 );
