@@ -140,7 +140,7 @@ export async function runDaily(env, scheduledTime, budget) {
     : rateLimited ? 'the API rate-limited the run (429), so it asked for no further day'
       : `a run fetches at most ${MAX_FETCHES_PER_RUN} days`;
   left.push(...due.slice(MAX_FETCHES_PER_RUN));
-  const named = left.map((date) => (lacks.get(date) ? `${date} (for ${lacks.get(date).join(', ')})` : date));
+  const named = left.map((date) => (lacks.get(date) ? `${date} (lacking ${lacks.get(date).join(', ')})` : date));
   return { stored, problems, left: named, why };
 }
 
