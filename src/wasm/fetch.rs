@@ -13,7 +13,7 @@ use super::abort::{Abort, Limit};
 use super::date::checked_date;
 use super::errors::to_js;
 use super::exports::{Reading, summary_to_js};
-use super::host::{describe_js, global_fetch, ignore_rejection, now_ms, set};
+use super::host::{describe_js, ignore_rejection, now_ms, set};
 use super::options::{Credentials, api_key_of, config_of, credentials_of, option};
 use super::parts::fetch_parts;
 use super::progress::{DayTag, Progress};
@@ -49,6 +49,9 @@ export interface FetchReportOptions {
   idleTimeoutMs?: number;
   onProgress?: (progress: ProgressInfo) => void;
   signal?: AbortSignal;
+  /** performs every request (task, polls, download) in place of the global fetch, e.g. to count or cap a
+   * Worker's subrequests; called as fetch(url, init) and must answer as fetch does */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
   /** count only the rows of this slice (or of all these slices) */
   filter?: Filter | Filter[];
   /** each chunk of the downloaded report (gzip bytes) as it arrives, e.g. to keep it for slicing later; a
@@ -83,7 +86,7 @@ pub async fn fetch_report(
 }
 
 async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
-    let abort = Rc::new(Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?);
+    let abort = Rc::new(abort_of(&options)?);
     let now = now_ms();
     let date = checked_date(&option(&options, "date").unwrap_or(JsValue::UNDEFINED), now)?;
     let config = config_of(&options, date);
@@ -92,6 +95,12 @@ async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     let day = fetch_day(&config, &reading, &credentials, &abort, &callback, None).await?;
     Ok(day.result_js())
+}
+
+/// The call's cancellation and requests: the `signal` and `fetch` options.
+pub(crate) fn abort_of(options: &JsValue) -> Result<Abort> {
+    let fetch = option(options, "fetch").and_then(|f| f.dyn_into::<Function>().ok());
+    Ok(Abort::new(option(options, "signal").map(JsCast::unchecked_into))?.with_fetch(fetch))
 }
 
 /// One day as `fetchReport` gives it: its tally (with keys, the parts that succeeded merged) and, with keys,
@@ -227,7 +236,7 @@ pub async fn fetch_report_file(
 }
 
 async fn fetch_file_with(options: JsValue) -> Result<JsValue> {
-    let abort = Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?;
+    let abort = abort_of(&options)?;
     let date = checked_date(&option(&options, "date").unwrap_or(JsValue::UNDEFINED), now_ms())?;
     let config = config_of(&options, date);
     let key = api_key_of(&options);
@@ -300,7 +309,6 @@ async fn until_download(
 async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> Result<Option<(Response, Vec<u8>)>> {
     let init = RequestInit::new();
     init.set_method("GET");
-    init.set_signal(Some(&abort.signal()));
     // The flow follows redirects itself, by its rule for links: workerd's own following would carry the key
     // to another origin.
     init.set_redirect(RequestRedirect::Manual);
@@ -340,7 +348,7 @@ async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> R
 async fn answer(url: &str, init: &RequestInit, abort: &Abort, flow: &TaskFlow) -> Result<Option<Response>> {
     let (at_ms, error) = within(flow, Stall::Headers);
     let answered = abort
-        .wait_within(&global_fetch(url, init)?, Some(Limit { at_ms, error: &error }))
+        .wait_within(&abort.fetch(url, init)?, Some(Limit { at_ms, error: &error }))
         .await?;
     Ok(answered.ok().map(JsCast::unchecked_into))
 }

@@ -4,7 +4,7 @@
 
 import { canonicalOrigin, fetchReportDefaults } from '../../www/pkg/openathens_rawstats.js';
 
-class ConfigError extends Error {
+export class ConfigError extends Error {
   code = 'CONFIG';
 }
 
