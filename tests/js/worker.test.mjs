@@ -28,11 +28,12 @@ let closed;
 let trusted;
 
 // What a Worker without a read token shows: the truth without `security`, which names accounts and addresses.
-async function publicTruth(query) {
-  const { security, ...open } = await demo.truth(query);
+function withoutSecurity({ security, ...open }) {
   assert.ok(security, 'the truth has security to leave out');
   return open;
 }
+const publicTruth = async (query) => withoutSecurity(await demo.truth(query));
+const publicRangeTruth = async (dates) => withoutSecurity(await demo.rangeTruth({ dates }));
 let elsewhere;
 const elsewhereRequests = [];
 // Every request the demo API answered, as "METHOD /path?query status".
@@ -310,8 +311,8 @@ describe('the daily cron and /history', () => {
     };
     assert.deepEqual(body.days[0].headline, { ...headline, distinctAccounts: truth.distinctAccounts, distinctIps: truth.distinctIps });
     assert.deepEqual(body.totals, { days: 1, ...headline });
-    const { security, ...open } = truth;
-    assert.deepEqual(body.merged, open, 'one day merged from its snapshot is that day, without security for a public reader');
+    const open = withoutSecurity(truth);
+    assert.deepEqual(body.merged, open, 'one day merged from its snapshot is that day, without security');
     assert.deepEqual(body.unmerged, []);
     assert.equal(body.days[0].summary, undefined, 'whole Summaries only on request');
     assert.deepEqual(body.missing, [daysAgo(3), daysAgo(2)]);
@@ -331,11 +332,6 @@ describe('the daily cron and /history', () => {
     assert.match(worker.output(), new RegExp(`stored the summary for ${daysAgo(30)}`));
     // Days that /summary stored (the tests above) have no snapshot: listed, but not in the merge.
     assert.deepEqual(body.unmerged, dates.filter((date) => !fetched.includes(date)));
-    const publicRangeTruth = async (dates) => {
-      const { security, ...open } = await demo.rangeTruth({ dates });
-      assert.ok(security, 'the truth has security to leave out');
-      return open;
-    };
     assert.deepEqual(body.merged, await publicRangeTruth(fetched),
       'merged from the snapshots equals the generator\'s own merge of those days');
     const part = await (await fetch(`${worker.url}/history?from=${daysAgo(29)}&to=${daysAgo(26)}`)).json();

@@ -89,27 +89,43 @@ export async function summaryOf(env, date, signal, now = Date.now()) {
 /**
  * The scheduled run: yesterday, the partial days still inside the API's window (a sub-organisation's key
  * failed), then the days inside it that are missing or stored without a snapshot (by /summary), oldest
- * first: at most MAX_FETCHES_PER_RUN days in all, fetched into KV with their snapshots. Resolves to {stored: [date],
- * problems: [text]}; a day that could not be fetched at all is not stored (one stored before stays as it
- * was), a partial day is stored with the parts that failed, and either is a problem, so that the run shows
- * as failed until the day is whole.
+ * first: at most MAX_FETCHES_PER_RUN days in all, fetched into KV with their snapshots, while `budget`
+ * (budget.js) allows. Resolves to {stored: [date], problems: [text], left: [text], why}: a day that could
+ * not be fetched at all is not stored (one stored before stays as it was), a partial day is stored with the
+ * parts that failed, and either is a problem, so that the run shows as failed until the day is whole. `left`
+ * names the days due that this run did not fetch (a partial one with the labels it lacks), and `why` says
+ * why: the budget, a rate limit (the API asked to wait, so no further day is asked for), or the cap on days.
  */
-export async function runDaily(env, scheduledTime) {
+export async function runDaily(env, scheduledTime, budget) {
   const yesterday = dayBefore(scheduledTime);
   const yesterdayMs = parseDay(yesterday);
   const earlier = daysBetween(yesterdayMs - (API_WINDOW_DAYS - 1) * DAY_MS, yesterdayMs - DAY_MS);
   const records = await inBatches(earlier, (date) => headlineRecord(env, date));
   const partial = earlier.filter((_, at) => records[at]?.failedParts);
   const lacking = earlier.filter((_, at) => !records[at] || (!records[at].failedParts && !records[at].snapshotBytes));
+  const lacks = new Map(earlier.map((date, at) => [date, records[at]?.failedParts?.map(({ label }) => label)]));
+  const due = [yesterday, ...partial, ...lacking];
   const stored = [];
   const problems = [];
-  for (const date of [yesterday, ...partial, ...lacking].slice(0, MAX_FETCHES_PER_RUN)) {
+  const left = [];
+  let rateLimited = false;
+  for (const date of due.slice(0, MAX_FETCHES_PER_RUN)) {
+    if (rateLimited || !budget.allows()) {
+      left.push(date);
+      continue;
+    }
     let fetched;
     try {
-      fetched = await fetchDayForArchive(env, date);
+      fetched = await budget.day((limits) => fetchDayForArchive(env, date, limits));
     } catch (error) {
+      // Cut short by the budget: not the day's fault, and the next run fetches it.
+      if (budget.stopped) {
+        left.push(date);
+        continue;
+      }
       const { code, message } = describeFailure(error);
       problems.push(`the report for ${date} could not be fetched (${code}): ${message}`);
+      rateLimited = code === 'RATE_LIMITED';
       continue;
     }
     const failedParts = await storeDay(env, date, fetched.result, fetched.snapshot);
@@ -117,9 +133,15 @@ export async function runDaily(env, scheduledTime) {
     if (failedParts.length > 0) {
       const which = failedParts.map(({ label, code }) => `${label} (${code})`).join(', ');
       problems.push(`${date} is stored partial, without ${which}; the next run fetches it again while the API still has it`);
+      rateLimited = failedParts.some(({ code }) => code === 'RATE_LIMITED');
     }
   }
-  return { stored, problems };
+  const why = budget.stopped ? `the run stopped early: ${budget.stopped}`
+    : rateLimited ? 'the API rate-limited the run (429), so it asked for no further day'
+      : `a run fetches at most ${MAX_FETCHES_PER_RUN} days`;
+  left.push(...due.slice(MAX_FETCHES_PER_RUN));
+  const named = left.map((date) => (lacks.get(date) ? `${date} (lacking ${lacks.get(date).join(', ')})` : date));
+  return { stored, problems, left: named, why };
 }
 
 // At most this many KV reads at once: a day without its headline yet is read whole (a few hundred kB).
@@ -152,7 +174,7 @@ async function headlineRecord(env, date) {
 /**
  * GET /history?from=yyyy-MM-dd&to=yyyy-MM-dd: each stored day's headline figures and their sums
  * (`totals`), `merged`: the exact Summary of every stored day from `from` to `to` merged from their
- * snapshots (null when none has one; `unmerged` lists the stored days without one, `unreadable` those whose
+ * snapshots (null when none has a readable one; `unmerged` lists the stored days without one, `unreadable` those whose
  * snapshot is damaged, with its error, both left out of `merged`), the days missing, and
  * the stored days that are partial (each names its failedParts). With full=1, each stored day's whole
  * Summary too, for at most FULL_PAGE_DAYS days from `from`: `next` is then the `from` of the next page, or

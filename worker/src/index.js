@@ -4,6 +4,7 @@
 // open proxy.
 
 import { answer, checkOrigin, outOfScope, readerOf, share } from './access.js';
+import { RunBudget } from './budget.js';
 import { describeFailure } from './engine.js';
 import { history, runDaily, summaryOf } from './history.js';
 import { errorResponse, preflight, withCors } from './http.js';
@@ -55,8 +56,22 @@ export default {
   },
 
   async scheduled(controller, env) {
-    const { stored, problems } = await runDaily(env, controller.scheduledTime);
+    let budget;
+    let run;
+    try {
+      budget = new RunBudget(env);
+      run = await runDaily(env, controller.scheduledTime, budget);
+    } catch (error) {
+      // Logged as the run's problems are below: the exception alone reaches no log in workerd.
+      console.error(`History: the run failed: ${error.message}`);
+      throw error;
+    } finally {
+      budget?.end();
+    }
+    const { stored, problems, left, why } = run;
     for (const date of stored) console.log(`History: stored the summary for ${date}.`);
+    const rest = left.length > 0 ? `${why}; left for the next run: ${left.join(', ')}` : 'nothing is left for the next run';
+    console.log(`History: the run made ${budget.used} subrequests; ${rest}.`);
     if (problems.length > 0) {
       // Logged for `wrangler tail` and local runs, and thrown so the cron run counts as failed.
       const error = new Error(`History: ${problems.join('; ')}.`);
