@@ -124,6 +124,15 @@ test('served by the Worker, the page offers Source with Archive chosen; This mon
     const counts = await page.locator('.oa-days .oa-note').first().textContent();
     assert.match(counts, new RegExp(`${dates.length} stored`));
   }
+  // One archived day says when it was stored.
+  const day = archivePreset('this-month').to;
+  const [stored] = (await (await fetch(`${worker.url}/history?from=${day}&to=${day}`)).json()).days;
+  await archive.getByLabel('Date range', { exact: true }).selectOption('custom');
+  await archive.getByLabel('From', { exact: true }).fill(day);
+  await archive.getByLabel('To', { exact: true }).fill(day);
+  await page.getByRole('button', { name: 'Show archive' }).click();
+  const when = await page.evaluate((iso) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso)), stored.storedAt);
+  await page.getByRole('heading', { name: `Summary for ${day}, archived ${when} UTC`, exact: true }).waitFor({ timeout: 60_000 });
   assert.deepEqual(problems, []);
   await page.context().close();
 });

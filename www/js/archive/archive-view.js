@@ -31,7 +31,7 @@ export function renderArchive(root, { period, body, compare }, options) {
     ]),
     days.element,
     compare && body.merged && compare.body.merged ? renderComparison(period, compare.period, body.merged, compare.body.merged) : null,
-    body.merged && body.groups ? renderResourcesByMonth(period, body.groups, body.merged) : null,
+    body.merged ? renderResourcesByMonth(period, body.groups ?? [{ month: period.from.slice(0, 7), summary: body.merged }], body.merged) : null,
     summaryRoot,
   ]);
   root.replaceChildren(element);

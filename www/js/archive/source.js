@@ -131,7 +131,8 @@ export class ArchiveSource {
   async load(signal) {
     const { period, compared } = this.request();
     const [main, other] = await Promise.all([
-      fetchHistory(period, { months: true, signal }),
+      // Months only when there are several: one month's Summary is the range's own.
+      fetchHistory(period, { months: period.from.slice(0, 7) !== period.to.slice(0, 7), signal }),
       compared ? fetchHistory(compared, { signal }) : null,
     ]);
     return {
