@@ -63,7 +63,6 @@ export class ArchiveSource {
       h('p', { class: 'hint' }, 'Archive: the days this site’s Worker stored, for any dates it holds, with no API key. OpenAthens API: a day or a range of the last 30 days, with your key.'),
     ]);
     this.#apiParts = /** @type {HTMLElement[]} */ ([...form.children]).filter((child) => child !== this.#heading && child !== this.#submit);
-    this.#heading.after(source, this.#fields);
     this.source = source;
   }
 
@@ -76,6 +75,8 @@ export class ArchiveSource {
     const state = await archiveState(yesterday);
     if (!state) return false;
     for (const input of Object.values(this.#controls)) if (input instanceof HTMLInputElement) input.max = yesterday;
+    // Put in the form only now: a page without the Worker keeps the form (and its labels) as it was.
+    this.#heading.after(this.source, this.#fields);
     this.source.hidden = false;
     this.#applyPreset(now);
     this.#choose(state === 'open' ? 'archive' : 'api');
