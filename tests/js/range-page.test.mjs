@@ -111,6 +111,8 @@ test('a range: chart and days table, merged exactly; again from the cache with n
   const days = page.locator('.oa-days');
   assert.equal(await days.locator('tbody tr').count(), 3);
   assert.equal(await days.locator('canvas').count(), 1, 'the by-day chart is drawn');
+  // The merged summary's heading names the range, not its last day.
+  await page.getByRole('heading', { name: `Summary for ${dates[0]} to ${dates[2]}`, exact: true }).waitFor();
   // A day's report file, fetched again and saved as the API serves it.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Save report file of ${dates[1]}` }).click()]);
   assert.equal(download.suggestedFilename(), `${demo.apiName}-${dates[1]}.csv.gz`);

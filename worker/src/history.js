@@ -9,6 +9,7 @@ import { answer, outOfScope } from './access.js';
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
 import { describeFailure, fetchDay, fetchDayForArchive, mergeSnapshotsOf } from './engine.js';
 import { errorResponse } from './http.js';
+import { MonthMerges } from './months.js';
 
 // One KV read per day asked for: a year stays well within a Worker's per-request operation limits.
 const MAX_DAYS = 366;
@@ -192,6 +193,8 @@ export async function history(url, env, reader) {
   const fromMs = parseDay(from);
   const full = url.searchParams.get('full');
   if (full !== null && full !== '1') return errorResponse(400, 'BAD_REQUEST', 'full takes the value 1 (whole Summaries, a page at a time), or is left out.');
+  const group = url.searchParams.get('group');
+  if (group !== null && group !== 'month') return errorResponse(400, 'BAD_REQUEST', 'group takes the value month (each month\'s Summary), or is left out.');
   if (fromMs === null || toMs === null) {
     return errorResponse(400, 'BAD_DATE', 'Give from and to as yyyy-MM-dd dates, e.g. /history?from=2023-06-01&to=2023-06-30.');
   }
@@ -219,11 +222,14 @@ export async function history(url, env, reader) {
     totals[name] = days.reduce((sum, day) => sum + day.headline[name], 0);
   }
   let snapshots;
+  const months = group ? new MonthMerges() : null;
+  const readSnapshot = (date) => env.HISTORY.get(snapshotKey(date), 'arrayBuffer');
   try {
     // A page merges its own days only: merging the whole range again would cost every page of a year the
     // CPU of the year's merge (170 ms a 1M-row day, a minute in all), 53 times over.
-    snapshots = await mergeSnapshotsOf(dates, (date) => env.HISTORY.get(snapshotKey(date), 'arrayBuffer'));
+    snapshots = await mergeSnapshotsOf(dates, months ? months.tap(readSnapshot) : readSnapshot);
   } catch (error) {
+    months?.free();
     const { status, code, message } = describeFailure(error);
     return errorResponse(status, code, `The stored snapshots could not be merged: ${message}`);
   }
@@ -240,5 +246,6 @@ export async function history(url, env, reader) {
     days,
     missing: dates.filter((_, at) => !records[at]),
     partial: dates.filter((_, at) => records[at]?.failedParts),
+    ...(months ? { groups: months.finish((summary) => ({ headline: headlineOf(summary), summary })) } : {}),
   }, {}, { tellReader: true });
 }

@@ -12,6 +12,10 @@ import { renderDays } from './views/range-view.js';
 import { saveBlob } from './views/download.js';
 import { formatCount } from './views/format.js';
 import init, { fetchReportDefaults, reportDateWindow } from '../pkg/openathens_rawstats.js';
+import { ArchiveSource } from './archive/source.js';
+import { renderArchive } from './archive/archive-view.js';
+import { explainArchiveError } from './archive/words.js';
+import { explainSavedSummaryError, looksLikeJson, readSavedSummary, savedPeriod } from './archive/saved-summary.js';
 
 /**
  * The element with this id, which index.html gives this kind: a page that does not is a broken page.
@@ -49,6 +53,7 @@ const worker = new ReportWorker();
 // pipeline; 2: one inflating and one parsing), for comparing them; otherwise pipeline.js chooses.
 const workers = Number(new URLSearchParams(location.search).get('workers')) || undefined;
 const pool = new DayPool();
+const archive = new ArchiveSource(form);
 
 let currentJob = null;
 let view = null;
@@ -267,7 +272,7 @@ async function runRange(options, from, to, remember) {
     daysView?.destroy();
     // Every day has its `how` by now: cached, or fetched or failed by fetchDays.
     daysView = renderDays(/** @type {Parameters<typeof renderDays>[0]} */ (days), { onRetry: retry, onSave: options.apiKey ? save : undefined });
-    view = renderResult(resultRoot, merged, { reportDate: to, hideIds, onHideIds: keepHideIds });
+    view = renderResult(resultRoot, merged, { period: { from, to }, hideIds, onHideIds: keepHideIds });
     resultRoot.prepend(daysView.element);
     const counts = ['fetched', 'cached', 'failed'].map((how) => days.filter((day) => day.how === how).length);
     finishJob(job, `Done: ${days.length} days (${counts[0]} fetched, ${counts[1]} from this device, ${counts[2]} failed), ${formatCount(merged.rows)} rows.`);
@@ -305,9 +310,56 @@ async function runRange(options, from, to, remember) {
   }
 }
 
-function openFile(file) {
+async function openFile(file) {
   if (!file) return;
-  run('file', { file, workers }, { what: `Opening ${file.name}` });
+  if (await looksLikeJson(file)) openSavedSummary(file);
+  else run('file', { file, workers }, { what: `Opening ${file.name}` });
+}
+
+// A summary the page saved, shown as it was: no report is held, so nothing slices it.
+async function openSavedSummary(file) {
+  currentJob?.cancel();
+  errorPanel.hidden = true;
+  statusPanel.hidden = true;
+  try {
+    const summary = await readSavedSummary(file);
+    view?.destroy();
+    daysView?.destroy();
+    daysView = null;
+    held = null;
+    view = renderResult(resultRoot, summary, { label: 'Saved summary', period: savedPeriod(summary), hideIds, onHideIds: (hidden) => { hideIds = hidden; } });
+    resultRoot.querySelector('h2').focus();
+  } catch (error) {
+    showError(explainSavedSummaryError(error));
+  }
+}
+
+// The archive's range (and the one it is compared with) from the Worker's /history.
+async function showArchive() {
+  currentJob?.cancel();
+  const controller = new AbortController();
+  const job = { cancel: () => controller.abort() };
+  currentJob = job;
+  errorPanel.hidden = true;
+  statusPanel.hidden = false;
+  cancelButton.hidden = false;
+  showProgress({ text: 'Reading the archive…', fraction: null });
+  try {
+    const { shown } = await archive.load(controller.signal);
+    if (currentJob !== job) return;
+    view?.destroy();
+    daysView?.destroy();
+    daysView = null;
+    held = null;
+    view = renderArchive(resultRoot, shown, { hideIds, onHideIds: (hidden) => { hideIds = hidden; } });
+    progressBar.value = 1;
+    finishJob(job, view.status);
+    resultRoot.querySelector('h2').focus();
+  } catch (error) {
+    if (!finishJob(job, '')) return;
+    statusPanel.hidden = true;
+    showError(explainArchiveError(error));
+  }
 }
 
 // The demo server (make serve) publishes demo-config.json beside the page; on any other host it is absent.
@@ -348,10 +400,12 @@ function setUp() {
   fields.remember.checked = saved.apiKey !== undefined;
   for (const row of saved.subKeys ?? []) subKeys.add(row);
   applyDemoConfig(saved);
+  archive.detect();
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    fetchFromForm();
+    if (archive.active) showArchive();
+    else fetchFromForm();
   });
   byId('add-sub-key').addEventListener('click', () => subKeys.add().focus());
   fields.remember.addEventListener('change', () => {

@@ -7,7 +7,7 @@ import { formatCount } from './format.js';
 import { sizedToContainer } from './hourly-chart.js';
 
 const CHART_HEIGHT = 240;
-const SERIES = [
+export const SERIES = [
   { key: 'signIns', label: 'Sign-ins', colour: '#2f6db5' },
   { key: 'failedSignIns', label: 'Failed sign-ins', colour: '#b8322a' },
   { key: 'transfers', label: 'Transfers', colour: '#e08a1e' },
@@ -24,8 +24,7 @@ const HOW = { fetched: 'Fetched', cached: 'From this device' };
  */
 export function renderDays(days, { onRetry, onSave }) {
   const headingId = uniqueId('oa-days');
-  const plotRoot = h('div', { class: 'oa-chart', role: 'img', 'aria-label': 'Line chart of sign-ins, failed sign-ins, transfers, blocked transfers and distinct accounts by day; the figures are in the table below' });
-  const legend = h('p', { class: 'oa-legend' }, SERIES.map(({ label }) => `${label} `));
+  const chart = renderHeadlineChart(days.map((day) => ({ day: day.date, headline: day.headline })), 'day');
   const rows = days.map((day) => h('tr', {}, [
     h('th', { scope: 'row' }, day.date),
     h('td', {}, day.how === 'failed'
@@ -41,14 +40,25 @@ export function renderDays(days, { onRetry, onSave }) {
   ]);
   const element = h('section', { class: 'oa-card oa-days', 'aria-labelledby': headingId }, [
     h('h2', { id: headingId, tabindex: '-1' }, `By day, ${days[0].date} to ${days.at(-1).date}`),
-    legend,
-    plotRoot,
+    ...chart.elements,
     h('div', { class: 'oa-table-scroll' }, table),
   ]);
+  return { element, destroy: chart.destroy };
+}
 
-  const starts = days.map((day) => Date.parse(`${day.date}T00:00:00Z`) / 1000);
-  // A failed day is a gap in each line, not a zero.
-  const values = SERIES.map(({ key }) => days.map((day) => (day.headline ? day.headline[key] : null)));
+/**
+ * The line chart of the range's figures, a point a day or a month (`per`): `points` are {day: its first
+ * yyyy-MM-dd, headline: {signIns, failedSignIns, transfers, blocked, accounts} | undefined}; a point without
+ * a headline (a failed or missing day) is a gap in each line, not a zero.
+ * @param {{day: string, headline?: object}[]} points
+ * @param {'day' | 'month'} per
+ * @returns {{elements: HTMLElement[], destroy(): void}}
+ */
+export function renderHeadlineChart(points, per) {
+  const plotRoot = h('div', { class: 'oa-chart', role: 'img', 'aria-label': `Line chart of sign-ins, failed sign-ins, transfers, blocked transfers and distinct accounts by ${per}; the figures are in the table below` });
+  const legend = h('p', { class: 'oa-legend' }, SERIES.map(({ label }) => `${label} `));
+  const starts = points.map((point) => Date.parse(`${point.day}T00:00:00Z`) / 1000);
+  const values = SERIES.map(({ key }) => points.map((point) => (point.headline ? point.headline[key] : null)));
   const plot = new uPlot(
     {
       width: 320,
@@ -63,5 +73,5 @@ export function renderDays(days, { onRetry, onSave }) {
     [starts, ...values],
     plotRoot,
   );
-  return { element, destroy: sizedToContainer(plot, plotRoot, CHART_HEIGHT) };
+  return { elements: [legend, plotRoot], destroy: sizedToContainer(plot, plotRoot, CHART_HEIGHT) };
 }

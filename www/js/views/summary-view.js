@@ -192,6 +192,8 @@ function sliceChips(slices, onRemoveSlice, ids) {
  * @param {object} summary   a Summary (docs/summary.md)
  * @param {object} [options]
  * @param {string} [options.reportDate]  yyyy-MM-dd of a fetched report; otherwise the first event's day is used
+ * @param {{from: string, to: string, storedAt?: string}} [options.period]  the days a merged Summary covers
+ *   (named in the heading and file names), and when an archived day was stored
  * @param {string} [options.label]       a sub-organisation label, shown in the heading and file names
  * @param {'utc'|'local'} [options.timeZone]  how times are shown at first (default UTC, as the report)
  * @param {(zone: 'utc'|'local') => void} [options.onTimeZoneChange]
@@ -206,14 +208,16 @@ function sliceChips(slices, onRemoveSlice, ids) {
  *   slice named as this view shows its value
  */
 function renderSummary(root, summary, options = {}) {
-  const { reportDate, label, timeZone = 'utc', onTimeZoneChange, security = true, hideIds = false, onHideIds, onSlice, slices, onRemoveSlice } = options;
-  const day = reportDate ?? summary.firstEvent?.slice(0, 10) ?? null;
-  const fileBase = `openathens-${day ?? 'report'}${label ? `-${fileSafe(label)}` : ''}`;
+  const { reportDate, period, label, timeZone = 'utc', onTimeZoneChange, security = true, hideIds = false, onHideIds, onSlice, slices, onRemoveSlice } = options;
+  const day = reportDate ?? period?.from ?? summary.firstEvent?.slice(0, 10) ?? null;
+  // A range is named by both its ends, so neither a heading nor a file passes it off as one day.
+  const spanned = period && period.to !== period.from ? `${period.from} to ${period.to}` : day;
+  const fileBase = `openathens-${spanned ? spanned.replaceAll(' ', '-') : 'report'}${label ? `-${fileSafe(label)}` : ''}`;
   const tables = { fileBase, onSlice };
   const ids = identifiers(summary, hideIds);
   const times = renderTimes(summary, day, timeZone, onTimeZoneChange);
   const headingId = uniqueId('oa-summary');
-  const heading = [label ?? 'Summary', day ? ` for ${day}` : ''].join('');
+  const heading = [label ?? 'Summary', spanned ? ` for ${spanned}` : '', period?.storedAt ? `, archived ${formatInstant(period.storedAt, 'utc')} UTC` : ''].join('');
   const switchId = uniqueId('oa-hide-ids');
 
   const attributeTables = Object.entries(summary.customAttributes).map(([name, counts]) =>
@@ -269,7 +273,7 @@ function renderSummary(root, summary, options = {}) {
  * label's own.
  * @param {Element|ShadowRoot} root
  * @param {object} result
- * @param {object} [options]  as for renderSummary (label excepted); the `Hide account identifiers` switch
+ * @param {object} [options]  as for renderSummary (`label` names a single Summary); the `Hide account identifiers` switch
  *   starts as `hideIds` says and holds for every part, and `onHideIds` hears when it changes
  * @returns {{element: HTMLElement, destroy(): void, sliceLabel(slice: object): string}}  `sliceLabel`: a
  *   slice named as the part shown now shows its value
@@ -289,7 +293,7 @@ export function renderResult(root, result, options = {}) {
     const part = succeeded[index];
     view = renderSummary(viewRoot, part ? part.summary : (result.merged ?? result), {
       ...options,
-      label: part ? part.label : (result.merged ? 'All sub-organisations' : undefined),
+      label: part ? part.label : (result.merged ? 'All sub-organisations' : options.label),
       timeZone,
       onTimeZoneChange: (zone) => { timeZone = zone; options.onTimeZoneChange?.(zone); },
       hideIds,

@@ -10,7 +10,7 @@ import { saveText } from './download.js';
 /**
  * @param {object} spec
  * @param {string} spec.title       heading and caption
- * @param {Array<{key: string, label: string, numeric?: boolean, bar?: boolean, format?: (value) => string, exported?: (value) => number, words?: (value: string) => string|null,
+ * @param {Array<{key: string, label: string, numeric?: boolean, bar?: boolean, format?: (value, row) => string, exported?: (value) => number, words?: (value: string) => string|null,
  *   slice?: {column: string, value?: (row) => string}}>} spec.columns
  *   `words` gives a code's plain words (shown with the code beside them, and exported as a column of
  *   their own); `exported` is the number a CSV gets when it is not the raw value (a share rounded as shown);
@@ -160,7 +160,7 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
         // One piece (a span, or the value's button), so that a stacked row lays it out beside its label.
         return cell({}, column.slice && onSlice ? [mark, sliceable(column, row, shown)] : h('span', {}, [mark, shown]));
       }
-      const text = column.format ? column.format(value) : formatCount(value);
+      const text = column.format ? column.format(value, row) : formatCount(value);
       if (!column.bar) return cell({ class: 'oa-num' }, text);
       const bar = h('span', { class: 'oa-bar' });
       // CSSOM, not a style attribute: allowed by the page's CSP.
