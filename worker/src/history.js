@@ -119,9 +119,11 @@ export async function runDaily(env, scheduledTime, budget) {
     try {
       fetched = await budget.day((limits) => fetchDayForArchive(env, date, limits));
     } catch (error) {
-      // Cut short by the budget: not the day's fault, and the next run fetches it.
+      // Cut short by the budget: the next run fetches it, and this one shows as failed, since a day did
+      // not fit (a slow or rate-limiting API, or a budget too small for a day).
       if (budget.stopped) {
         left.push(date);
+        problems.push(`the report for ${date} was cut short, as ${budget.stopped}`);
         continue;
       }
       const { code, message } = describeFailure(error);
