@@ -386,7 +386,7 @@ mod tests {
     /// How a test writes a text: each form below, choosing per character (from `choices`) between the
     /// spellings the form allows.
     #[derive(Debug, Clone, Copy)]
-    enum Form {
+    enum Spelling {
         Raw,
         Json,
         Percent,
@@ -395,11 +395,11 @@ mod tests {
         PercentInJson,
     }
 
-    fn write(form: Form, text: &str, choices: &mut impl Iterator<Item = u8>) -> String {
+    fn write(form: Spelling, text: &str, choices: &mut impl Iterator<Item = u8>) -> String {
         let mut out = String::new();
         match form {
-            Form::Raw => out.push_str(text),
-            Form::Json => {
+            Spelling::Raw => out.push_str(text),
+            Spelling::Json => {
                 for c in text.chars() {
                     let choice = choices.next().unwrap_or(0);
                     let short = match c {
@@ -413,7 +413,7 @@ mod tests {
                     };
                     match short {
                         Some(escape) if choice % 3 != 2 => out.push_str(escape),
-                        _ if choice % 3 == 0 && !c.is_control() && c != '"' && c != '\\' => out.push(c),
+                        _ if choice.is_multiple_of(3) && !c.is_control() && c != '"' && c != '\\' => out.push(c),
                         _ => {
                             for unit in c.encode_utf16(&mut [0; 2]) {
                                 let hex = if choice & 8 == 0 {
@@ -427,13 +427,13 @@ mod tests {
                     }
                 }
             }
-            Form::Percent | Form::FormField => {
+            Spelling::Percent | Spelling::FormField => {
                 for &byte in text.as_bytes() {
                     let choice = choices.next().unwrap_or(0);
                     let plain = byte.is_ascii() && byte != b'%' && byte != b'+';
-                    if matches!(form, Form::FormField) && byte == b' ' && choice % 2 == 0 {
+                    if matches!(form, Spelling::FormField) && byte == b' ' && choice.is_multiple_of(2) {
                         out.push('+');
-                    } else if plain && choice % 3 == 0 {
+                    } else if plain && choice.is_multiple_of(3) {
                         out.push(char::from(byte));
                     } else if choice & 8 == 0 {
                         out.push_str(&format!("%{byte:02X}"));
@@ -442,7 +442,7 @@ mod tests {
                     }
                 }
             }
-            Form::Html => {
+            Spelling::Html => {
                 for c in text.chars() {
                     let choice = choices.next().unwrap_or(0);
                     let named = match c {
@@ -461,22 +461,22 @@ mod tests {
                     }
                 }
             }
-            Form::PercentInJson => {
-                let percent = write(Form::Percent, text, choices);
-                out = write(Form::Json, &percent, choices);
+            Spelling::PercentInJson => {
+                let percent = write(Spelling::Percent, text, choices);
+                out = write(Spelling::Json, &percent, choices);
             }
         }
         out
     }
 
-    fn forms() -> impl Strategy<Value = Form> {
+    fn forms() -> impl Strategy<Value = Spelling> {
         prop_oneof![
-            Just(Form::Raw),
-            Just(Form::Json),
-            Just(Form::Percent),
-            Just(Form::FormField),
-            Just(Form::Html),
-            Just(Form::PercentInJson),
+            Just(Spelling::Raw),
+            Just(Spelling::Json),
+            Just(Spelling::Percent),
+            Just(Spelling::FormField),
+            Just(Spelling::Html),
+            Just(Spelling::PercentInJson),
         ]
     }
 
