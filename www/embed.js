@@ -186,7 +186,7 @@ class OpenAthensReport extends ElementBase {
         if (this.#job !== job) return;
         this.#job = null;
         this.#status.hidden = true;
-        this.#showProblem(explainArchiveError(error));
+        this.#showProblem(explainArchiveError(error, { viewLink: Boolean(this.#viewToken) }));
         this.dispatchEvent(new CustomEvent('reporterror', { detail: { code: error.code, message: error.message } }));
       },
     );

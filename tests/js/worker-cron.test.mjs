@@ -81,6 +81,8 @@ function workerFor(settings = {}) {
     OPENATHENS_BASE_URL: api.baseUrl,
     ALLOWED_ORIGINS: 'http://127.0.0.1',
     PUBLIC_SUMMARY: 'true',
+    // Unset, as on a fresh deployment (startWorker gives other tests Paid's budget): the default applies.
+    CRON_MAX_SUBREQUESTS: '',
     ...settings,
   });
 }

@@ -5,8 +5,9 @@
 // names one).
 
 import assert from 'node:assert/strict';
-import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
-import { createServer, request as httpRequest } from 'node:http';
+import { createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { accessClaims, jwt as signJwt, keyPair, part, signViewToken, startKeyServer } from './access-keys.mjs';
 import { after, before, describe, test } from 'node:test';
 import { startDemoApi } from '../../demo-api/server.mjs';
 import { ensureGenReport } from './gen-report.mjs';
@@ -26,62 +27,23 @@ const FETCHED = [30, 29, 28, 27, 26, 25, 24, 1].map(daysAgo);
 const FROM = daysAgo(30);
 const TO = daysAgo(24);
 
-function keyPair(kid) {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { kid, privateKey, publicKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' } };
-}
-
 const TEAM_KEY = keyPair('team-key-1');
 // The team's next key, published only in the rotation test; and a key the team never publishes.
 const NEXT_KEY = keyPair('team-key-2');
 const STRANGER_KEY = keyPair('stranger');
 
-const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** A JWT with `claims`, signed RS256 by `key` (the team's, unless a test forges another). */
+const jwt = (claims, { key = TEAM_KEY, header } = {}) => signJwt(claims, { key, header });
 
-/** A JWT with `claims`, signed RS256 by `key` (header overridable for the forged kinds). */
-function jwt(claims, { key = TEAM_KEY, header = { alg: 'RS256', kid: key.kid, typ: 'JWT' } } = {}) {
-  const input = `${part(header)}.${part(claims)}`;
-  return `${input}.${sign('sha256', Buffer.from(input), key.privateKey).toString('base64url')}`;
-}
-
-/** What Cloudflare Access puts in a JWT for a person, with `changes`. */
-function claims(changes = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  return { aud: [AUD], email: COLLEAGUE, exp: now + 600, iat: now, nbf: now, iss: `https://${TEAM}`, type: 'app', sub: 'a-user-id', ...changes };
-}
+/** What Cloudflare Access puts in a JWT for a colleague, with `changes`. */
+const claims = (changes = {}) => accessClaims({ team: TEAM, aud: AUD, email: COLLEAGUE }, changes);
 
 const signedIn = (token) => ({ 'Cf-Access-Jwt-Assertion': token });
 
-/** A view token signed here with `secret`, as the Worker signs them, for the clock's sake (expired links). */
-function viewToken(grant, secret = SHARE_SECRET) {
-  const signed = `v1.${part(grant)}`;
-  return `${signed}.${createHmac('sha256', secret).update(signed).digest('base64url')}`;
-}
+/** A view token signed here, as the Worker signs them, for the clock's sake (expired links). */
+const viewToken = (grant, secret = SHARE_SECRET) => signViewToken(grant, secret);
 
 const viewing = (token) => ({ Authorization: `View ${token}` });
-
-/** The team's certs URL on 127.0.0.1: `keys` is what it publishes; `fetches` counts reads of /certs. */
-async function startKeyServer() {
-  const state = { keys: [TEAM_KEY.jwk], fetches: 0, broken: 'not-json' };
-  const server = createServer((request, response) => {
-    if (request.url === '/certs') {
-      state.fetches += 1;
-      response.writeHead(200, { 'Content-Type': 'application/json' });
-      response.end(JSON.stringify({ keys: state.keys }));
-    } else if (state.broken === 'huge') {
-      response.writeHead(200, { 'Content-Type': 'application/json' });
-      // The team's key, then 200 more: over 64 KiB.
-      response.end(JSON.stringify({ keys: [TEAM_KEY.jwk, ...Array.from({ length: 200 }, (_, at) => ({ ...TEAM_KEY.jwk, kid: `padding-${at}` }))] }));
-    } else if (state.broken === 'status') {
-      response.writeHead(503).end();
-    } else {
-      response.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>not the keys</html>');
-    }
-  });
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  const url = `http://127.0.0.1:${server.address().port}`;
-  return { state, certsUrl: `${url}/certs`, brokenUrl: `${url}/broken`, close: () => new Promise((done) => server.close(done)) };
-}
 
 let demo;
 let keys;
@@ -95,7 +57,7 @@ let open;
 before(async () => {
   ensureGenReport();
   demo = await startDemoApi({ generationWaitMs: 0 });
-  keys = await startKeyServer();
+  keys = await startKeyServer([TEAM_KEY.jwk]);
   const common = { OPENATHENS_API_NAME: demo.apiName, OPENATHENS_BASE_URL: demo.baseUrl, OPENATHENS_API_KEY: 'demo-key', ALLOWED_ORIGINS: ALLOWED };
   const access = { ACCESS_TEAM_DOMAIN: TEAM, ACCESS_AUD: AUD, SECURITY_READERS: `someone@example.edu, ${BOSS.toUpperCase()}` };
   [archive, unreadable, open] = await Promise.all([

@@ -31,7 +31,10 @@ export async function startWorker(settings) {
   const child = spawn(WORKERD, [
     'serve', 'worker/workerd.capnp', '--experimental', '--control-fd', '3',
     '--socket-addr', 'http=127.0.0.1:0', '--socket-addr', 'cron=127.0.0.1:0', '--directory-path', `history=${history}`,
-  ], { cwd: REPO, env: { PATH: process.env.PATH, ...settings }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    // The budget of Workers Paid (1,000 subrequests) unless a test sets one: a cron run must fetch the days a
+    // test counts on however slowly a loaded machine answers (each RUNNING poll is a subrequest);
+    // tests/js/worker-cron.test.mjs holds the default budget to its bound.
+  ], { cwd: REPO, env: { PATH: process.env.PATH, CRON_MAX_SUBREQUESTS: '1000', ...settings }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   // What the Worker logs (console.log, uncaught errors), checked for the keys it must never contain.
   let output = '';
   for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => { output += chunk; });

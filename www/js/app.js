@@ -358,7 +358,7 @@ async function showArchive() {
   } catch (error) {
     if (!finishJob(job, '')) return;
     statusPanel.hidden = true;
-    showError(explainArchiveError(error));
+    showError(explainArchiveError(error, { viewLink: Boolean(archive.viewToken) }));
   }
 }
 
@@ -400,7 +400,8 @@ function setUp() {
   fields.remember.checked = saved.apiKey !== undefined;
   for (const row of saved.subKeys ?? []) subKeys.add(row);
   applyDemoConfig(saved);
-  archive.detect();
+  // A view link shows its range at once: its reader has nothing else to choose.
+  archive.detect().then((found) => { if (found && archive.viewToken) showArchive(); });
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();

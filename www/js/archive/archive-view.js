@@ -8,6 +8,7 @@ import { renderComparison } from './compare-view.js';
 import { renderArchiveDays } from './days-view.js';
 import { renderResourcesByMonth } from './months-view.js';
 import { periodText } from './periods.js';
+import { renderShareView } from './view-link.js';
 
 /**
  * @param {Element} root
@@ -33,6 +34,8 @@ export function renderArchive(root, { period, body, compare }, options) {
     compare && body.merged && compare.body.merged ? renderComparison(period, compare.period, body.merged, compare.body.merged) : null,
     body.merged ? renderResourcesByMonth(period, body.groups ?? [{ month: period.from.slice(0, 7), summary: body.merged }], body.merged) : null,
     summaryRoot,
+    // Readers who may share (a READ_TOKEN or Cloudflare Access reader) can hand this range to others.
+    body.reader?.mayShare ? renderShareView(period, body.reader) : null,
   ]);
   root.replaceChildren(element);
   // A one-day range names when its day was stored.

@@ -14,11 +14,13 @@ async function workerAnswer(response) {
 /**
  * Whether the page is served by the Worker, and open to this reader: 'open' when its /history answers JSON
  * (a static host answers 404 or a page), 'refused' when it refuses in its own words (401 or 403 with a
- * code: the archive is there but not for this reader), else null.
+ * code: the archive is there but not for this reader), else null. `viewToken`: a view link's, sent with it.
  */
-export async function archiveState(yesterday) {
+export async function archiveState(yesterday, viewToken) {
   try {
-    const response = await fetch(`history?from=${yesterday}&to=${yesterday}`, { cache: 'no-store' });
+    // A view link's reader asks for the link's own dates (the Worker's default for it): yesterday may be outside.
+    const query = viewToken ? '' : `?from=${yesterday}&to=${yesterday}`;
+    const response = await fetch(`history${query}`, { cache: 'no-store', ...(viewToken ? { headers: { Authorization: `View ${viewToken}` } } : {}) });
     const body = await workerAnswer(response);
     if (response.ok) return body === null ? null : 'open';
     return [401, 403].includes(response.status) && typeof body?.error?.code === 'string' ? 'refused' : null;

@@ -5,6 +5,7 @@
 import { h, uniqueId } from '../views/dom.js';
 import { archiveState, fetchHistory } from './client.js';
 import { ARCHIVE_PRESETS, COMPARISONS, archivePreset, comparedPeriod, spanOf } from './periods.js';
+import { linkPeriod, viewTokenFrom } from './view-link.js';
 
 // The Worker answers at most this many days a request (worker/src/history.js).
 const MAX_DAYS = 366;
@@ -30,6 +31,8 @@ export class ArchiveSource {
 
   /** @param {HTMLFormElement} form  the fetch form: its first h2 and its submit button are reworded */
   constructor(form) {
+    /** A view link's token (the page opened with `#view=`): then the archive is the only source. */
+    this.viewToken = viewTokenFrom(location.hash);
     this.#form = form;
     this.#heading = form.querySelector('h2');
     this.#submit = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
@@ -72,15 +75,27 @@ export class ArchiveSource {
    */
   async detect(now = Date.now()) {
     const yesterday = new Date(now - 86_400_000).toISOString().slice(0, 10);
-    const state = await archiveState(yesterday);
+    const state = await archiveState(yesterday, this.viewToken ?? undefined);
     if (!state) return false;
     for (const input of Object.values(this.#controls)) if (input instanceof HTMLInputElement) input.max = yesterday;
     // Put in the form only now: a page without the Worker keeps the form (and its labels) as it was.
     this.#heading.after(this.source, this.#fields);
     this.source.hidden = false;
     this.#applyPreset(now);
-    this.#choose(state === 'open' ? 'archive' : 'api');
+    if (this.viewToken) {
+      // A link reads the archive only, for its own dates; a refused one says why when the page shows it.
+      this.#radios[1].hidden = true;
+      const linked = linkPeriod(this.viewToken);
+      if (linked) this.#setRange(linked);
+    }
+    this.#choose(state === 'open' || this.viewToken ? 'archive' : 'api');
     return true;
+  }
+
+  #setRange({ from, to }) {
+    this.#controls.range.value = 'custom';
+    this.#controls.from.value = from;
+    this.#controls.to.value = to;
   }
 
   get active() {
@@ -133,8 +148,8 @@ export class ArchiveSource {
     const { period, compared } = this.request();
     const [main, other] = await Promise.all([
       // Months only when there are several: one month's Summary is the range's own.
-      fetchHistory(period, { months: period.from.slice(0, 7) !== period.to.slice(0, 7), signal }),
-      compared ? fetchHistory(compared, { signal }) : null,
+      fetchHistory(period, { months: period.from.slice(0, 7) !== period.to.slice(0, 7), signal, viewToken: this.viewToken ?? undefined }),
+      compared ? fetchHistory(compared, { signal, viewToken: this.viewToken ?? undefined }) : null,
     ]);
     return {
       shown: { period, body: main.body, ...(other ? { compare: { period: compared, body: other.body } } : {}) },

@@ -38,8 +38,20 @@ const ARCHIVE_WORDS = {
   },
 };
 
-/** {title, next, detail} for an error from the archive. */
-export function explainArchiveError(error) {
-  const words = ARCHIVE_WORDS[error.code];
+// A view link's reader never chose a credential: AUTH means the link itself is not (or no longer) good.
+const LINK_WORDS = {
+  AUTH: {
+    title: 'This view link is not valid.',
+    next: 'It may have been changed on the way, or its owner has revoked every link. Ask for a new link.',
+  },
+};
+
+/**
+ * {title, next, detail} for an error from the archive.
+ * @param {{code: string, message: string}} error
+ * @param {{viewLink?: boolean}} [how]  `viewLink`: the reader came with a view link's token
+ */
+export function explainArchiveError(error, { viewLink = false } = {}) {
+  const words = (viewLink ? LINK_WORDS[error.code] : undefined) ?? ARCHIVE_WORDS[error.code];
   return words ? { ...words, detail: `${error.message} (${error.code})` } : explainError(error);
 }
