@@ -5,7 +5,7 @@
 // the link is refused; an expired and an altered link are refused in plain words.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,7 +14,7 @@ import { freePort, startWranglerDev } from '../../scripts/wrangler-dev.mjs';
 import { accessClaims, jwt, keyPair, signViewToken, startKeyServer } from './access-keys.mjs';
 import { launchChromiumWithProfile } from './chromium.mjs';
 import { ensureGenReport } from './gen-report.mjs';
-import { daysAgo } from './workerd.mjs';
+import { REPO, daysAgo } from './workerd.mjs';
 
 const TEAM = 'share-test.cloudflareaccess.com';
 const AUD = 'share-test-aud';
@@ -97,6 +97,13 @@ test('a signed-in colleague makes a view link; a fresh browser with no key opens
   await maker.page.getByRole('button', { name: 'Share view' }).click();
   const link = await maker.page.getByLabel('View link').inputValue();
   assert.match(link, new RegExp(`^${worker.url}/#view=v1\\.[\\w-]+\\.[\\w-]+$`));
+  // Share view and the link it made pass axe (evaluated, not added as a script tag, which the CSP refuses).
+  await maker.page.evaluate(await readFile(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  const violations = await maker.page.evaluate(async () => {
+    const { violations } = await window.axe.run(document.querySelector('.oa-share'), { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
+    return violations.flatMap((rule) => rule.nodes.map((node) => `${rule.id} ${node.target}: ${node.failureSummary}`));
+  });
+  assert.deepEqual(violations, []);
 
   const viewer = await freshBrowser();
   await viewer.page.goto(link);
