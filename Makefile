@@ -36,7 +36,7 @@ test-wasm: setup
 # Page, fetch, demo API, package (Vite, Node, tsc) and Worker tests; they share the release gen-report for
 # their data. First the JSDoc types of www/ and worker/ (tsc --checkJs), and the Worker as Cloudflare would
 # take it: wrangler bundles it (offline, nothing uploaded) and checks wrangler.toml, so a config or import
-# that deploy would refuse fails here.
+# that deploy would refuse fails here; tests/js/wrangler-dev.test.mjs then starts `wrangler dev` on it.
 test-js: package
 	cargo build --release -p rawstats-gen
 	node_modules/.bin/tsc -p www/tsconfig.json

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpuMs, startWorkerd } from './workerd-process.mjs';
+import { compatibilityDate } from './workerd-modules.mjs';
 
 const PKG = fileURLToPath(new URL('../www/pkg/', import.meta.url));
 const { values: args, positionals: [report] } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '3' } } });
@@ -75,7 +76,7 @@ const worker :Workerd.Worker = (
     (name = "openathens_rawstats.js", esModule = embed "openathens_rawstats.js"),
     (name = "openathens_rawstats_bg.wasm", wasm = embed "openathens_rawstats_bg.wasm"),
   ],
-  compatibilityDate = "2026-11-17",
+  compatibilityDate = "${compatibilityDate()}",
   globalOutbound = "network",
 );
 `;

@@ -1,14 +1,24 @@
 #!/usr/bin/env node
 // Writes target/workerd-modules.capnp: every module of the Worker (each worker/src/*.js, index.js first as
-// workerd's main module, then the wasm package), which worker/workerd.capnp imports. Generated from the
-// directory rather than listed by hand, so a module added to worker/src is in the tests' workerd at once.
-// tests/js/worker.test.mjs runs it before starting workerd; run it yourself before `workerd serve`.
+// workerd's main module, then the wasm package), which worker/workerd.capnp imports, and wrangler.toml's
+// compatibility_date. Generated from the directory rather than listed by hand, so a module added to
+// worker/src is in the tests' workerd at once; the date is read rather than copied, so workerd and wrangler
+// run the Worker under one date. tests/js/workerd.mjs runs it before starting workerd; run it yourself
+// before `workerd serve`.
 
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const MODULES_FILE = `${REPO}target/workerd-modules.capnp`;
+
+/** worker/wrangler.toml's compatibility_date. */
+export function compatibilityDate() {
+  const toml = readFileSync(`${REPO}worker/wrangler.toml`, 'utf8');
+  const date = /^compatibility_date\s*=\s*"(\d{4}-\d{2}-\d{2})"\s*$/m.exec(toml)?.[1];
+  if (!date) throw new Error('worker/wrangler.toml has no compatibility_date = "yyyy-MM-dd" line');
+  return date;
+}
 
 export function writeWorkerdModules() {
   const sources = readdirSync(`${REPO}worker/src`).filter((file) => file.endsWith('.js'));
@@ -27,6 +37,7 @@ using Workerd = import "/workerd/workerd.capnp";
 const summaryModules :List(Workerd.Worker.Module) = [
 ${modules.map((line) => `  ${line},`).join('\n')}
 ];
+const compatibilityDate :Text = "${compatibilityDate()}";
 `);
   return ordered;
 }

@@ -4,6 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WRANGLER = `${REPO}node_modules/.bin/wrangler`;
@@ -17,12 +18,13 @@ const START_TIMEOUT_MS = 60_000;
  * that is free), its KV kept under `persistTo`; resolves to {url, output(), close()} once it answers.
  */
 export async function startWranglerDev({ vars = {}, port = 0, persistTo }) {
-  const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port || await freePort()), '--test-scheduled'];
+  const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port || await freePort()), '--inspector-port', '0', '--test-scheduled'];
   if (persistTo) args.push('--persist-to', persistTo);
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const child = spawn(WRANGLER, args, {
     cwd: `${REPO}worker`,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    // Offline: no metrics, no banner's update check, no download of the Request.cf object.
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -31,7 +33,7 @@ export async function startWranglerDev({ vars = {}, port = 0, persistTo }) {
     const timer = setTimeout(() => reject(new Error(`wrangler dev did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS);
     for (const stream of [child.stdout, child.stderr]) {
       stream.on('data', (chunk) => {
-        output += chunk;
+        output += stripVTControlCharacters(String(chunk));
         const ready = READY.exec(output);
         if (ready) {
           clearTimeout(timer);
@@ -43,6 +45,9 @@ export async function startWranglerDev({ vars = {}, port = 0, persistTo }) {
       clearTimeout(timer);
       reject(new Error(`wrangler dev exited (${code}):\n${output}`));
     });
+  }).catch((error) => {
+    if (child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+    throw error;
   });
   return {
     url,

@@ -2,7 +2,8 @@
 //! and the Worker can branch on them without parsing messages.
 
 use core::fmt;
-use std::borrow::Cow;
+
+use crate::api::redact_key;
 
 /// Writes [`ErrorCode`], its strings, the list of every code and its TypeScript union from one table, so
 /// that no copy can miss a code.
@@ -98,9 +99,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// What stands in for a credential taken out of outside text.
-pub(crate) const REDACTED: &str = "[redacted]";
-
 /// How much of an outside text a message repeats: enough to recognise it, too little to flood the message.
 const QUOTED_CHARS: usize = 60;
 
@@ -108,38 +106,10 @@ const QUOTED_CHARS: usize = 60;
 /// `OAApiKey <key>` redacted, control characters dropped, and shortened to [`QUOTED_CHARS`] so a pasted
 /// blob or a long body cannot flood it. Redacting comes first, so shortening cannot leave half a key behind.
 pub(crate) fn quoted(text: &str) -> String {
-    let text = redact_scheme(text);
+    let text = redact_key(text, "");
     let shown: String = text.chars().filter(|c| !c.is_control()).take(QUOTED_CHARS).collect();
     let more = if text.chars().count() > QUOTED_CHARS { "…" } else { "" };
     format!("\"{shown}{more}\"")
-}
-
-/// `text` with the credential after each `OAApiKey` (any case) replaced: a server that echoes the
-/// Authorization header it was sent must not put a key in a message.
-fn redact_scheme(text: &str) -> Cow<'_, str> {
-    const SCHEME: &str = "oaapikey";
-    let lower = text.to_ascii_lowercase();
-    if !lower.contains(SCHEME) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    while let Some(found) = lower[at..].find(SCHEME) {
-        let after_scheme = at + found + SCHEME.len();
-        let rest = &text[after_scheme..];
-        let spaces = rest.len() - rest.trim_start().len();
-        let key_len = rest[spaces..]
-            .find(|c: char| c.is_whitespace() || c == '"')
-            .unwrap_or(rest.len() - spaces);
-        out.push_str(&text[at..after_scheme]);
-        out.push_str(&rest[..spaces]);
-        if key_len > 0 {
-            out.push_str(REDACTED);
-        }
-        at = after_scheme + spaces + key_len;
-    }
-    out.push_str(&text[at..]);
-    Cow::Owned(out)
 }
 
 /// The crate's results.
@@ -151,18 +121,8 @@ mod tests {
 
     #[test]
     fn an_echoed_authorization_header_is_redacted_before_shortening() {
-        let key = "k3y-".repeat(20);
-        for text in [
-            format!("bad header OAApiKey {key}"),
-            format!("{{\"auth\":\"oaapikey  {key}\"}} then more"),
-            format!("OAAPIKEY\t{key}\nOAApiKey {key}"),
-        ] {
-            let shown = quoted(&text);
-            assert!(!shown.contains("k3y-"), "{shown}");
-            assert!(shown.contains("[redacted]"), "{shown}");
-        }
-        assert_eq!(quoted("OAApiKey"), "\"OAApiKey\"");
-        assert_eq!(quoted("no credential here"), "\"no credential here\"");
+        let shown = quoted(&format!("bad header OAApiKey {}", "k3y-".repeat(20)));
+        assert_eq!(shown, "\"bad header OAApiKey [redacted]\"");
     }
 
     #[test]

@@ -26,3 +26,8 @@ pub const MAX_MERGED_ROWS: u64 = 1 << 53;
 /// Bytes of a snapshot's inflated content. The high-cardinality bench day (1M rows, 490k distinct values)
 /// needs about 9 MB; the tables a parse may hold (`MAX_TALLY_BYTES`) never need more than this.
 pub const MAX_SNAPSHOT_PAYLOAD_BYTES: usize = 1 << 30;
+
+/// Column names, and `attribute.*` counters, that one snapshot may declare and one merge of snapshots may
+/// hold: a report's own cap (`MAX_COLUMNS`). Beyond it a snapshot is refused with `BAD_SNAPSHOT`, a merge
+/// with `TOO_LARGE`.
+pub const MAX_SNAPSHOT_COLUMNS: usize = MAX_COLUMNS;

@@ -3,12 +3,66 @@
 //! BAD_SNAPSHOT, never a panic. The envelope is built here from docs/snapshot.md, not from the crate.
 #![cfg(not(target_arch = "wasm32"))]
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::io::{Read, Write};
 
 use openathens_rawstats::engine::SNAPSHOT_VERSION;
+use openathens_rawstats::limits::MAX_SNAPSHOT_COLUMNS;
 use openathens_rawstats::{ErrorCode, ReportParser, Summary, Tally};
 use proptest::prelude::*;
 use rawstats_gen::{Config, DateStyle, Population, report_bytes};
+
+/// The system allocator, counting the bytes each thread holds and the most it held, so a test can bound
+/// what reading a snapshot allocates whatever the tests beside it do.
+struct Counting;
+
+thread_local! {
+    static HELD: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+}
+
+fn note(grown: isize) {
+    // `try_with`: a thread being torn down may still free.
+    let _ = HELD.try_with(|held| {
+        let (now, peak) = held.get();
+        let now = now.saturating_add_signed(grown);
+        held.set((now, peak.max(now)));
+    });
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(layout.size() as isize);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        note(-(layout.size() as isize));
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // Counted as a move: old and new are both held while it copies.
+        note(new_size as isize);
+        let moved = unsafe { System.realloc(ptr, layout, new_size) };
+        note(-(layout.size() as isize));
+        moved
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// What `f` returns, and the most bytes this thread held above what it held before, while it ran.
+fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = HELD.with(|held| {
+        let (now, _) = held.get();
+        held.set((now, now));
+        now
+    });
+    let out = f();
+    (out, HELD.with(|held| held.get().1) - before)
+}
 
 fn tally_of(csv: &[u8]) -> Tally {
     let mut parser = ReportParser::new(None);
@@ -191,4 +245,64 @@ fn no_snapshots_merge_to_an_empty_day_and_one_bad_one_fails_the_merge() {
     let good = tally_of(&csv).to_snapshot();
     assert_eq!(merged(&[good.clone(), b"nope".to_vec()]), Err(ErrorCode::BadSnapshot));
     assert_eq!(merged(&[good]).unwrap().rows, 10);
+}
+
+/// A snapshot of an empty tally whose payload starts with `names` column names, each empty: a byte each,
+/// which deflate packs a thousand to one. `padding` random bytes after it keep the whole within the ratio
+/// of payload to stream a reader accepts, as the red team's did (the reader refuses them, once it gets there).
+fn with_empty_names(names: usize, padding: usize) -> Vec<u8> {
+    let empty = payload_of(&Tally::new(None).to_snapshot());
+    assert_eq!(empty[0], 0, "an empty tally's payload starts with no column names");
+    let mut payload = Vec::with_capacity(names + empty.len() + 10);
+    let mut n = names;
+    while n >= 0x80 {
+        payload.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    payload.push(n as u8);
+    payload.resize(payload.len() + names, 0);
+    payload.extend_from_slice(&empty[1..]);
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    payload.extend((0..padding).map(|_| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as u8
+    }));
+    sealed(&payload)
+}
+
+#[test]
+fn a_snapshot_claiming_millions_of_names_is_refused_before_they_are_allocated() {
+    // 4M names in 4 MB of payload (4 KB of snapshot) would be 96 MB of `String`s; the 200M of the red team's
+    // 1.2 MB snapshot ran a wasm module out of its 4 GiB.
+    let hostile = with_empty_names(4_000_000, 20_000);
+    let (result, peak) = peak_of(|| Tally::from_snapshot(&hostile).map(|_| ()).map_err(|e| e.code));
+    assert_eq!(result, Err(ErrorCode::BadSnapshot));
+    // The inflated payload (whose buffer grows by doubling as it inflates), and little more.
+    assert!(peak < 3 * 4_000_000, "reading it held {peak} bytes");
+
+    // A merge that refused it is as it was, and takes the next snapshot.
+    let (csv, _) = report_bytes(&config(1, 10, 0, false)).unwrap();
+    let good = tally_of(&csv).to_snapshot();
+    let mut merge = Tally::new(None);
+    merge.merge_snapshot(&good).unwrap();
+    let before = merge.summary();
+    assert_eq!(merge.merge_snapshot(&hostile).unwrap_err().code, ErrorCode::BadSnapshot);
+    assert_eq!(merge.summary(), before);
+    merge.merge_snapshot(&good).unwrap();
+    assert_eq!(merge.summary().rows, 20);
+}
+
+#[test]
+fn a_snapshot_may_declare_as_many_columns_as_a_report() {
+    assert_eq!(
+        Tally::from_snapshot(&with_empty_names(MAX_SNAPSHOT_COLUMNS, 0))
+            .unwrap()
+            .summary()
+            .columns
+            .len(),
+        MAX_SNAPSHOT_COLUMNS
+    );
+    assert!(refused(&with_empty_names(MAX_SNAPSHOT_COLUMNS + 1, 0)));
 }

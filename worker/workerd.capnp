@@ -7,7 +7,8 @@
 # KV namespace is a writable directory (one file per day); the `cron` socket fires the scheduled handler
 # through a service binding, as Cloudflare's cron trigger does (POST /?scheduledTime=<ms>).
 using Workerd = import "/workerd/workerd.capnp";
-# Every module of worker/src and the wasm package, listed by scripts/workerd-modules.mjs (run it first).
+# Every module of worker/src and the wasm package, listed by scripts/workerd-modules.mjs (run it first),
+# and wrangler.toml's compatibility_date, which both Workers here run under.
 using Modules = import "../target/workerd-modules.capnp";
 
 const config :Workerd.Config = (
@@ -26,7 +27,7 @@ const config :Workerd.Config = (
 
 const summaryWorker :Workerd.Worker = (
   modules = Modules.summaryModules,
-  compatibilityDate = "2026-11-17",
+  compatibilityDate = Modules.compatibilityDate,
   globalOutbound = "network",
   bindings = [
     (name = "OPENATHENS_API_NAME", fromEnvironment = "OPENATHENS_API_NAME"),
@@ -36,13 +37,20 @@ const summaryWorker :Workerd.Worker = (
     (name = "ALLOWED_ORIGINS", fromEnvironment = "ALLOWED_ORIGINS"),
     (name = "READ_TOKEN", fromEnvironment = "READ_TOKEN"),
     (name = "PUBLIC_SUMMARY", fromEnvironment = "PUBLIC_SUMMARY"),
+    (name = "ACCESS_TEAM_DOMAIN", fromEnvironment = "ACCESS_TEAM_DOMAIN"),
+    (name = "ACCESS_AUD", fromEnvironment = "ACCESS_AUD"),
+    (name = "ACCESS_CERTS_URL", fromEnvironment = "ACCESS_CERTS_URL"),
+    (name = "SECURITY_READERS", fromEnvironment = "SECURITY_READERS"),
+    (name = "SHARE_SECRET", fromEnvironment = "SHARE_SECRET"),
+    (name = "CRON_MAX_SUBREQUESTS", fromEnvironment = "CRON_MAX_SUBREQUESTS"),
+    (name = "CRON_MAX_SECONDS", fromEnvironment = "CRON_MAX_SECONDS"),
     (name = "HISTORY", kvNamespace = "history"),
   ],
 );
 
 const cronTrigger :Workerd.Worker = (
   modules = [(name = "cron.js", esModule = embed "cron-trigger.js")],
-  compatibilityDate = "2026-11-17",
+  compatibilityDate = Modules.compatibilityDate,
   compatibilityFlags = ["service_binding_extra_handlers"],
   bindings = [(name = "WORKER", service = "main")],
 );

@@ -47,7 +47,11 @@ function reportWorker() {
   return sharedWorker;
 }
 
-class OpenAthensReport extends HTMLElement {
+// Outside a browser (server-side rendering in Node) there is no HTMLElement: importing this module must
+// still work, defining nothing; the element's class then extends a stand-in that is never constructed.
+const ElementBase = /** @type {typeof HTMLElement} */ (globalThis.HTMLElement ?? class {});
+
+class OpenAthensReport extends ElementBase {
   static observedAttributes = ['api-name', 'date', 'api-base-url', 'security'];
 
   #apiKey = '';
@@ -85,7 +89,8 @@ class OpenAthensReport extends HTMLElement {
 
   /** Sub-organisation keys, [{label, key}], instead of apiKey (write-only). */
   set keys(keys) {
-    this.#keys = Array.isArray(keys) && keys.length > 0 ? keys.map(({ label, key }) => ({ label: String(label ?? ''), key: String(key ?? '') })) : null;
+    // Trimmed here, as apiKey is: HTTP trims the header, so a pasted key's spaces or line break never reach the API.
+    this.#keys = Array.isArray(keys) && keys.length > 0 ? keys.map(({ label, key }) => ({ label: String(label ?? ''), key: String(key ?? '').trim() })) : null;
     this.#schedule();
   }
 
@@ -180,4 +185,4 @@ class OpenAthensReport extends HTMLElement {
   }
 }
 
-if (!customElements.get('openathens-report')) customElements.define('openathens-report', OpenAthensReport);
+if (globalThis.customElements && !customElements.get('openathens-report')) customElements.define('openathens-report', OpenAthensReport);

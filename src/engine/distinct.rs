@@ -16,7 +16,7 @@ use hashbrown::HashTable;
 
 use crate::engine::dense::Dense;
 use crate::engine::seed::hash_seed;
-use crate::engine::snapshot::{Reader, Writer, bad, ensure};
+use crate::engine::snapshot::{Item, Reader, Writer, bad, ensure};
 use crate::error::Result;
 
 pub(crate) const PARTS: usize = 16;
@@ -211,8 +211,9 @@ impl DistinctSet {
     }
 
     /// Reads a set `put` wrote. Each value goes through `insert` as text, so whatever the numbers say, the
-    /// set holds only forms `insert` itself makes; a value listed twice is refused.
-    pub(crate) fn take(r: &mut Reader<'_>) -> Result<Self> {
+    /// set holds only forms `insert` itself makes; a value listed twice is refused. `beside` is the memory
+    /// the caller keeps for each value (its record), so that the reader's budget counts it too.
+    pub(crate) fn take(r: &mut Reader<'_>, beside: usize) -> Result<Self> {
         let mut set = DistinctSet::default();
         let mut text = [0u8; 39];
         let add = |set: &mut DistinctSet, value: &[u8]| {
@@ -222,9 +223,15 @@ impl DistinctSet {
                 "a value is listed twice in one of its sets",
             )
         };
+        // A value's 128 bits and form in their chunks, and its id in a table (with its control byte) that
+        // may have just doubled.
+        let memory = size_of::<[u64; 2]>() + 1 + 2 * (size_of::<u32>() + 1) + beside;
         for form in FORMS {
             let (mut number, mut short) = (0u128, ([0u8; 15], 0usize));
-            for _ in 0..r.len()? {
+            // A short value is a shared length and its rest (a byte each at least), the others 16 bytes.
+            let bytes = if matches!(form, Form::Short) { 2 } else { 16 };
+            let cap = usize::MAX;
+            for _ in 0..r.count(Item { bytes, memory, cap })? {
                 let n = if matches!(form, Form::Short) {
                     take_after(r, &mut short)?;
                     text[..short.1].copy_from_slice(&short.0[..short.1]);
@@ -238,7 +245,8 @@ impl DistinctSet {
                 add(&mut set, &text[..n])?;
             }
         }
-        for _ in 0..r.len()? {
+        let cap = usize::MAX;
+        for _ in 0..r.count(Item { bytes: 1, memory, cap })? {
             add(&mut set, r.bytes()?)?;
         }
         Ok(set)

@@ -10,7 +10,7 @@ use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 use crate::engine::seed::hash_seed;
-use crate::engine::snapshot::{Reader, Snap, Writer, ensure, sum};
+use crate::engine::snapshot::{Item, Reader, Snap, Writer, ensure, sum};
 use crate::error::Result;
 
 const PACKED_MAX: usize = 32;
@@ -233,6 +233,14 @@ impl Counter {
     }
 }
 
+/// A counter's value in a snapshot: its text and count (a byte each at least); its slot in the table (with
+/// its control byte), its end in the arena and its count, doubled as tables and vectors double.
+pub(crate) const COUNTER_VALUE: Item = Item {
+    bytes: 2,
+    memory: 2 * (size_of::<(Packed, u32)>() + 1 + size_of::<usize>() + size_of::<u64>()),
+    cap: usize::MAX,
+};
+
 /// Values in id order, so that a counter read back gives each value the id it had: the tally's people refer
 /// to countries and resources by id.
 impl Snap for Counter {
@@ -247,7 +255,7 @@ impl Snap for Counter {
     fn take(r: &mut Reader<'_>) -> Result<Self> {
         let mut counter = Counter::default();
         let mut total = 0u64;
-        for _ in 0..r.len()? {
+        for _ in 0..r.count(COUNTER_VALUE)? {
             let key = r.bytes()?;
             let n = r.uint()?;
             total = sum(total, n)?;

@@ -15,7 +15,7 @@ use hashbrown::HashTable;
 use crate::engine::dense::Dense;
 use crate::engine::distinct::{DistinctSet, PARTS, mix, part_of};
 use crate::engine::seed::hash_seed;
-use crate::engine::snapshot::{Reader, Snap, Writer, bad};
+use crate::engine::snapshot::{Item, Reader, Snap, Writer, bad};
 use crate::engine::summary::{AccountFailures, FailureTimes, IpFailures, Security, Spread};
 use crate::engine::timestamp::{EventTimes, Stamp, format_utc};
 use crate::error::Result;
@@ -415,8 +415,8 @@ impl People {
     /// Reads what `put` wrote, for a tally with `countries` countries and `resources` resources.
     pub(crate) fn take(r: &mut Reader<'_>, countries: usize, resources: usize) -> Result<Self> {
         let mut people = People {
-            accounts: DistinctSet::take(r)?,
-            ips: DistinctSet::take(r)?,
+            accounts: DistinctSet::take(r, size_of::<Account>())?,
+            ips: DistinctSet::take(r, size_of::<u32>())?,
             ..People::default()
         };
         let mut limits = [0usize; LINKS];
@@ -439,7 +439,7 @@ impl People {
         let accounts = people.accounts.len() as usize;
         for (kind, limit) in limits.into_iter().enumerate() {
             let mut previous = (0u32, 0u32);
-            for _ in 0..r.len()? {
+            for _ in 0..r.count(PAIR)? {
                 let step = take_u32(r)?;
                 let account = previous
                     .0
@@ -456,7 +456,7 @@ impl People {
             }
         }
         let mut previous = 0u64;
-        for _ in 0..r.len()? {
+        for _ in 0..r.count(FAILURE)? {
             previous = previous
                 .checked_add(r.uint()?)
                 .ok_or_else(|| bad("a failed sign-in names an account it does not have"))?;
@@ -472,6 +472,21 @@ impl People {
         Ok(people)
     }
 }
+
+/// A pair in a snapshot: two numbers; in memory a u64 slot (and control byte) of a table that may have just
+/// doubled.
+const PAIR: Item = Item {
+    bytes: 2,
+    memory: 2 * (size_of::<u64>() + 1),
+    cap: usize::MAX,
+};
+
+/// A failed sign-in in a snapshot: its account, IP and time flag; in a vector that may have just doubled.
+const FAILURE: Item = Item {
+    bytes: 3,
+    memory: 2 * size_of::<Failure>(),
+    cap: usize::MAX,
+};
 
 /// The ids of a set in the order `DistinctSet::put` wrote them.
 fn in_rank_order(rank: &[u32]) -> Vec<u32> {

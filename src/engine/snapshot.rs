@@ -58,8 +58,14 @@ impl Tally {
 
     /// The tally a snapshot holds; `BAD_SNAPSHOT` for anything that is not a whole snapshot of this version.
     pub fn from_snapshot(bytes: &[u8]) -> Result<Tally> {
+        Tally::from_snapshot_within(bytes, MAX_TALLY_BYTES)
+    }
+
+    /// `from_snapshot`, refusing before it allocates a snapshot whose tables would hold more than `budget`
+    /// bytes of memory.
+    fn from_snapshot_within(bytes: &[u8], budget: usize) -> Result<Tally> {
         let payload = open(bytes)?;
-        let mut r = Reader { rest: &payload };
+        let mut r = Reader::new(&payload, budget);
         let tally = Tally::take(&mut r)?;
         if !r.rest.is_empty() {
             return Err(bad("it has bytes after its last part"));
@@ -70,13 +76,13 @@ impl Tally {
 
 impl Tally {
     /// Adds the rows a snapshot holds, exactly as if this tally's parser had read them too.
+    /// Nothing is changed unless it succeeds: the snapshot is read whole and checked before it is merged, so
+    /// a merge that refused one snapshot can take the next.
     pub fn merge_snapshot(&mut self, bytes: &[u8]) -> Result<()> {
-        let tally = Tally::from_snapshot(bytes)?;
-        if tally.rows().saturating_add(self.rows()) > MAX_MERGED_ROWS || self.held_bytes() > MAX_TALLY_BYTES {
-            return Err(Error::new(
-                ErrorCode::TooLarge,
-                "These snapshots hold more than one merge can: merge fewer days at a time.",
-            ));
+        // The merge and the snapshot being read never hold more than MAX_TALLY_BYTES together.
+        let tally = Tally::from_snapshot_within(bytes, MAX_TALLY_BYTES.saturating_sub(self.held_bytes()))?;
+        if tally.rows().saturating_add(self.rows()) > MAX_MERGED_ROWS {
+            return Err(too_large());
         }
         self.merge(tally);
         Ok(())
@@ -119,6 +125,13 @@ fn open(bytes: &[u8]) -> Result<Vec<u8>> {
         return Err(bad("its content is not the length it claims"));
     }
     Ok(payload)
+}
+
+fn too_large() -> Error {
+    Error::new(
+        ErrorCode::TooLarge,
+        "These snapshots hold more than one merge can: merge fewer days at a time.",
+    )
 }
 
 pub(crate) fn bad(why: &str) -> Error {
@@ -175,12 +188,29 @@ impl Writer {
     }
 }
 
+/// One kind of item in a list of a payload, for [`Reader::count`]: the fewest bytes it is written in, the
+/// most memory reading one holds (beyond its text, which the payload's own size bounds), and how many a
+/// list may hold.
+#[derive(Clone, Copy)]
+pub(crate) struct Item {
+    pub bytes: usize,
+    pub memory: usize,
+    pub cap: usize,
+}
+
 /// The payload being read; every read checks what is left, so a hostile payload ends in `BAD_SNAPSHOT`.
 pub(crate) struct Reader<'a> {
     rest: &'a [u8],
+    /// Bytes of memory the lists still unread may take (`Item::memory` each), so that a few bytes claiming
+    /// millions of items are refused before the first is allocated.
+    budget: usize,
 }
 
 impl<'a> Reader<'a> {
+    pub fn new(rest: &'a [u8], budget: usize) -> Self {
+        Reader { rest, budget }
+    }
+
     /// Nothing is left to read: an optional last part is absent.
     pub fn is_empty(&self) -> bool {
         self.rest.is_empty()
@@ -202,14 +232,21 @@ impl<'a> Reader<'a> {
         Err(bad("a number in it is too long"))
     }
 
-    /// A count of items that each take at least one byte, so it can never exceed what is left: callers may
-    /// reserve room for it.
-    pub fn len(&mut self) -> Result<usize> {
+    /// The length of a list of `item`s: refused (before any is read) beyond the list's cap, beyond what the
+    /// bytes left can hold, or beyond the memory left to the reader, which it then takes.
+    pub fn count(&mut self, item: Item) -> Result<usize> {
         let n = self.uint()?;
-        if n > self.rest.len() as u64 {
-            return Err(bad("a list in it is longer than its bytes"));
-        }
-        Ok(n as usize)
+        ensure(n <= item.cap as u64, "a list in it is longer than a snapshot may hold")?;
+        ensure(
+            n.saturating_mul(item.bytes as u64) <= self.rest.len() as u64,
+            "a list in it is longer than its bytes",
+        )?;
+        let n = n as usize;
+        self.budget = n
+            .checked_mul(item.memory)
+            .and_then(|memory| self.budget.checked_sub(memory))
+            .ok_or_else(too_large)?;
+        Ok(n)
     }
 
     pub fn int(&mut self) -> Result<i64> {
@@ -218,8 +255,9 @@ impl<'a> Reader<'a> {
     }
 
     pub fn bytes(&mut self) -> Result<&'a [u8]> {
-        let n = self.len()?;
-        let (taken, rest) = self.rest.split_at(n);
+        let n = self.uint()?;
+        ensure(n <= self.rest.len() as u64, "a text in it is longer than its bytes")?;
+        let (taken, rest) = self.rest.split_at(n as usize);
         self.rest = rest;
         Ok(taken)
     }
@@ -270,7 +308,7 @@ mod tests {
         for v in [0i64, -1, 1, i64::MIN, i64::MAX] {
             w.int(v);
         }
-        let mut r = Reader { rest: &w.out };
+        let mut r = Reader::new(&w.out, 0);
         for v in values {
             assert_eq!(r.uint().unwrap(), v);
         }
@@ -284,17 +322,31 @@ mod tests {
             &[0x80],
         ] {
             assert_eq!(
-                Reader { rest: overlong }.uint().unwrap_err().code,
+                Reader::new(overlong, 0).uint().unwrap_err().code,
                 ErrorCode::BadSnapshot
             );
         }
     }
 
     #[test]
-    fn a_list_longer_than_its_bytes_is_refused_before_anything_is_reserved() {
-        let mut w = Writer::default();
-        w.uint(1 << 40);
-        assert_eq!(Reader { rest: &w.out }.len().unwrap_err().code, ErrorCode::BadSnapshot);
+    fn a_list_is_refused_before_anything_is_reserved_past_its_bytes_its_cap_or_the_memory_left() {
+        let item = Item {
+            bytes: 2,
+            memory: 10,
+            cap: 3,
+        };
+        let count = |n: u64, following: usize, budget: usize| {
+            let mut w = Writer::default();
+            w.uint(n);
+            w.out.resize(w.out.len() + following, 0);
+            let mut r = Reader::new(&w.out, budget);
+            r.count(item).map(|n| (n, r.budget)).map_err(|e| e.code)
+        };
+        assert_eq!(count(3, 6, 30), Ok((3, 0)));
+        assert_eq!(count(1 << 40, 6, 30), Err(ErrorCode::BadSnapshot));
+        assert_eq!(count(4, 8, 40), Err(ErrorCode::BadSnapshot));
+        assert_eq!(count(3, 5, 30), Err(ErrorCode::BadSnapshot));
+        assert_eq!(count(3, 6, 29), Err(ErrorCode::TooLarge));
     }
 
     #[test]

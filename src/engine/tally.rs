@@ -7,14 +7,14 @@ use foldhash::fast::FixedState;
 use hashbrown::HashMap;
 
 use crate::engine::columns::Columns;
-use crate::engine::interner::{Counter, same_bytes};
+use crate::engine::interner::{COUNTER_VALUE, Counter, same_bytes};
 use crate::engine::people::{Event, People};
 use crate::engine::records::Record;
-use crate::engine::snapshot::{Reader, Snap, Writer, ensure, sum};
+use crate::engine::snapshot::{Item, Reader, Snap, Writer, ensure, sum};
 use crate::engine::summary::{Authentications, Counts, Resource, Summary, Transfers};
 use crate::engine::timestamp::{EventTimes, ReportDate, SERIES};
 use crate::error::Result;
-use crate::limits::MAX_SNAPSHOT_ROWS;
+use crate::limits::{MAX_SNAPSHOT_COLUMNS, MAX_SNAPSHOT_ROWS};
 
 const SUCCESS: &[u8] = b"SUCCESS";
 const FAILURE_RESTRICTIVE: &[u8] = b"FAILURE_RESTRICTIVE";
@@ -398,6 +398,35 @@ impl Tally {
     }
 }
 
+/// A column name in a snapshot: its length at least, and its `String`.
+const COLUMN: Item = Item {
+    bytes: 1,
+    memory: 2 * size_of::<String>(),
+    cap: MAX_SNAPSHOT_COLUMNS,
+};
+
+/// An `attribute.*` counter in a snapshot: its name's length and its count of values at least.
+const CUSTOM: Item = Item {
+    bytes: 2,
+    memory: 2 * size_of::<(String, Counter)>(),
+    cap: MAX_SNAPSHOT_COLUMNS,
+};
+
+/// An action and status pair in a snapshot: two texts and a count; a value in each of two counters and a
+/// slot in `action_status`, which may have just doubled.
+const PAIR: Item = Item {
+    bytes: 3,
+    memory: 2 * COUNTER_VALUE.memory + 2 * (size_of::<((u32, u32), u64)>() + 1),
+    cap: usize::MAX,
+};
+
+/// A resource in a snapshot: its id, two counts, title and federation; a counter value and its details.
+const RESOURCE: Item = Item {
+    bytes: 5,
+    memory: COUNTER_VALUE.memory + 2 * size_of::<ResourceDetail>(),
+    cap: usize::MAX,
+};
+
 /// Every field is named in both directions (no `..`), so a field added to `Tally` does not compile until it
 /// is written to snapshots or said to be rebuilt from others. Counters keep their ids (the people refer to
 /// countries and resources by id), and the people come last, checked against them.
@@ -490,7 +519,7 @@ impl Snap for Tally {
 
     fn take(r: &mut Reader<'_>) -> Result<Self> {
         let mut tally = Tally {
-            columns: (0..r.len()?).map(|_| r.text()).collect::<Result<_>>()?,
+            columns: (0..r.count(COLUMN)?).map(|_| r.text()).collect::<Result<_>>()?,
             rows: r.uint()?,
             skipped_rows: r.uint()?,
             times: EventTimes::take(r)?,
@@ -505,7 +534,7 @@ impl Snap for Tally {
             account_statuses: Counter::take(r)?,
             organisations: Counter::take(r)?,
             permission_sets: Counter::take(r)?,
-            custom: (0..r.len()?)
+            custom: (0..r.count(CUSTOM)?)
                 .map(|_| Ok((r.text()?, Counter::take(r)?)))
                 .collect::<Result<_>>()?,
             // Read below, after what they are checked against.
@@ -539,7 +568,7 @@ impl Snap for Tally {
         )?;
 
         let mut paired = 0u64;
-        for _ in 0..r.len()? {
+        for _ in 0..r.count(PAIR)? {
             let (action, status, n) = (r.bytes()?, r.bytes()?, r.uint()?);
             paired = sum(paired, n)?;
             ensure(paired <= rows, "its actions count more rows than it has")?;
@@ -548,7 +577,7 @@ impl Snap for Tally {
         ensure(paired == rows, "its actions do not add up to its rows")?;
 
         let mut transfers_seen = 0u64;
-        for at in 0..r.len()? {
+        for at in 0..r.count(RESOURCE)? {
             let id = r.bytes()?;
             let (transfers, blocked) = (r.uint()?, r.uint()?);
             let (title, federation) = (r.bytes()?, r.bytes()?);

@@ -1,16 +1,16 @@
 //! Cancellation for one call: the caller's `AbortSignal`, a timeout, or the end of the call settle every
-//! pending wait.
+//! pending wait. The call's requests start here too, so each carries its signal.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Object, Promise};
+use js_sys::{Function, Object, Promise};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
-use super::host::{global_function, ignore_rejection, now_ms};
+use super::host::{call_fetch, global_function, ignore_rejection, now_ms};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Cancellation for one call: the caller's `AbortSignal`, a timeout, or the end of the call all abort one
@@ -22,6 +22,8 @@ pub(crate) struct Abort {
     aborted: Promise,
     reason: Rc<RefCell<Option<Error>>>,
     caller: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+    /// The caller's `fetch` option, called instead of the global `fetch`.
+    fetch: Option<Function>,
 }
 
 impl Abort {
@@ -49,6 +51,7 @@ impl Abort {
             aborted,
             reason,
             caller,
+            fetch: None,
         };
         if abort.caller.as_ref().is_some_and(|(signal, _)| signal.aborted()) {
             abort.reason.borrow_mut().get_or_insert_with(aborted_error);
@@ -57,9 +60,17 @@ impl Abort {
         Ok(abort)
     }
 
-    /// The signal to hand to `fetch`.
-    pub(crate) fn signal(&self) -> AbortSignal {
-        self.controller.signal()
+    /// Requests go to `fetch` (the `fetch` option) when given, else to the global `fetch`: a host that must
+    /// count or cap its requests (a Cloudflare Worker's subrequests) sees every one.
+    pub(crate) fn with_fetch(mut self, fetch: Option<Function>) -> Abort {
+        self.fetch = fetch;
+        self
+    }
+
+    /// Starts `fetch(url, init)` with the call's signal.
+    pub(crate) fn fetch(&self, url: &str, init: &web_sys::RequestInit) -> Result<Promise> {
+        init.set_signal(Some(&self.controller.signal()));
+        call_fetch(self.fetch.as_ref(), url, init)
     }
 
     /// Why the call was aborted, if it was.

@@ -1,5 +1,6 @@
 //! What JS shares with the engine instead of keeping copies: the error codes, `fetchReport`'s defaults, the
-//! spelling of an origin, the progress pace and the errors the page's pipeline raises for the engine.
+//! spelling of an origin, the redaction of a key, the progress pace and the errors the page's pipeline
+//! raises for the engine.
 
 use wasm_bindgen::prelude::*;
 
@@ -11,6 +12,7 @@ use super::stream::broken_source;
 
 use crate::api::{
     DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, canonical_origin,
+    redact_key,
 };
 use crate::error::{ERROR_CODE_TYPE, ErrorCode};
 
@@ -51,6 +53,14 @@ pub fn fetch_report_defaults() -> JsValue {
 #[wasm_bindgen(js_name = canonicalOrigin)]
 pub fn canonical_origin_js(url: &str) -> Option<String> {
     canonical_origin(url)
+}
+
+/// `text` with every form of `key` (as sent, JSON-escaped, percent-encoded, as HTML references) and any
+/// `OAApiKey` credential replaced by `[redacted]`: what fetchReport does to an answer before quoting it,
+/// for the Worker's proxy to do the same.
+#[wasm_bindgen(js_name = redactKey)]
+pub fn redact_key_js(text: &str, key: &str) -> String {
+    redact_key(text, key)
 }
 
 /// The least time in milliseconds between two progress calls: the pace of every export's `onProgress`.

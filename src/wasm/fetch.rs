@@ -13,12 +13,12 @@ use super::abort::{Abort, Limit};
 use super::date::checked_date;
 use super::errors::to_js;
 use super::exports::{Reading, summary_to_js};
-use super::host::{describe_js, global_fetch, ignore_rejection, now_ms, set};
-use super::options::{Credentials, config_of, credentials_of, option};
+use super::host::{describe_js, ignore_rejection, now_ms, set};
+use super::options::{Credentials, api_key_of, config_of, credentials_of, option};
 use super::parts::fetch_parts;
 use super::progress::{DayTag, Progress};
 use super::stream::{Idle, Source, each_chunk, read, tally_source};
-use crate::api::{Phase, Purpose, Reply, Request, Stall, Step, TaskConfig, TaskFlow, redact_key};
+use crate::api::{Phase, Purpose, Reply, Request, Stall, Step, TaskConfig, TaskFlow, redact_key, redact_key_bytes};
 use crate::engine::Tally;
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::MAX_DOCUMENT_BYTES;
@@ -49,6 +49,9 @@ export interface FetchReportOptions {
   idleTimeoutMs?: number;
   onProgress?: (progress: ProgressInfo) => void;
   signal?: AbortSignal;
+  /** performs every request (task, polls, download) in place of the global fetch, e.g. to count or cap a
+   * Worker's subrequests; called as fetch(url, init) and must answer as fetch does */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
   /** count only the rows of this slice (or of all these slices) */
   filter?: Filter | Filter[];
   /** each chunk of the downloaded report (gzip bytes) as it arrives, e.g. to keep it for slicing later; a
@@ -83,7 +86,7 @@ pub async fn fetch_report(
 }
 
 async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
-    let abort = Rc::new(Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?);
+    let abort = Rc::new(abort_of(&options)?);
     let now = now_ms();
     let date = checked_date(&option(&options, "date").unwrap_or(JsValue::UNDEFINED), now)?;
     let config = config_of(&options, date);
@@ -92,6 +95,12 @@ async fn fetch_report_with(options: JsValue) -> Result<JsValue> {
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     let day = fetch_day(&config, &reading, &credentials, &abort, &callback, None).await?;
     Ok(day.result_js())
+}
+
+/// The call's cancellation and requests: the `signal` and `fetch` options.
+pub(crate) fn abort_of(options: &JsValue) -> Result<Abort> {
+    let fetch = option(options, "fetch").and_then(|f| f.dyn_into::<Function>().ok());
+    Ok(Abort::new(option(options, "signal").map(JsCast::unchecked_into))?.with_fetch(fetch))
 }
 
 /// One day as `fetchReport` gives it: its tally (with keys, the parts that succeeded merged) and, with keys,
@@ -191,7 +200,7 @@ fn download_source(flow: TaskFlow, response: &Response, on_chunk: Option<Functio
 /// texts, which could carry the key as well.
 async fn redacting<T>(key: &str, work: impl Future<Output = Result<T>>) -> Result<T> {
     work.await.map_err(|error| Error {
-        message: redacted(&error.message, key),
+        message: redact_key(&error.message, key),
         ..error
     })
 }
@@ -227,12 +236,10 @@ pub async fn fetch_report_file(
 }
 
 async fn fetch_file_with(options: JsValue) -> Result<JsValue> {
-    let abort = Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?;
+    let abort = abort_of(&options)?;
     let date = checked_date(&option(&options, "date").unwrap_or(JsValue::UNDEFINED), now_ms())?;
     let config = config_of(&options, date);
-    let key = option(&options, "apiKey")
-        .and_then(|key| key.as_string())
-        .unwrap_or_default();
+    let key = api_key_of(&options);
     let callback = option(&options, "onProgress").and_then(|f| f.dyn_into::<Function>().ok());
     let mut progress = Progress::new(callback, None, None);
     let on_chunk = option(&options, "onChunk").and_then(|f| f.dyn_into::<Function>().ok());
@@ -275,11 +282,11 @@ async fn until_download(
             Some((response, body)) => {
                 let header = |name| response.headers().get(name).ok().flatten();
                 let retry_after = header("retry-after");
-                let location = header("location").map(|location| redacted(&resolve(&location, &request.url), key));
+                let location = header("location").map(|location| redact_key(&resolve(&location, &request.url), key));
                 let reply = Reply {
                     status: response.status(),
                     retry_after: retry_after.as_deref(),
-                    body: &redact_key(&body, key),
+                    body: &redact_key_bytes(&body, key),
                     location: location.as_deref(),
                 };
                 match flow.on_reply(reply, now_ms()) {
@@ -302,7 +309,6 @@ async fn until_download(
 async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> Result<Option<(Response, Vec<u8>)>> {
     let init = RequestInit::new();
     init.set_method("GET");
-    init.set_signal(Some(&abort.signal()));
     // The flow follows redirects itself, by its rule for links: workerd's own following would carry the key
     // to another origin.
     init.set_redirect(RequestRedirect::Manual);
@@ -342,7 +348,7 @@ async fn send(request: &Request, key: &str, abort: &Abort, flow: &TaskFlow) -> R
 async fn answer(url: &str, init: &RequestInit, abort: &Abort, flow: &TaskFlow) -> Result<Option<Response>> {
     let (at_ms, error) = within(flow, Stall::Headers);
     let answered = abort
-        .wait_within(&global_fetch(url, init)?, Some(Limit { at_ms, error: &error }))
+        .wait_within(&abort.fetch(url, init)?, Some(Limit { at_ms, error: &error }))
         .await?;
     Ok(answered.ok().map(JsCast::unchecked_into))
 }
@@ -390,10 +396,6 @@ fn within(flow: &TaskFlow, stall: Stall) -> (f64, impl Fn() -> Error + '_) {
 /// A Location as an absolute URL, resolved as the host's fetch would resolve it; as it is if it is none.
 fn resolve(location: &str, base: &str) -> String {
     Url::new_with_base(location, base).map_or_else(|_| location.to_owned(), |url| url.href())
-}
-
-fn redacted(text: &str, key: &str) -> String {
-    String::from_utf8_lossy(&redact_key(text.as_bytes(), key)).into_owned()
 }
 
 fn host_failure(error: &JsValue) -> Error {

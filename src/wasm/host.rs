@@ -19,11 +19,17 @@ pub(super) fn global_function(name: &str) -> Result<(Object, Function)> {
         })
 }
 
-/// Calls the global `fetch(url, init)`.
-pub(crate) fn global_fetch(url: &str, init: &web_sys::RequestInit) -> Result<Promise> {
-    let (global, fetch) = global_function("fetch")?;
+/// Calls `given(url, init)`, or without one the global `fetch(url, init)`.
+pub(crate) fn call_fetch(given: Option<&Function>, url: &str, init: &web_sys::RequestInit) -> Result<Promise> {
+    let (this, fetch) = match given {
+        Some(fetch) => (JsValue::UNDEFINED, fetch.clone()),
+        None => {
+            let (global, fetch) = global_function("fetch")?;
+            (global.into(), fetch)
+        }
+    };
     fetch
-        .call2(&global, &url.into(), init)
+        .call2(&this, &url.into(), init)
         .map(Promise::unchecked_from_js)
         .map_err(|error| {
             Error::new(

@@ -28,12 +28,22 @@ pub(crate) enum Credentials {
 pub(crate) fn credentials_of(options: &JsValue) -> Result<Credentials> {
     Ok(match option(options, "keys") {
         Some(keys) => Credentials::Keys(Rc::new(keys_of(&keys)?)),
-        None => Credentials::Key(
-            option(options, "apiKey")
-                .and_then(|key| key.as_string())
-                .unwrap_or_default(),
-        ),
+        None => Credentials::Key(api_key_of(options)),
     })
+}
+
+/// `apiKey`, trimmed.
+pub(crate) fn api_key_of(options: &JsValue) -> String {
+    key_in(options, "apiKey")
+}
+
+/// A key as it enters, trimmed here once: HTTP trims the header it goes in, so the API sees (and may echo)
+/// the key without the spaces or line break a paste brings, and that is the key redaction must find.
+fn key_in(options: &JsValue, name: &str) -> String {
+    option(options, name)
+        .and_then(|key| key.as_string())
+        .map(|key| key.trim().to_owned())
+        .unwrap_or_default()
 }
 
 /// The task settings of `options` for `date`.
@@ -96,19 +106,16 @@ fn keys_of(keys: &JsValue) -> Result<Vec<(String, String)>> {
         .iter()
         .enumerate()
         .map(|(at, entry)| {
-            let text = |key: &str| {
-                option(&entry, key)
-                    .and_then(|value| value.as_string())
-                    .unwrap_or_default()
-            };
-            let label = text("label");
+            let label = option(&entry, "label")
+                .and_then(|value| value.as_string())
+                .unwrap_or_default();
             (
                 if label.is_empty() {
                     format!("key {}", at + 1)
                 } else {
                     label
                 },
-                text("key"),
+                key_in(&entry, "key"),
             )
         })
         .collect())

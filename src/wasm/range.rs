@@ -9,13 +9,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use super::abort::Abort;
 use super::date::checked_date;
 use super::errors::error_js;
 use super::errors::to_js;
 use super::exports::Reading;
 use super::exports::summary_to_js;
-use super::fetch::fetch_day;
+use super::fetch::{abort_of, fetch_day};
 use super::host::now_ms;
 use super::host::set;
 use super::options::option;
@@ -62,7 +61,7 @@ pub async fn fetch_range(
 }
 
 async fn fetch_range_with(options: JsValue) -> Result<JsValue> {
-    let abort = Rc::new(Abort::new(option(&options, "signal").map(JsCast::unchecked_into))?);
+    let abort = Rc::new(abort_of(&options)?);
     let now = now_ms();
     let bound = |key: &str| checked_date(&option(&options, key).unwrap_or(JsValue::UNDEFINED), now);
     let days = Rc::new(range_days(bound("from")?, bound("to")?)?);

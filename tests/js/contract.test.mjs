@@ -177,3 +177,15 @@ test("the element's attributes are the same in embed.js, its TypeScript type and
   assert.deepEqual(typedNames.toSorted(), observed.toSorted(), 'npm/embed.d.ts OpenAthensReportAttributes differs from observedAttributes');
   assert.deepEqual(documented.toSorted(), observed.toSorted(), "docs/embedding.md's attribute table differs from observedAttributes");
 });
+
+test("the Worker redacts with the engine's redactKey, and keeps no redaction of its own", () => {
+  const copies = sources('worker/src', '.js').flatMap(([path, text]) => [
+    ...(/\[redacted\]/.test(text) ? [`${path} writes '[redacted]' itself`] : []),
+    // Redacting replaces every match: a global regex on the scheme, or a split and join on the key.
+    ...(/\/[^/\n]*OAApiKey[^/\n]*\/[a-z]*g/i.test(text) ? [`${path} replaces OAApiKey credentials with a regex of its own`] : []),
+    ...(/\.split\([^)]*\)\.join\(/.test(text) ? [`${path} replaces a key with split and join`] : []),
+  ]);
+  assert.deepEqual(copies, [], 'redaction is redactKey (src/api/redact.rs), as fetchReport does it');
+  assert.match(read('worker/src/proxy.js'), /import \{[^}]*\bredactKey\b[^}]*\} from '\.\.\/\.\.\/www\/pkg\/openathens_rawstats\.js'/);
+  assert.equal(wasm.redactKey('a "OAApiKey k/1;x y" k\\/1;x%20y', 'k/1;x y'), 'a "OAApiKey [redacted]" [redacted]');
+});

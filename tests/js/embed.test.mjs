@@ -12,8 +12,11 @@ import { after, before, test } from 'node:test';
 import { launchChromiumWithProfile } from './chromium.mjs';
 import { startDemoApi } from '../../demo-api/server.mjs';
 import { ensureGenReport } from './gen-report.mjs';
+import { HOSTILE_API_NAME, leakedPiece, startHostileApi } from './hostile-api.mjs';
 
 const DATE = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+// A sub-organisation key pasted with spaces and a line break, for an API that echoes the key it was sent.
+const PADDED = '  key/with;odd chars\r\n';
 
 // Everything a careless portal stylesheet might do to an embedded widget.
 const HOSTILE_CSS = `
@@ -27,7 +30,7 @@ openathens-report { display: inline !important; visibility: hidden !important; f
 :root { --oa-ink: red; --oa-rem: 3px; --oa-accent: lime; }
 `;
 
-function portalFiles(demo) {
+function portalFiles(demo, hostile) {
   const embed = new URL('embed.js', demo.url).href;
   const element = (id, key) => `<openathens-report id="${id}" api-name="${demo.apiName}" date="${DATE}" api-base-url="${demo.baseUrl}"></openathens-report>`;
   return {
@@ -46,10 +49,22 @@ function portalFiles(demo) {
     '/portal.js': ['text/javascript', `
 document.getElementById('report').apiKey = ${JSON.stringify(demo.keys[0].key)};
 document.getElementById('refused').apiKey = 'not-a-key';`],
+    '/echo': ['text/html', `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Library portal</title>
+<script type="module" src="/echo.js"></script>
+<script type="module" src="${embed}"></script>
+</head><body>
+<openathens-report id="echoed" api-name="${HOSTILE_API_NAME}" date="${DATE}" api-base-url="${hostile.baseUrl('echo-escaped')}"></openathens-report>
+</body></html>`],
+    '/echo.js': ['text/javascript', `
+const element = document.getElementById('echoed');
+element.addEventListener('reporterror', (event) => { window.reportError = event.detail; });
+element.keys = [{ label: 'main', key: ${JSON.stringify(PADDED)} }];`],
   };
 }
 
 let demo;
+let hostile;
 let portal;
 let browser;
 let profile;
@@ -57,14 +72,15 @@ let profile;
 before(async () => {
   ensureGenReport();
   demo = await startDemoApi({ defaultRows: 3000 });
+  hostile = await startHostileApi();
   const demoOrigin = new URL(demo.url).origin;
-  const files = portalFiles(demo);
+  const files = portalFiles(demo, hostile);
   // The CSP docs/embedding.md asks a portal for: the element's host for scripts, styles, the wasm and the API.
   const csp = [
     "default-src 'none'",
     `script-src 'self' ${demoOrigin} 'wasm-unsafe-eval'`,
     `worker-src blob: ${demoOrigin}`,
-    `connect-src ${demoOrigin}`,
+    `connect-src ${demoOrigin} ${new URL(hostile.baseUrl('echo')).origin}`,
     `style-src 'self' ${demoOrigin}`,
     'img-src data: blob:',
   ].join('; ');
@@ -84,6 +100,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await demo?.close();
+  await hostile?.close();
   portal?.close();
   if (profile) await rm(profile, { recursive: true, force: true });
 });
@@ -166,5 +183,17 @@ test('the element renders the summary in a foreign page, unaffected by its hosti
   assert.ok(!markup.includes(demo.keys[0].key) && !markup.includes('not-a-key'));
   // The refused key's 401 is the only console error; nothing else (no CSP refusal, no script error).
   assert.deepEqual(problems.filter((text) => !/401/.test(text)), []);
+  await page.close();
+});
+
+test("a padded key set through .keys is in no form in the element's alert or its reporterror", async () => {
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${portal.address().port}/echo`);
+  const alert = page.locator('#echoed').getByRole('alert');
+  await alert.waitFor({ timeout: 30_000 });
+  const detail = await page.waitForFunction(() => window.reportError).then((handle) => handle.jsonValue());
+  assert.equal(detail.code, 'SERVER', detail.message);
+  const key = PADDED.trim();
+  for (const text of [detail.message, await alert.textContent()]) assert.equal(leakedPiece(text, key), undefined, text);
   await page.close();
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { HOSTILE_API_NAME, HOSTILE_REPORT, HUGE_BYTES, startHostileApi } from './hostile-api.mjs';
+import { HOSTILE_API_NAME, HOSTILE_REPORT, HUGE_BYTES, leakedPiece, startHostileApi } from './hostile-api.mjs';
 import { REPO, ensureBuilt, loadWasm } from './fetch-harness.mjs';
 import { isoDaysAgo } from './fetch-scenarios.mjs';
 
@@ -111,6 +111,19 @@ describe('the key in answers', () => {
     assert.equal(result.code, 'NOT_FOUND', result.message);
     assert.match(result.message, /API name "\[redacted\]"/);
   });
+
+  // A pasted key brings spaces or a line break; HTTP trims the header, so the API echoes the key without them.
+  const PADDED = "  k3y/5ab1;e7c2 98f3,4d0e'<b1a6>\r\n";
+  for (const mode of ['echo', 'echo-escaped', 'echo-percent']) {
+    test(`${mode}: a padded key with / ; , ' < > and a space is in no form in the message`, async () => {
+      for (const options of [{ apiKey: PADDED }, { keys: [{ label: 'a', key: PADDED }] }, { apiKey: 'k;7' }]) {
+        const { result } = await fetchFrom(mode, options);
+        assert.equal(result.code, 'SERVER', result.message);
+        const key = (options.apiKey ?? PADDED).trim();
+        assert.equal(leakedPiece(result.message, key), undefined, result.message);
+      }
+    });
+  }
 
   test('sub-organisation parts and their merged error do not carry the keys either', async () => {
     const result = await wasm.fetchReport({

@@ -1,7 +1,7 @@
 // A reports API that misbehaves in the ways the demo API does not (redirects, stalls, huge bodies, echoed
 // keys), and a second loopback server on another port, "elsewhere", that records every Authorization
 // header it receives: the key must never reach it. Used by fetch-hostile.test.mjs (Node) and
-// worker.test.mjs (workerd), and for redirects by fetch-browser.test.mjs (Chromium).
+// worker.test.mjs and worker-keys.test.mjs (workerd), and for redirects by fetch-browser.test.mjs (Chromium).
 //
 // The misbehaviour is the first path segment of the base URL (`${origin}/<mode>/api/v1`), or with the
 // segment `by-date`, the mode given for the request's `date` (the Worker picks the date, not the URL).
@@ -30,6 +30,11 @@ function originOf(server) {
   return `http://127.0.0.1:${server.address().port}`;
 }
 
+// The key as the API reads it from `OAApiKey <key>`: after the scheme's spaces, as HTTP trimmed the value.
+function bareKey(authorization) {
+  return authorization.replace(/^OAApiKey\s+/i, '');
+}
+
 function task(res, status, links) {
   res.writeHead(200, { 'Content-Type': 'application/vnd.eduserv.iam.reports.task-v1+json' });
   res.end(JSON.stringify({ status, percentComplete: 100, links }));
@@ -48,6 +53,23 @@ function huge(res, status, sent) {
     return res.end('"}');
   };
   pump();
+}
+
+/** `key` as the echo modes write it: bare, JSON-escaped (as echo-escaped), percent-encoded in both cases. */
+export function keyForms(key) {
+  const escaped = JSON.stringify(key).slice(1, -1).replaceAll('/', '\\/')
+    .replace(/[<>&']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const percent = encodeURIComponent(key);
+  return [key, escaped, percent, percent.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())];
+}
+
+/** The first 6 characters in a row (or the whole key, if shorter) of any form of `key` that `text` holds. */
+export function leakedPiece(text, key) {
+  for (const form of keyForms(key)) {
+    const width = Math.min(6, form.length);
+    for (let at = 0; at + width <= form.length; at += 1) if (text.includes(form.slice(at, at + width))) return form.slice(at, at + width);
+  }
+  return undefined;
 }
 
 /**
@@ -88,10 +110,24 @@ export async function startHostileApi({ modesByDate = {} } = {}) {
       case 'huge-error': return huge(res, 500, hugeSent);
       // The API quotes the Authorization header it was sent, and the bare key, in a 500 and in a task.
       case 'echo': {
-        const message = `The key in "${authorization}" is not valid: ${authorization.slice('OAApiKey '.length)} was revoked`;
+        const message = `The key in "${authorization}" is not valid: ${bareKey(authorization)} was revoked`;
         return res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message }));
       }
-      case 'echo-status': return task(res, `UNKNOWN ${authorization} ${authorization.slice('OAApiKey '.length)}`, []);
+      // As echo, by a JSON encoder that escapes `/` and HTML's characters (PHP's json_encode with its
+      // JSON_HEX_* flags, Go's encoding/json for < > &).
+      case 'echo-escaped': {
+        const message = `The key "${bareKey(authorization)}" is not valid`;
+        const json = JSON.stringify({ message }).replaceAll('/', '\\/')
+          .replace(/[<>&']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        return res.writeHead(500, { 'Content-Type': 'application/json' }).end(json);
+      }
+      // The bare key percent-encoded in a URL the message names, once in upper and once in lower hex.
+      case 'echo-percent': {
+        const encoded = encodeURIComponent(bareKey(authorization));
+        const message = `Not valid: /keys?k=${encoded} (also /keys?k=${encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())})`;
+        return res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message }));
+      }
+      case 'echo-status': return task(res, `UNKNOWN ${authorization} ${bareKey(authorization)}`, []);
       default: return res.writeHead(404).end();
     }
   });

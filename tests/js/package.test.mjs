@@ -163,6 +163,11 @@ console.log(JSON.stringify(summarize(readFileSync(${JSON.stringify(report)}))));
   return readFile(truth, 'utf8').then((text) => assert.deepEqual(summary, JSON.parse(text)));
 });
 
+test('in Node, importing openathens-rawstats/element (server-side rendering) defines nothing and does not throw', () => {
+  const script = "const module = await import('openathens-rawstats/element'); console.log(Object.keys(module).length, typeof customElements);";
+  assert.equal(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' }).trim(), '0 undefined');
+});
+
 test('the types: a README-shaped file compiles with lib es2022, and each misuse is refused', async () => {
   await writeFile(join(app, 'readme.ts'), README_SHAPED);
   assert.equal(tsc(app, ['readme.ts']), '');

@@ -1,8 +1,10 @@
 // The page's Date range in headless Chromium against the demo API: the presets, a range fetched in the pool
 // with its by-day chart and days table and an exact merge, the same range again from this device's cache
-// with no API request at all, and Forget emptying the cache.
+// with no API request at all, and Forget emptying the cache, even of a range still being fetched; a cached day
+// is served only for the base URL and key that fetched it, and unticking Remember empties the cache.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { launchChromium } from './chromium.mjs';
@@ -49,6 +51,34 @@ async function fetchRange(page, from, to) {
   await done.waitFor({ timeout: 60_000 });
   return done.textContent();
 }
+
+// Every record of the page's IndexedDB database, read without creating it (an open of a missing database
+// would make an empty one the page could not upgrade); Uint8Arrays and CryptoKeys become text.
+function storedRecords(page) {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((db) => db.name === 'openathens-rawstats')) return [];
+    const request = (req) => new Promise((resolve, reject) => { req.onsuccess = () => resolve(req.result); req.onerror = () => reject(req.error); });
+    const db = await request(indexedDB.open('openathens-rawstats'));
+    const text = (value) => JSON.stringify(value, (_, item) => {
+      if (item instanceof Uint8Array) return Array.from(item, (byte) => byte.toString(16).padStart(2, '0')).join('');
+      if (item instanceof CryptoKey) return `CryptoKey ${item.type} ${item.algorithm.name} extractable=${item.extractable}`;
+      return item;
+    });
+    try {
+      const records = [];
+      for (const store of db.objectStoreNames) {
+        const keys = await request(db.transaction(store).objectStore(store).getAllKeys());
+        const values = await request(db.transaction(store).objectStore(store).getAll());
+        keys.forEach((key, at) => records.push({ store, key: text(key), value: text(values[at]) }));
+      }
+      return records;
+    } finally {
+      db.close();
+    }
+  });
+}
+
+const storedDays = async (page) => (await storedRecords(page)).filter((record) => record.store === 'days');
 
 test('the presets set From and To inside the window the engine gives', async () => {
   const context = await browser.newContext();
@@ -129,6 +159,97 @@ test('a day that fails is listed with its reason, the others merged; Retry fetch
   await page.locator('#progress-text', { hasText: /2 days \(2 fetched, 0 from this device, 0 failed\)/ }).waitFor({ timeout: 60_000 });
   const done = await page.locator('#progress-text').textContent();
   assert.equal(digits(done.split('),')[1]), (await demo.rangeTruth({ dates })).rows);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('Forget during a range: the days fetched after it are not kept', async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context);
+  await page.getByLabel('Remember on this device').check();
+  // Paced downloads, so that the range is still fetching when Forget is pressed.
+  await page.getByLabel('API base URL').fill(demo.scenarioUrl('rows=300,slow=40,id=range-forget'));
+  await page.getByLabel('Date range').selectOption('30');
+  const before = apiRequests.length;
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  await page.waitForFunction(() => /days ready/.test(document.getElementById('progress-text').textContent));
+  while (apiRequests.length === before) await new Promise((resolve) => setTimeout(resolve, 20));
+  await page.getByRole('button', { name: 'Forget' }).click();
+  await page.locator('#remember-status', { hasText: 'Forgotten' }).waitFor();
+  assert.doesNotMatch(await page.locator('#progress-text').textContent(), /^Done/, 'Forget came while the range was fetching');
+  const done = await page.locator('#progress-text', { hasText: /^Done: / }).textContent({ timeout: 120_000 });
+  assert.match(done, /30 days \(30 fetched, 0 from this device, 0 failed\)/);
+  assert.equal((await storedDays(page)).length, 0, 'no day is kept after Forget');
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('Hide account identifiers holds for a range: no account id or IP address in its page or its JSON', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await openPage(context);
+  const { reportDateWindow } = await loadWasm();
+  const to = reportDateWindow().max;
+  const dates = [1, 0].map((n) => dayOf(Date.parse(to) - n * DAY_MS));
+  const { security } = await demo.rangeTruth({ dates });
+  const identifiers = [...security.byAccount.map((row) => row.account), ...security.spread.map((row) => row.account), ...security.byIp.map((row) => row.ip)];
+  assert.ok(identifiers.length > 0, 'the range has accounts and addresses to hide');
+  const leaked = (text) => identifiers.filter((id) => text.includes(id));
+
+  // The switch is ticked on a day's Summary, then a range is fetched.
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  const hide = page.getByRole('switch', { name: 'Hide account identifiers' });
+  await hide.check({ timeout: 60_000 });
+  await fetchRange(page, dates[0], dates[1]);
+  assert.ok(await hide.isChecked(), 'the range view shows the switch as it was left');
+  const shown = await page.evaluate(() => [document.body.innerHTML, ...[...document.querySelectorAll('[aria-label]')].map((el) => el.getAttribute('aria-label'))].join('\n'));
+  assert.deepEqual(leaked(shown), []);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download summary (JSON)' }).click()]);
+  const json = await readFile(await download.path(), 'utf8');
+  assert.deepEqual(leaked(json), []);
+  assert.equal(JSON.parse(json).security.byAccount.length, security.byAccount.length);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('a cached day is served only for the base URL and key that fetched it; unticking Remember deletes it', async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context);
+  const { reportDateWindow } = await loadWasm();
+  const to = reportDateWindow().max;
+  const dates = [1, 0].map((n) => dayOf(Date.parse(to) - n * DAY_MS));
+  await page.getByLabel('Remember on this device').check();
+  const key = await page.getByLabel('API key', { exact: true }).inputValue();
+  assert.equal(key, demo.keys[0].key);
+  assert.match(await fetchRange(page, dates[0], dates[1]), /2 days \(2 fetched, 0 from this device, 0 failed\)/);
+
+  // Neither the key nor its plain SHA-256 is kept; the device's HMAC key cannot be read out.
+  const records = await storedRecords(page);
+  assert.equal(records.filter((record) => record.store === 'days').length, 2);
+  const sha = createHash('sha256').update(key).digest();
+  const forms = [key, Buffer.from(key).toString('hex'), sha.toString('hex'), sha.toString('base64'), sha.toString('base64url')];
+  const text = JSON.stringify(records);
+  assert.deepEqual(forms.filter((form) => text.toLowerCase().includes(form.toLowerCase())), []);
+  const secrets = records.filter((record) => record.store !== 'days').map((record) => record.value);
+  assert.deepEqual(secrets, ['"CryptoKey secret HMAC extractable=false"']);
+  assert.match(await fetchRange(page, dates[0], dates[1]), /2 days \(0 fetched, 2 from this device, 0 failed\)/);
+
+  // The same API name at another base URL: asked again.
+  await page.getByLabel('API base URL').fill(demo.scenarioUrl('id=range-other-base'));
+  const before = apiRequests.length;
+  assert.match(await fetchRange(page, dates[0], dates[1]), /2 days \(2 fetched, 0 from this device, 0 failed\)/);
+  assert.ok(apiRequests.length > before, 'another base URL asks the API');
+
+  // The first base URL with a wrong key: asked, and refused.
+  await page.getByLabel('API base URL').fill(demo.baseUrl);
+  await page.getByLabel('API key', { exact: true }).fill('not-a-demo-key');
+  const wrong = apiRequests.length;
+  await page.getByRole('button', { name: 'Fetch report' }).click();
+  await page.getByRole('alert').filter({ hasText: '(AUTH)' }).waitFor({ timeout: 60_000 });
+  assert.ok(apiRequests.length > wrong, 'a wrong key asks the API');
+
+  await page.getByLabel('Remember on this device').uncheck();
+  await page.waitForFunction(() => /no longer kept/.test(document.getElementById('remember-status').textContent));
+  assert.deepEqual(await storedRecords(page), [], 'unticking Remember deletes what was kept');
   assert.deepEqual(page.problems, []);
   await context.close();
 });

@@ -28,11 +28,12 @@ let closed;
 let trusted;
 
 // What a Worker without a read token shows: the truth without `security`, which names accounts and addresses.
-async function publicTruth(query) {
-  const { security, ...open } = await demo.truth(query);
+function withoutSecurity({ security, ...open }) {
   assert.ok(security, 'the truth has security to leave out');
   return open;
 }
+const publicTruth = async (query) => withoutSecurity(await demo.truth(query));
+const publicRangeTruth = async (dates) => withoutSecurity(await demo.rangeTruth({ dates }));
 let elsewhere;
 const elsewhereRequests = [];
 // Every request the demo API answered, as "METHOD /path?query status".
@@ -310,13 +311,13 @@ describe('the daily cron and /history', () => {
     };
     assert.deepEqual(body.days[0].headline, { ...headline, distinctAccounts: truth.distinctAccounts, distinctIps: truth.distinctIps });
     assert.deepEqual(body.totals, { days: 1, ...headline });
-    assert.deepEqual(body.merged, truth, 'one day merged from its snapshot is that day');
+    const open = withoutSecurity(truth);
+    assert.deepEqual(body.merged, open, 'one day merged from its snapshot is that day, without security');
     assert.deepEqual(body.unmerged, []);
     assert.equal(body.days[0].summary, undefined, 'whole Summaries only on request');
     assert.deepEqual(body.missing, [daysAgo(3), daysAgo(2)]);
 
     const whole = await (await fetch(`${worker.url}/history?from=${from}&to=${to}&full=1`)).json();
-    const { security, ...open } = truth;
     assert.deepEqual(whole.days[0].summary, open);
     assert.equal(whole.next, null);
   });
@@ -331,10 +332,10 @@ describe('the daily cron and /history', () => {
     assert.match(worker.output(), new RegExp(`stored the summary for ${daysAgo(30)}`));
     // Days that /summary stored (the tests above) have no snapshot: listed, but not in the merge.
     assert.deepEqual(body.unmerged, dates.filter((date) => !fetched.includes(date)));
-    assert.deepEqual(body.merged, await demo.rangeTruth({ dates: fetched }),
+    assert.deepEqual(body.merged, await publicRangeTruth(fetched),
       'merged from the snapshots equals the generator\'s own merge of those days');
     const part = await (await fetch(`${worker.url}/history?from=${daysAgo(29)}&to=${daysAgo(26)}`)).json();
-    assert.deepEqual(part.merged, await demo.rangeTruth({ dates: [29, 28, 27, 26].map(daysAgo) }));
+    assert.deepEqual(part.merged, await publicRangeTruth([29, 28, 27, 26].map(daysAgo)));
   });
 
   test('/history?full=1 answers a week at a time, and says where the next page starts', async () => {
@@ -359,7 +360,8 @@ describe('the daily cron and /history', () => {
     assert.equal(response.status, 200);
     const totals = { days: 0, events: 0, signIns: 0, failedSignIns: 0, transfers: 0, blocked: 0 };
     assert.deepEqual(await response.json(), {
-      from: daysAgo(1), to: daysAgo(1), totals, merged: null, unmerged: [], days: [], missing: [daysAgo(1)], partial: [],
+      from: daysAgo(1), to: daysAgo(1), totals, merged: null, unmerged: [], unreadable: [], days: [], missing: [daysAgo(1)], partial: [],
+      reader: { kind: 'token', security: true, mayShare: true },
     });
   });
 

@@ -22,7 +22,8 @@ export function daysAgo(n) {
 
 /**
  * Starts workerd on worker/workerd.capnp with `settings` as its environment (the Worker's vars and
- * secrets) and a fresh HISTORY directory; resolves to {url, cronUrl, startMs, close()}.
+ * secrets) and a fresh HISTORY directory; resolves to {url, cronUrl, historyDir (the HISTORY namespace on
+ * disk, for tests that damage what it stores), startMs, close()}.
  */
 export async function startWorker(settings) {
   const history = await mkdtemp(join(tmpdir(), 'worker-history-'));
@@ -54,6 +55,7 @@ export async function startWorker(settings) {
   return {
     url,
     cronUrl: `http://127.0.0.1:${ports.cron}`,
+    historyDir: history,
     startMs: performance.now() - started,
     output: () => output,
     async close() {

@@ -4,7 +4,7 @@
 
 import { canonicalOrigin, fetchReportDefaults } from '../../www/pkg/openathens_rawstats.js';
 
-class ConfigError extends Error {
+export class ConfigError extends Error {
   code = 'CONFIG';
 }
 
@@ -31,7 +31,10 @@ export function credentials(env) {
   const apiName = (env.OPENATHENS_API_NAME ?? '').trim();
   if (!apiName) throw new ConfigError('The Worker has no OPENATHENS_API_NAME: set it under [vars] in wrangler.toml.');
   if (env.OPENATHENS_API_KEYS) return { apiName, keys: labelledKeys(env.OPENATHENS_API_KEYS) };
-  if (env.OPENATHENS_API_KEY) return { apiName, apiKey: env.OPENATHENS_API_KEY };
+  // A secret pasted with a line break or spaces: HTTP trims them from the header, so the API sees (and may
+  // echo) the key without them, and that is the key fetchReport must take out of what it quotes.
+  const apiKey = (env.OPENATHENS_API_KEY ?? '').trim();
+  if (apiKey) return { apiName, apiKey };
   throw new ConfigError('The Worker has no API key: run `wrangler secret put OPENATHENS_API_KEY` (or OPENATHENS_API_KEYS for sub-organisations).');
 }
 
@@ -44,9 +47,9 @@ function labelledKeys(text) {
     throw bad();
   }
   const valid = Array.isArray(keys) && keys.length > 0
-    && keys.every((entry) => typeof entry?.label === 'string' && typeof entry?.key === 'string' && entry.key !== '');
+    && keys.every((entry) => typeof entry?.label === 'string' && typeof entry?.key === 'string' && entry.key.trim() !== '');
   if (!valid) throw bad();
-  return keys.map(({ label, key }) => ({ label, key }));
+  return keys.map(({ label, key }) => ({ label, key: key.trim() }));
 }
 
 /**

@@ -46,10 +46,10 @@ export function fetchDay(env, date, signal) {
 
 /**
  * `date` for the archive: fetchDay's result (not shared with other callers) and the day's snapshot, the
- * exact state /history merges.
+ * exact state /history merges. `limits` are the cron run's (budget.js): its fetch, signal and timeoutMs.
  */
-export async function fetchDayForArchive(env, date) {
-  const options = { ...credentials(env), baseUrl: apiBaseUrl(env), from: date, to: date, snapshots: true };
+export async function fetchDayForArchive(env, date, limits) {
+  const options = { ...credentials(env), baseUrl: apiBaseUrl(env), from: date, to: date, snapshots: true, ...limits };
   // A range of one day rejects when that day fails, so its one day is a success.
   const day = /** @type {Extract<import('../../www/pkg/openathens_rawstats.js').RangeDay, {summary: unknown}>} */ ((await fetchRange(options)).days[0]);
   return { result: day.parts ? { merged: day.summary, parts: day.parts } : day.summary, snapshot: day.snapshot };
@@ -57,18 +57,32 @@ export async function fetchDayForArchive(env, date) {
 
 /**
  * The exact Summary of the snapshots `read` gives for `dates` (one at a time, so a year's answer holds one
- * snapshot and the merge), and the dates it had none for.
+ * snapshot and the merge), or null when none was merged; the dates it had none for (`without`); and the
+ * dates whose snapshot is not one (`unreadable`, each with its BAD_SNAPSHOT error), left out of the merge.
  */
 export async function mergeSnapshotsOf(dates, read) {
   const merge = new SnapshotMerge();
   try {
     const without = [];
+    const unreadable = [];
+    let added = 0;
     for (const date of dates) {
       const bytes = await read(date);
-      if (bytes) merge.add(new Uint8Array(bytes));
-      else without.push(date);
+      if (!bytes) {
+        without.push(date);
+        continue;
+      }
+      try {
+        merge.add(new Uint8Array(bytes));
+        added += 1;
+      } catch (error) {
+        // A damaged day (a truncated value, say) costs that day, not the range: a snapshot that is not one
+        // leaves the merge as it was. Anything else (TOO_LARGE: the merge is full) fails the answer.
+        if (error?.code !== 'BAD_SNAPSHOT') throw error;
+        unreadable.push({ date, error: { code: error.code, message: error.message } });
+      }
     }
-    return { merged: merge.finish(), without };
+    return { merged: added > 0 ? merge.finish() : null, without, unreadable };
   } finally {
     merge.free();
   }

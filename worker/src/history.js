@@ -5,10 +5,10 @@
 // the cron fetched, under `<date>.snapshot`, the day's snapshot (docs/snapshot.md), from which /history
 // merges any range exactly.
 
-import { readableSummary } from './access.js';
+import { answer, outOfScope } from './access.js';
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
 import { describeFailure, fetchDay, fetchDayForArchive, mergeSnapshotsOf } from './engine.js';
-import { errorResponse, json } from './http.js';
+import { errorResponse } from './http.js';
 import { MonthMerges } from './months.js';
 
 // One KV read per day asked for: a year stays well within a Worker's per-request operation limits.
@@ -90,27 +90,43 @@ export async function summaryOf(env, date, signal, now = Date.now()) {
 /**
  * The scheduled run: yesterday, the partial days still inside the API's window (a sub-organisation's key
  * failed), then the days inside it that are missing or stored without a snapshot (by /summary), oldest
- * first: at most MAX_FETCHES_PER_RUN days in all, fetched into KV with their snapshots. Resolves to {stored: [date],
- * problems: [text]}; a day that could not be fetched at all is not stored (one stored before stays as it
- * was), a partial day is stored with the parts that failed, and either is a problem, so that the run shows
- * as failed until the day is whole.
+ * first: at most MAX_FETCHES_PER_RUN days in all, fetched into KV with their snapshots, while `budget`
+ * (budget.js) allows. Resolves to {stored: [date], problems: [text], left: [text], why}: a day that could
+ * not be fetched at all is not stored (one stored before stays as it was), a partial day is stored with the
+ * parts that failed, and either is a problem, so that the run shows as failed until the day is whole. `left`
+ * names the days due that this run did not fetch (a partial one with the labels it lacks), and `why` says
+ * why: the budget, a rate limit (the API asked to wait, so no further day is asked for), or the cap on days.
  */
-export async function runDaily(env, scheduledTime) {
+export async function runDaily(env, scheduledTime, budget) {
   const yesterday = dayBefore(scheduledTime);
   const yesterdayMs = parseDay(yesterday);
   const earlier = daysBetween(yesterdayMs - (API_WINDOW_DAYS - 1) * DAY_MS, yesterdayMs - DAY_MS);
   const records = await inBatches(earlier, (date) => headlineRecord(env, date));
   const partial = earlier.filter((_, at) => records[at]?.failedParts);
   const lacking = earlier.filter((_, at) => !records[at] || (!records[at].failedParts && !records[at].snapshotBytes));
+  const lacks = new Map(earlier.map((date, at) => [date, records[at]?.failedParts?.map(({ label }) => label)]));
+  const due = [yesterday, ...partial, ...lacking];
   const stored = [];
   const problems = [];
-  for (const date of [yesterday, ...partial, ...lacking].slice(0, MAX_FETCHES_PER_RUN)) {
+  const left = [];
+  let rateLimited = false;
+  for (const date of due.slice(0, MAX_FETCHES_PER_RUN)) {
+    if (rateLimited || !budget.allows()) {
+      left.push(date);
+      continue;
+    }
     let fetched;
     try {
-      fetched = await fetchDayForArchive(env, date);
+      fetched = await budget.day((limits) => fetchDayForArchive(env, date, limits));
     } catch (error) {
+      // Cut short by the budget: not the day's fault, and the next run fetches it.
+      if (budget.stopped) {
+        left.push(date);
+        continue;
+      }
       const { code, message } = describeFailure(error);
       problems.push(`the report for ${date} could not be fetched (${code}): ${message}`);
+      rateLimited = code === 'RATE_LIMITED';
       continue;
     }
     const failedParts = await storeDay(env, date, fetched.result, fetched.snapshot);
@@ -118,9 +134,15 @@ export async function runDaily(env, scheduledTime) {
     if (failedParts.length > 0) {
       const which = failedParts.map(({ label, code }) => `${label} (${code})`).join(', ');
       problems.push(`${date} is stored partial, without ${which}; the next run fetches it again while the API still has it`);
+      rateLimited = failedParts.some(({ code }) => code === 'RATE_LIMITED');
     }
   }
-  return { stored, problems };
+  const why = budget.stopped ? `the run stopped early: ${budget.stopped}`
+    : rateLimited ? 'the API rate-limited the run (429), so it asked for no further day'
+      : `a run fetches at most ${MAX_FETCHES_PER_RUN} days`;
+  left.push(...due.slice(MAX_FETCHES_PER_RUN));
+  const named = left.map((date) => (lacks.get(date) ? `${date} (lacking ${lacks.get(date).join(', ')})` : date));
+  return { stored, problems, left: named, why };
 }
 
 // At most this many KV reads at once: a day without its headline yet is read whole (a few hundred kB).
@@ -153,15 +175,21 @@ async function headlineRecord(env, date) {
 /**
  * GET /history?from=yyyy-MM-dd&to=yyyy-MM-dd: each stored day's headline figures and their sums
  * (`totals`), `merged`: the exact Summary of every stored day from `from` to `to` merged from their
- * snapshots (null when none has one; `unmerged` lists the stored days without one), the days missing, and
+ * snapshots (null when none has a readable one; `unmerged` lists the stored days without one, `unreadable` those whose
+ * snapshot is damaged, with its error, both left out of `merged`), the days missing, and
  * the stored days that are partial (each names its failedParts). With full=1, each stored day's whole
  * Summary too, for at most FULL_PAGE_DAYS days from `from`: `next` is then the `from` of the next page, or
- * null; `merged` still covers the whole range.
+ * null; every figure of such a page (`merged`, `totals`, `unmerged`, `unreadable`, `missing`, `partial`) is
+ * of the page's days only, from `from` to its `to`. The answer goes to `reader` (access.js) through `answer`,
+ * which adds `reader`, what the asker is; a view link's holder asks inside its range (403 OUT_OF_SCOPE).
  */
-export async function history(url, env) {
-  const to = url.searchParams.get('to') ?? dayBefore(Date.now());
+export async function history(url, env, reader) {
+  // A view link's holder is given its range by default, up to yesterday.
+  const { scope } = reader;
+  const yesterday = dayBefore(Date.now());
+  const to = url.searchParams.get('to') ?? (scope ? (scope.to < yesterday ? scope.to : yesterday) : yesterday);
   const toMs = parseDay(to);
-  const from = url.searchParams.get('from') ?? (toMs === null ? null : dayOf(toMs - (DEFAULT_DAYS - 1) * DAY_MS));
+  const from = url.searchParams.get('from') ?? scope?.from ?? (toMs === null ? null : dayOf(toMs - (DEFAULT_DAYS - 1) * DAY_MS));
   const fromMs = parseDay(from);
   const full = url.searchParams.get('full');
   if (full !== null && full !== '1') return errorResponse(400, 'BAD_REQUEST', 'full takes the value 1 (whole Summaries, a page at a time), or is left out.');
@@ -171,6 +199,8 @@ export async function history(url, env) {
     return errorResponse(400, 'BAD_DATE', 'Give from and to as yyyy-MM-dd dates, e.g. /history?from=2023-06-01&to=2023-06-30.');
   }
   if (fromMs > toMs) return errorResponse(400, 'BAD_DATE', `from (${from}) is after to (${to}).`);
+  const outside = outOfScope(reader, from, to);
+  if (outside) return outside;
   // Checked by arithmetic before any list is built: 0000-01-01 to 9999-12-31 would be 3.6 million days.
   const today = dayOf(Date.now());
   if (to > today) return errorResponse(400, 'DATE_OUT_OF_RANGE', `${to} is in the future (today is ${today}, UTC): no day after yesterday is ever stored.`);
@@ -185,35 +215,38 @@ export async function history(url, env) {
   const days = stored.map((record) => {
     const { date, storedAt, failedParts } = record;
     const headline = record.headline ?? headlineOf(record.summary);
-    return { date, storedAt, headline, ...(failedParts ? { failedParts } : {}), ...(full ? { summary: readableSummary(record.summary, env) } : {}) };
+    return { date, storedAt, headline, ...(failedParts ? { failedParts } : {}), ...(full ? { summary: record.summary } : {}) };
   });
   const totals = { days: days.length };
   for (const name of ['events', 'signIns', 'failedSignIns', 'transfers', 'blocked']) {
     totals[name] = days.reduce((sum, day) => sum + day.headline[name], 0);
   }
-  const everyDate = full ? daysBetween(fromMs, toMs) : dates;
   let snapshots;
   const months = group ? new MonthMerges() : null;
   const readSnapshot = (date) => env.HISTORY.get(snapshotKey(date), 'arrayBuffer');
   try {
-    snapshots = await mergeSnapshotsOf(everyDate, months ? months.tap(readSnapshot) : readSnapshot);
+    // A page merges its own days only: merging the whole range again would cost every page of a year the
+    // CPU of the year's merge (170 ms a 1M-row day, a minute in all), 53 times over.
+    snapshots = await mergeSnapshotsOf(dates, months ? months.tap(readSnapshot) : readSnapshot);
   } catch (error) {
     months?.free();
     const { status, code, message } = describeFailure(error);
     return errorResponse(status, code, `The stored snapshots could not be merged: ${message}`);
   }
-  const { merged, without } = snapshots;
+  const { merged, without, unreadable } = snapshots;
   const listed = new Set(stored.map((record) => record.date));
-  return json(200, {
+  return answer(reader, {
     from,
     to: dayOf(pageEndMs),
     ...(full ? { next: pageEndMs < toMs ? dayOf(pageEndMs + DAY_MS) : null } : {}),
     totals,
-    merged: without.length === everyDate.length ? null : merged,
+    merged,
     unmerged: without.filter((date) => listed.has(date)),
+    unreadable,
     days,
     missing: dates.filter((_, at) => !records[at]),
     partial: dates.filter((_, at) => records[at]?.failedParts),
-    ...(months ? { groups: months.finish((summary) => ({ headline: headlineOf(summary), summary: readableSummary(summary, env) })) } : {}),
-  });
+    // Through `answer` with `merged`: a reader without the security right gets no month's security either.
+    ...(months ? { groups: months.finish((summary) => ({ headline: headlineOf(summary), summary })) } : {}),
+  }, {}, { tellReader: true });
 }

@@ -6,13 +6,14 @@ import { SnapshotMerge } from '../../www/pkg/openathens_rawstats.js';
 
 /**
  * Merges, month by month, the snapshots that pass through `tap(read)`, which must be read in date order.
- * `finish(describe)` gives [{month: "yyyy-MM", ...describe(summary)}] for each month that had a snapshot;
- * `free()` lets go of a merge left open by an error.
+ * `finish(describe)` gives [{month: "yyyy-MM", ...describe(summary)}] for each month that had a readable
+ * snapshot; `free()` lets go of a merge left open by an error.
  */
 export class MonthMerges {
   #groups = [];
   #month = null;
   #merge = null;
+  #added = 0;
 
   tap(read) {
     return async (date) => {
@@ -26,13 +27,19 @@ export class MonthMerges {
     if (month !== this.#month) this.#close();
     this.#month = month;
     this.#merge ??= new SnapshotMerge();
-    this.#merge.add(bytes);
+    try {
+      this.#merge.add(bytes);
+      this.#added += 1;
+    } catch (error) {
+      // A damaged day leaves the merge as it was; the range's merge lists it under `unreadable`.
+      if (error?.code !== 'BAD_SNAPSHOT') throw error;
+    }
   }
 
   #close() {
     if (!this.#merge) return;
     // A month's Summary is kept until the answer is built: at most 13 in a span of 366 days.
-    this.#groups.push({ month: this.#month, summary: this.#merge.finish() });
+    if (this.#added > 0) this.#groups.push({ month: this.#month, summary: this.#merge.finish() });
     this.free();
   }
 
@@ -45,5 +52,6 @@ export class MonthMerges {
   free() {
     this.#merge?.free();
     this.#merge = null;
+    this.#added = 0;
   }
 }

@@ -5,6 +5,7 @@
 // otherwise put it into a body the page may show or log. Their links name the API's own host, and
 // fetchReport follows any link under /{apiName}/ through its baseUrl, so they come back here.
 
+import { redactKey } from '../../www/pkg/openathens_rawstats.js';
 import { apiBaseUrl } from './config.js';
 import { errorResponse } from './http.js';
 
@@ -85,10 +86,10 @@ async function readDocument(body) {
   return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
 }
 
-/** `text` with the caller's key, and anything written as an OAApiKey credential, replaced. */
+/** `text` without the caller's key (in any form) or anything written as an OAApiKey credential: the
+ * engine's redaction, the one fetchReport applies. */
 function withoutKey(text, authorization) {
-  let out = text.replace(/OAApiKey\s+[^\s"'<>,;]+/gi, 'OAApiKey [redacted]');
-  const key = /^OAApiKey\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
-  if (key && key.length >= 4) out = out.split(key).join('[redacted]');
-  return out;
+  // The header's value as HTTP trimmed it, so the key as the API read it.
+  const key = /^OAApiKey\s+(.*)$/is.exec(authorization ?? '')?.[1] ?? '';
+  return redactKey(text, key);
 }

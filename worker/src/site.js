@@ -6,7 +6,7 @@
 import { errorResponse } from './http.js';
 
 /**
- * The policy of www/index.html's <meta> tag (tests/js/worker-site.test.mjs holds the two equal), to which
+ * The policy of www/index.html's <meta> tag (tests/js/wrangler-dev.test.mjs holds the two equal), to which
  * the header adds frame-ancestors.
  */
 export const PAGE_POLICY =

@@ -26,4 +26,6 @@ export const STATUS_OF = {
 
 // The Worker's own codes, next to the engine's (README, "The Cloudflare Worker"): the contract test checks
 // that every code the Worker's source answers with is one of these or an engine code.
-export const WORKER_CODES = ['CONFIG', 'BAD_PATH', 'BAD_REQUEST', 'NOT_PUBLIC', 'ORIGIN_NOT_ALLOWED', 'METHOD_NOT_ALLOWED'];
+// OUT_OF_SCOPE (403): outside a view link's range, or a link asking for more than its maker sees; EXPIRED
+// (401): a view link past its expiry.
+export const WORKER_CODES = ['CONFIG', 'BAD_PATH', 'BAD_REQUEST', 'NOT_PUBLIC', 'ORIGIN_NOT_ALLOWED', 'METHOD_NOT_ALLOWED', 'OUT_OF_SCOPE', 'EXPIRED'];

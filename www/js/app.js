@@ -62,7 +62,9 @@ let view = null;
 // active slices.
 let held = null;
 let slices = [];
+// `Hide account identifiers` holds for every view that follows, a day's, a slice's or a range's.
 let hideIds = false;
+const keepHideIds = (hidden) => { hideIds = hidden; };
 let daysView = null;
 
 /** @param {{title: string, next: string, detail?: string}} words */
@@ -127,7 +129,7 @@ function run(type, payload, { what, reportDate, slicing }) {
         slices,
         onRemoveSlice: (index) => sliceBy(slices.filter((_, at) => at !== index)),
         hideIds,
-        onHideIds: (hidden) => { hideIds = hidden; },
+        onHideIds: keepHideIds,
       });
       resultRoot.querySelector('h2').focus();
     },
@@ -143,7 +145,7 @@ function run(type, payload, { what, reportDate, slicing }) {
 function sliceBy(next) {
   const filter = next.map(({ column, value }) => ({ column, value }));
   const options = { filter, ...(held.reportDate ? { reportDate: held.reportDate } : {}) };
-  const what = next.length > 0 ? `Counting only ${next.map((slice) => slice.label).join(' and ')}` : 'Counting the whole report again';
+  const what = next.length > 0 ? `Counting only ${next.map((slice) => view.sliceLabel(slice)).join(' and ')}` : 'Counting the whole report again';
   run('file', { file: held.blob, options, workers }, { what, reportDate: held.reportDate, slicing: next });
 }
 
@@ -224,18 +226,20 @@ async function runRange(options, from, to, remember) {
   errorPanel.hidden = true;
   statusPanel.hidden = false;
   cancelButton.hidden = false;
-  const organisation = options.keys ? options.keys.map(({ label }) => label).join('\n') : '';
-  /** @type {{date: string, key: string, how?: 'failed' | 'fetched' | 'cached', snapshot?: Uint8Array, headline?: object, failure?: {code?: string, message: string}, error?: {title: string}}[]} */
-  const days = daysOf(from, to).map((date) => ({ date, key: dayCache.key(options.apiName, organisation, date) }));
+  const generation = dayCache.generation;
   const job = { cancel: () => fetching?.cancel() };
   let fetching = null;
   currentJob = job;
+  // Without Remember nothing is read or kept, so no device key is made either.
+  const scope = remember ? await dayCache.scope(options) : null;
+  /** @type {{date: string, key: string | null, how?: 'failed' | 'fetched' | 'cached', snapshot?: Uint8Array, headline?: object, failure?: {code?: string, message: string}, error?: {title: string}}[]} */
+  const days = daysOf(from, to).map((date) => ({ date, key: scope && dayCache.key(scope, date) }));
   const progress = () => {
     const ready = days.filter((day) => day.how).length;
     showProgress({ text: `${ready} of ${days.length} days ready…`, fraction: ready / days.length });
   };
   progress();
-  if (remember) {
+  if (scope) {
     for (const day of days) {
       const cached = await dayCache.get(day.key);
       if (cached) Object.assign(day, { how: 'cached', snapshot: cached.snapshot, headline: cached.headline });
@@ -251,7 +255,8 @@ async function runRange(options, from, to, remember) {
         return;
       }
       Object.assign(day, { how: 'fetched', snapshot: result.snapshot, headline: headlineOf(result.summary), error: undefined });
-      if (remember) await dayCache.put(day.key, { snapshot: result.snapshot, headline: day.headline });
+      // Read again now: Remember may have been unticked, or Forget pressed, while the day was fetched.
+      if (scope && fields.remember.checked) await dayCache.put(day.key, { snapshot: result.snapshot, headline: day.headline }, generation);
       progress();
     }));
   };
@@ -267,7 +272,7 @@ async function runRange(options, from, to, remember) {
     daysView?.destroy();
     // Every day has its `how` by now: cached, or fetched or failed by fetchDays.
     daysView = renderDays(/** @type {Parameters<typeof renderDays>[0]} */ (days), { onRetry: retry, onSave: options.apiKey ? save : undefined });
-    view = renderResult(resultRoot, merged, { period: { from, to } });
+    view = renderResult(resultRoot, merged, { period: { from, to }, hideIds, onHideIds: keepHideIds });
     resultRoot.prepend(daysView.element);
     const counts = ['fetched', 'cached', 'failed'].map((how) => days.filter((day) => day.how === how).length);
     finishJob(job, `Done: ${days.length} days (${counts[0]} fetched, ${counts[1]} from this device, ${counts[2]} failed), ${formatCount(merged.rows)} rows.`);
@@ -322,7 +327,7 @@ async function openSavedSummary(file) {
     daysView?.destroy();
     daysView = null;
     held = null;
-    view = renderResult(resultRoot, summary, { label: 'Saved summary', period: savedPeriod(summary), hideIds, onHideIds: (hidden) => { hideIds = hidden; } });
+    view = renderResult(resultRoot, summary, { label: 'Saved summary', period: savedPeriod(summary), hideIds, onHideIds: keepHideIds });
     resultRoot.querySelector('h2').focus();
   } catch (error) {
     showError(explainSavedSummaryError(error));
@@ -346,7 +351,7 @@ async function showArchive() {
     daysView?.destroy();
     daysView = null;
     held = null;
-    view = renderArchive(resultRoot, shown, { hideIds, onHideIds: (hidden) => { hideIds = hidden; } });
+    view = renderArchive(resultRoot, shown, { hideIds, onHideIds: keepHideIds });
     progressBar.value = 1;
     finishJob(job, view.status);
     resultRoot.querySelector('h2').focus();
@@ -405,7 +410,14 @@ function setUp() {
   byId('add-sub-key').addEventListener('click', () => subKeys.add().focus());
   fields.remember.addEventListener('change', () => {
     saveSettings(formSettings());
-    byId('remember-status').textContent = fields.remember.checked ? 'Your key is kept in this browser until you press Forget.' : 'Your key is no longer kept.';
+    if (fields.remember.checked) {
+      byId('remember-status').textContent = 'Your key is kept in this browser until you press Forget.';
+      return;
+    }
+    byId('remember-status').textContent = 'Forgetting…';
+    dayCache.clear().then(() => {
+      byId('remember-status').textContent = 'Your key and the fetched days are no longer kept in this browser.';
+    });
   });
   byId('forget').addEventListener('click', () => {
     forgetSettings();

@@ -36,7 +36,12 @@ export function headlineOf(summary) {
 }
 
 const DB_NAME = 'openathens-rawstats';
+// Version 2 binds days to the base URL and key(s); version 1 kept them by API name alone.
+const DB_VERSION = 2;
 const STORE = 'days';
+// This device's HMAC key, made here and never extractable: a day's name is a keyed hash of who fetched it.
+const SECRETS = 'device';
+const HMAC = { name: 'HMAC', hash: 'SHA-256' };
 
 function request(req) {
   return new Promise((resolve, reject) => {
@@ -45,12 +50,34 @@ function request(req) {
   });
 }
 
+const hex = (buffer) => Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
+
 /**
- * Fetched days on this device, in IndexedDB, as {snapshot, headline} by API name, organisation and date.
- * Every method resolves (to nothing, when the browser refuses storage): the cache only ever saves requests.
+ * Fetched days on this device, in IndexedDB, as {snapshot, headline} under a name that binds them to whoever
+ * could fetch them again: an HMAC-SHA256, under this device's own key, of the base URL, the API name and
+ * the key(s) with their labels (never a key itself, nor a plain hash an attacker could test guesses
+ * against), with the date. Every method resolves (to nothing, when the browser refuses storage or Web
+ * Crypto): the cache only ever saves requests. `generation` counts the clears: a range reads it when it
+ * starts and passes it to `put`, so that a day fetched after Forget is not written back into the database
+ * Forget deleted.
  */
 export const dayCache = {
-  key: (apiName, organisation, date) => JSON.stringify([apiName, organisation, date]),
+  generation: 0,
+  /**
+   * The name of the days fetched with these options, or null when nothing can be kept.
+   * @param {{baseUrl: string, apiName: string, apiKey?: string, keys?: {label: string, key: string}[]}} options
+   * @returns {Promise<string | null>}
+   */
+  async scope({ baseUrl, apiName, apiKey, keys }) {
+    try {
+      const secret = await this.deviceKey();
+      const who = JSON.stringify([baseUrl, apiName, keys ? keys.map(({ label, key }) => [label, key]) : apiKey]);
+      return hex(await crypto.subtle.sign(HMAC, secret, new TextEncoder().encode(who)));
+    } catch {
+      return null;
+    }
+  },
+  key: (scope, date) => JSON.stringify([scope, date]),
   async get(key) {
     try {
       const db = await this.db();
@@ -63,7 +90,8 @@ export const dayCache = {
       return undefined;
     }
   },
-  async put(key, value) {
+  async put(key, value, generation) {
+    if (generation !== this.generation) return;
     try {
       const db = await this.db();
       try {
@@ -75,16 +103,39 @@ export const dayCache = {
       // Storage refused or full: the day is simply fetched again next time.
     }
   },
+  // Deletes the days and the device key with them.
   async clear() {
+    this.generation += 1;
     try {
       await request(indexedDB.deleteDatabase(DB_NAME));
     } catch {
       // Nothing was stored.
     }
   },
+  // The device's key, made on first use. (Two tabs making one at the same moment: the second's add fails, and
+  // its range keeps nothing.)
+  async deviceKey() {
+    const fresh = await crypto.subtle.generateKey(HMAC, false, ['sign']);
+    const db = await this.db();
+    try {
+      const store = db.transaction(SECRETS, 'readwrite').objectStore(SECRETS);
+      const kept = await request(store.get('hmac'));
+      if (kept) return kept;
+      await request(store.add(fresh, 'hmac'));
+      return fresh;
+    } finally {
+      db.close();
+    }
+  },
   db() {
-    const open = indexedDB.open(DB_NAME, 1);
-    open.onupgradeneeded = () => open.result.createObjectStore(STORE);
+    const open = indexedDB.open(DB_NAME, DB_VERSION);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      // Version 1's days were bound to no key: they are dropped, not carried over.
+      if (db.objectStoreNames.contains(STORE)) db.deleteObjectStore(STORE);
+      db.createObjectStore(STORE);
+      if (!db.objectStoreNames.contains(SECRETS)) db.createObjectStore(SECRETS);
+    };
     return request(open);
   },
 };

@@ -1,53 +1,17 @@
 // The Security section: who signs in wrongly (by account and by address) and which accounts are seen from
-// several countries, each list with what its pattern looks like and what to do; and the masking of account
-// ids and IP addresses that `Hide account identifiers` asks for, in every view and export.
+// several countries, each list with what its pattern looks like and what to do. Its account ids and IP
+// addresses are shown as identifiers.js decides.
 
 import { h, uniqueId } from './dom.js';
 import { formatCount } from './format.js';
 import { renderTable } from './table.js';
+/** @typedef {ReturnType<typeof import('./identifiers.js').identifiers>} Identifiers */
 
 // Failed sign-ins within 10 minutes from which an account or address is marked as a burst: people mistype
 // a password a few times, not ten times in ten minutes.
 export const BURST_THRESHOLD = 10;
 // Accounts failing from one address from which it is marked as spraying.
 const SPRAY_THRESHOLD = 5;
-
-/**
- * How identifiers are shown: as they are, or (hidden) as "Account 1", "Address 1", … numbered by first
- * appearance in the Summary's lists, so the same account reads the same in every list of one view.
- * @returns {{hidden: boolean, account(id: string): string, ip(id: string): string}}
- */
-export function identifiers(summary, hidden) {
-  const numbered = (word) => {
-    const names = new Map();
-    return (id) => {
-      if (!names.has(id)) names.set(id, `${word} ${names.size + 1}`);
-      return names.get(id);
-    };
-  };
-  if (!hidden) return { hidden, account: (id) => id, ip: (id) => id };
-  const account = numbered('Account');
-  const ip = numbered('Address');
-  const { byAccount = [], byIp = [], spread = [] } = summary.security ?? {};
-  for (const row of [...byAccount, ...spread]) account(row.account);
-  for (const row of byIp) ip(row.ip);
-  return { hidden, account, ip };
-}
-
-/** The Summary as saved by `Download summary (JSON)`: identifiers masked when they are hidden. */
-export function exportedSummary(summary, ids) {
-  if (!ids.hidden || !summary.security) return summary;
-  const { byAccount, byIp, spread } = summary.security;
-  return {
-    ...summary,
-    security: {
-      ...summary.security,
-      byAccount: byAccount.map((row) => ({ ...row, account: ids.account(row.account) })),
-      byIp: byIp.map((row) => ({ ...row, ip: ids.ip(row.ip) })),
-      spread: spread.map((row) => ({ ...row, account: ids.account(row.account) })),
-    },
-  };
-}
 
 const when = (instant) => (instant === null ? '' : instant.replace('T', ' ').replace('Z', ' UTC'));
 
@@ -57,7 +21,7 @@ function explanation(paragraphs) {
 
 /**
  * @param {object} summary
- * @param {{ids: ReturnType<typeof identifiers>, fileBase: string, onSlice?: (slice: {column: string, value: string, label: string}) => void}} options
+ * @param {{ids: Identifiers, fileBase: string, onSlice?: (slice: {column: string, value: string, heading: string, label: string}) => void}} options
  * @returns {HTMLElement}
  */
 export function renderSecurity(summary, { ids, fileBase, onSlice }) {

@@ -7,7 +7,8 @@ import { formatCount, formatInstant, formatPercent } from './format.js';
 import { renderHeadline } from './headline.js';
 import { renderHourlyChart } from './hourly-chart.js';
 import { renderTable } from './table.js';
-import { exportedSummary, identifiers, renderSecurity } from './security.js';
+import { renderSecurity } from './security.js';
+import { exportedSummary, identifiers, sliceLabel } from './identifiers.js';
 import { saveText } from './download.js';
 import { explainError } from '../errors.js';
 import { accountTypeWords, actionWords, codeWords, countryName, statusWords } from './words.js';
@@ -170,15 +171,18 @@ function renderTimes(summary, day, initialZone, onTimeZoneChange) {
   };
 }
 
-// The active slices as removable chips.
-function sliceChips(slices, onRemoveSlice) {
+// The active slices as removable chips, named as this view shows their values.
+function sliceChips(slices, onRemoveSlice, ids) {
   if (!slices?.length) return null;
   return h('div', { class: 'oa-slices', role: 'group', 'aria-label': 'Active slices' }, [
     h('span', { class: 'oa-note' }, 'Only rows with '),
-    ...slices.map((slice, index) => h('span', { class: 'oa-chip' }, [
-      slice.label,
-      h('button', { type: 'button', 'aria-label': `Remove slice ${slice.label}`, onclick: () => onRemoveSlice(index) }, '×'),
-    ])),
+    ...slices.map((slice, index) => {
+      const label = sliceLabel(slice, ids);
+      return h('span', { class: 'oa-chip' }, [
+        label,
+        h('button', { type: 'button', 'aria-label': `Remove slice ${label}`, onclick: () => onRemoveSlice(index) }, '×'),
+      ]);
+    }),
   ]);
 }
 
@@ -197,9 +201,11 @@ function sliceChips(slices, onRemoveSlice) {
  * @param {boolean} [options.hideIds]    show account ids and IP addresses masked, here and in every export
  * @param {(hidden: boolean) => void} [options.onHideIds]  offers the `Hide account identifiers` switch
  * @param {(slice: {column, value, label}) => void} [options.onSlice]  offers `Only this value` in the tables
- * @param {Array<{label: string}>} [options.slices]  the active slices, shown as chips
+ * @param {Array<{column: string, value: string, heading: string, label: string}>} [options.slices]  the active
+ *   slices, shown as chips
  * @param {(index: number) => void} [options.onRemoveSlice]
- * @returns {{element: HTMLElement, destroy(): void}}
+ * @returns {{element: HTMLElement, destroy(): void, sliceLabel(slice: object): string}}  `sliceLabel`: a
+ *   slice named as this view shows its value
  */
 function renderSummary(root, summary, options = {}) {
   const { reportDate, period, label, timeZone = 'utc', onTimeZoneChange, security = true, hideIds = false, onHideIds, onSlice, slices, onRemoveSlice } = options;
@@ -234,7 +240,7 @@ function renderSummary(root, summary, options = {}) {
         ])
         : null,
     ]),
-    sliceChips(slices, onRemoveSlice),
+    sliceChips(slices, onRemoveSlice, ids),
     renderHeadline(summary),
     readingNotes(summary),
     times.element,
@@ -258,7 +264,7 @@ function renderSummary(root, summary, options = {}) {
     ]),
   ]);
   root.replaceChildren(element);
-  return { element, destroy: times.destroy };
+  return { element, destroy: times.destroy, sliceLabel: (slice) => sliceLabel(slice, ids) };
 }
 
 /**
@@ -269,7 +275,8 @@ function renderSummary(root, summary, options = {}) {
  * @param {object} result
  * @param {object} [options]  as for renderSummary (`label` names a single Summary); the `Hide account identifiers` switch
  *   starts as `hideIds` says and holds for every part, and `onHideIds` hears when it changes
- * @returns {{element: HTMLElement, destroy(): void}}
+ * @returns {{element: HTMLElement, destroy(): void, sliceLabel(slice: object): string}}  `sliceLabel`: a
+ *   slice named as the part shown now shows its value
  */
 export function renderResult(root, result, options = {}) {
   let timeZone = options.timeZone ?? 'utc';
@@ -302,7 +309,7 @@ export function renderResult(root, result, options = {}) {
   if (!result.merged) {
     root.replaceChildren(viewRoot);
     show(-1);
-    return { element: viewRoot, destroy: () => view?.destroy() };
+    return { element: viewRoot, destroy: () => view?.destroy(), sliceLabel: (slice) => view.sliceLabel(slice) };
   }
 
   const pickerId = uniqueId('oa-part');
@@ -350,5 +357,5 @@ export function renderResult(root, result, options = {}) {
   ]);
   root.replaceChildren(element);
   show(-1);
-  return { element, destroy: () => view?.destroy() };
+  return { element, destroy: () => view?.destroy(), sliceLabel: (slice) => view.sliceLabel(slice) };
 }

@@ -23,7 +23,8 @@ import { saveText } from './download.js';
  * @param {string} [spec.note]      a line under the heading
  * @param {boolean} [spec.keepOrder] start in the order given instead of by the first numeric column, largest first
  * @param {boolean} [spec.wide]     take the full width of the summary's grid
- * @param {(slice: {column: string, value: string, label: string}) => void} [spec.onSlice]  offers `Only this value`
+ * @param {(slice: {column: string, value: string, heading: string, label: string}) => void} [spec.onSlice]  offers `Only this value`;
+ *   `heading` is the column's label, `label` the slice as this table names it
  * @param {(row) => string|null} [spec.flag]  a word that marks a row (shown in its first cell, not by colour alone)
  * @returns {HTMLElement}
  */
@@ -136,7 +137,7 @@ export function renderTable({ title, columns, rows, fileName, searchLabel, pageS
           offer = h('button', {
             type: 'button',
             class: 'oa-slice',
-            onclick: () => onSlice({ column: column.slice.column, value: column.slice.value ? column.slice.value(row) : value, label }),
+            onclick: () => onSlice({ column: column.slice.column, value: column.slice.value ? column.slice.value(row) : value, heading: column.label, label }),
           }, 'Only this value');
           toggle.after(offer);
           offer.focus();

@@ -1,11 +1,14 @@
-// The Worker serving the page, as a Cloudflare developer first runs it: `wrangler dev --local` with the
-// pinned wrangler (its own runtime, static assets and KV), in front of the demo reports API. Every HTML page
-// and worker script carries the page's Content-Security-Policy as a header with FRAME_ANCESTORS; files only
-// tsc reads are not served; and in Chromium the page from the Worker fetches a day through the Worker's
-// proxy, to the demo API's truth, with nothing refused by its policy.
+// `wrangler dev`, the first command a Cloudflare developer runs, with the wrangler package.json pins, on
+// worker/wrangler.toml as it is (its compatibility_date no later than the pinned runtime supports), offline
+// (scripts/wrangler-dev.mjs): it answers /summary from the demo API, serves the page with the page's
+// Content-Security-Policy as a header on every HTML page and worker script (frame-ancestors from
+// FRAME_ANCESTORS), keeps files only tsc reads unserved, and in Chromium the page from the Worker fetches a
+// day through the Worker's proxy, to the demo API's truth, with nothing refused by its policy.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startDemoApi } from '../../demo-api/server.mjs';
@@ -13,24 +16,29 @@ import { freePort, startWranglerDev } from '../../scripts/wrangler-dev.mjs';
 import { PAGE_POLICY } from '../../worker/src/site.js';
 import { launchChromium } from './chromium.mjs';
 import { ensureGenReport } from './gen-report.mjs';
-import { REPO } from './workerd.mjs';
+import { REPO, daysAgo } from './workerd.mjs';
 
+const READ_TOKEN = 'wrangler-dev-read-token';
 const PORTAL = 'https://portal.example.edu';
 
 let demo;
+let scratch;
 let worker;
 let browser;
 
 before(async () => {
   ensureGenReport();
   demo = await startDemoApi({ defaultRows: 2000 });
+  scratch = await mkdtemp(join(tmpdir(), 'wrangler-dev-'));
   const port = await freePort();
   worker = await startWranglerDev({
     port,
+    persistTo: join(scratch, 'state'),
     vars: {
       OPENATHENS_API_NAME: demo.apiName,
       OPENATHENS_BASE_URL: demo.baseUrl,
       OPENATHENS_API_KEY: 'demo-key',
+      READ_TOKEN,
       ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,
       FRAME_ANCESTORS: PORTAL,
     },
@@ -42,6 +50,20 @@ after(async () => {
   await browser?.close();
   await worker?.close();
   await demo?.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+test('workerd.capnp takes its compatibility date from wrangler.toml, so the two cannot drift', () => {
+  const capnp = readFileSync(join(REPO, 'worker/workerd.capnp'), 'utf8');
+  assert.doesNotMatch(capnp, /compatibilityDate\s*=\s*"/);
+  assert.match(capnp, /compatibilityDate = Modules\.compatibilityDate/);
+});
+
+test('wrangler dev starts on wrangler.toml and answers /summary from the demo API', async () => {
+  const date = daysAgo(1);
+  const response = await fetch(`${worker.url}/summary?date=${date}`, { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
+  assert.equal(response.status, 200, await response.clone().text());
+  assert.deepEqual(await response.json(), await demo.truth({ date }));
 });
 
 /** Every script the page or the element starts as a Worker, found in www/'s sources. */
@@ -82,8 +104,8 @@ test('the Worker serves the page with the page’s own policy as a header, and f
 
 test('the API routes stay the Worker’s own beside the page', async () => {
   const response = await fetch(`${worker.url}/history`);
-  assert.equal(response.status, 403);
-  assert.equal((await response.json()).error.code, 'NOT_PUBLIC');
+  assert.equal(response.status, 401);
+  assert.equal((await response.json()).error.code, 'AUTH');
 });
 
 test('in Chromium, the page from the Worker fetches a day through the Worker’s proxy, to the truth', async () => {
