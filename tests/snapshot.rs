@@ -296,13 +296,34 @@ fn a_snapshot_claiming_millions_of_names_is_refused_before_they_are_allocated() 
 
 #[test]
 fn a_snapshot_may_declare_as_many_columns_as_a_report() {
-    assert_eq!(
-        Tally::from_snapshot(&with_empty_names(MAX_SNAPSHOT_COLUMNS, 0))
-            .unwrap()
-            .summary()
-            .columns
-            .len(),
-        MAX_SNAPSHOT_COLUMNS
-    );
+    // A name listed twice is kept once, as a parse keeps it.
+    let names = Tally::from_snapshot(&with_empty_names(MAX_SNAPSHOT_COLUMNS, 0)).map(|t| t.summary().columns);
+    assert_eq!(names.unwrap(), [""]);
     assert!(refused(&with_empty_names(MAX_SNAPSHOT_COLUMNS + 1, 0)));
+}
+
+/// A one-row report with `action`, `status` and `width - 2` more columns named `{prefix}{i}`.
+fn wide_report(prefix: &str, width: usize) -> Vec<u8> {
+    let names: Vec<String> = (2..width).map(|i| format!("{prefix}{i}")).collect();
+    format!(
+        "action,status,{}\nAUTHENTICATE,SUCCESS{}\n",
+        names.join(","),
+        ",v".repeat(width - 2)
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_merge_holds_no_more_columns_than_a_report() {
+    let (a, b) = (
+        tally_of(&wide_report("attribute.a", 3000)).to_snapshot(),
+        tally_of(&wide_report("attribute.b", 3000)).to_snapshot(),
+    );
+    let mut merge = Tally::new(None);
+    merge.merge_snapshot(&a).unwrap();
+    merge.merge_snapshot(&a).unwrap();
+    let before = merge.summary();
+    assert_eq!((before.columns.len(), before.custom_attributes.len()), (3000, 2998));
+    assert_eq!(merge.merge_snapshot(&b).unwrap_err().code, ErrorCode::TooLarge);
+    assert_eq!(merge.summary(), before);
 }

@@ -1,16 +1,25 @@
-// <openathens-report>: one day's summary inside any page (a library portal), added with one script tag.
+// <openathens-report>: the organisation's figures inside any page (a library portal), added with one script
+// tag. From the Worker's archive, with no API key in the portal at all (a view link's token, or nothing when
+// the archive is public):
 //
 //   <script type="module" src="https://reports.example.org/embed.js"></script>
+//   <openathens-report archive="https://reports.example.org/" from="2023-06-01" to="2023-06-30"></openathens-report>
+//   <script type="module">document.querySelector('openathens-report').viewToken = '...';</script>
+//
+// or one day from the reports API, with a key:
+//
 //   <openathens-report api-name="example.org" date="2023-06-06" api-base-url="https://proxy.example.org/api/v1"></openathens-report>
 //   <script type="module">document.querySelector('openathens-report').apiKey = '...';</script>
 //
-// The key is set from script (`apiKey`, or `keys` = [{label, key}] for sub-organisations) and never becomes an
+// The archive's /history is read on the portal's own thread (it is a JSON answer, already counted). The key is set from script (`apiKey`, or `keys` = [{label, key}] for sub-organisations) and never becomes an
 // attribute. The report is fetched and counted in the page's Web Worker (the same worker.js and wasm as the
 // page), and the page's Summary views render inside this element's shadow root, with their own stylesheets,
 // so the host page's CSS cannot reach them. The Security section (account ids and addresses with failed
 // sign-ins) shows only with the `security` attribute. Events: `report` (detail: the result) and `reporterror`
-// (detail: {code, message}; code is a SPEC error code, or ENGINE_UNAVAILABLE / ENGINE_RESTARTED).
+// (detail: {code, message}; code is one of docs/api.md's, the Worker's, or ENGINE_UNAVAILABLE / ENGINE_RESTARTED).
 
+import { fetchHistory } from './js/archive/client.js';
+import { explainArchiveError } from './js/archive/words.js';
 import { describeProgress } from './js/progress.js';
 import { explainError } from './js/errors.js';
 import { ReportWorker, workerScriptUrl } from './js/report-worker.js';
@@ -52,9 +61,10 @@ function reportWorker() {
 const ElementBase = /** @type {typeof HTMLElement} */ (globalThis.HTMLElement ?? class {});
 
 class OpenAthensReport extends ElementBase {
-  static observedAttributes = ['api-name', 'date', 'api-base-url', 'security'];
+  static observedAttributes = ['api-name', 'date', 'api-base-url', 'security', 'archive', 'from', 'to'];
 
   #apiKey = '';
+  #viewToken = '';
   #keys = null;
   #job = null;
   #view = null;
@@ -64,7 +74,7 @@ class OpenAthensReport extends ElementBase {
   #statusText;
   #problem;
   #result;
-  // The last result and its day, drawn again when only the `security` attribute changes.
+  // The last result and its day or period, drawn again when only the `security` attribute changes.
   #shown = null;
 
   constructor() {
@@ -87,6 +97,12 @@ class OpenAthensReport extends ElementBase {
     this.#schedule();
   }
 
+  /** A view link's token for the `archive` (write-only, like the keys: never an attribute, never read back). */
+  set viewToken(token) {
+    this.#viewToken = typeof token === 'string' ? token.trim() : '';
+    this.#schedule();
+  }
+
   /** Sub-organisation keys, [{label, key}], instead of apiKey (write-only). */
   set keys(keys) {
     // Trimmed here, as apiKey is: HTTP trims the header, so a pasted key's spaces or line break never reach the API.
@@ -96,7 +112,7 @@ class OpenAthensReport extends ElementBase {
 
   connectedCallback() {
     // A key set before this script defined the element sits on the instance, hiding the setters.
-    for (const name of ['apiKey', 'keys']) {
+    for (const name of ['apiKey', 'keys', 'viewToken']) {
       if (Object.hasOwn(this, name)) {
         const value = this[name];
         delete this[name];
@@ -119,7 +135,8 @@ class OpenAthensReport extends ElementBase {
   #draw() {
     if (!this.#shown) return;
     this.#view?.destroy();
-    this.#view = renderResult(this.#result, this.#shown.result, { reportDate: this.#shown.date, security: this.hasAttribute('security') });
+    const { result, date, period } = this.#shown;
+    this.#view = renderResult(this.#result, result, { ...(period ? { period } : { reportDate: date }), security: this.hasAttribute('security') });
   }
 
   // Attributes and keys often change together: fetch once, after the current task.
@@ -127,10 +144,52 @@ class OpenAthensReport extends ElementBase {
     if (this.#scheduled) return;
     this.#scheduled = true;
     queueMicrotask(async () => {
+      if (this.getAttribute('archive')?.trim()) {
+        this.#scheduled = false;
+        if (this.isConnected) this.#readArchive();
+        return;
+      }
       const yesterday = this.getAttribute('date')?.trim() ? undefined : await defaultDate();
       this.#scheduled = false;
       if (this.isConnected) this.#fetch(yesterday);
     });
+  }
+
+  // The archive's merged Summary for from..to (the Worker's default range when they are left out).
+  #readArchive() {
+    this.#job?.cancel();
+    const controller = new AbortController();
+    const job = { cancel: () => controller.abort() };
+    this.#job = job;
+    const period = { from: this.getAttribute('from')?.trim() || undefined, to: this.getAttribute('to')?.trim() || undefined };
+    const base = new URL(this.getAttribute('archive').trim(), document.baseURI);
+    if (!base.pathname.endsWith('/')) base.pathname += '/';
+    this.#problem.hidden = true;
+    this.#showProgress({ text: 'Reading the archive…', fraction: null });
+    fetchHistory(period, { base: base.href, viewToken: this.#viewToken || undefined, signal: controller.signal }).then(
+      ({ body }) => {
+        if (this.#job !== job) return;
+        this.#job = null;
+        this.#status.hidden = true;
+        if (body.merged) {
+          this.#shown = { result: body.merged, period: { from: body.from, to: body.to } };
+          this.#draw();
+        } else {
+          this.#shown = null;
+          this.#view?.destroy();
+          this.#view = null;
+          this.#result.replaceChildren(h('p', {}, `The archive holds no day from ${body.from} to ${body.to} with its figures.`));
+        }
+        this.dispatchEvent(new CustomEvent('report', { detail: body }));
+      },
+      (error) => {
+        if (this.#job !== job) return;
+        this.#job = null;
+        this.#status.hidden = true;
+        this.#showProblem(explainArchiveError(error));
+        this.dispatchEvent(new CustomEvent('reporterror', { detail: { code: error.code, message: error.message } }));
+      },
+    );
   }
 
   /** @param {string | undefined} yesterday  the date when the element names none */
@@ -165,7 +224,7 @@ class OpenAthensReport extends ElementBase {
         if (this.#job !== job) return;
         this.#job = null;
         this.#status.hidden = true;
-        this.#showProblem(error);
+        this.#showProblem(explainError(error));
         this.dispatchEvent(new CustomEvent('reporterror', { detail: { code: error.code, message: error.message } }));
       },
     );
@@ -178,8 +237,8 @@ class OpenAthensReport extends ElementBase {
     this.#statusText.textContent = text;
   }
 
-  #showProblem(error) {
-    const words = explainError(error);
+  /** @param {{title: string, next: string, detail: string}} words */
+  #showProblem(words) {
     this.#problem.replaceChildren(h('strong', {}, words.title), ` ${words.next}`, h('span', { class: 'oa-embed-detail' }, words.detail));
     this.#problem.hidden = false;
   }

@@ -2,7 +2,6 @@
 //! anything quotes it. The Worker's proxy calls the same function through the wasm `redactKey`.
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
 use std::ops::Range;
 
 /// What stands in for a credential taken out of outside text.
@@ -18,48 +17,51 @@ pub fn redact_key(text: &str, key: &str) -> String {
 
 /// `bytes` with every form `key` can take in a text replaced by `[redacted]`: as it was sent, JSON-escaped
 /// (`\/`, `\"`, `\n`, `\uXXXX` for any character, in any mix with plain characters), percent-encoded (either
-/// case of hex, `+` for a space), as HTML character references, and percent-encoded inside JSON. A key of
-/// any length is taken out, one character too; `key` is matched as it was sent (keys are trimmed where
-/// they enter, so an API that echoes what HTTP trimmed echoes this). Whatever follows `OAApiKey` (any
-/// case), up to white space or a quote, goes too: a server may echo the Authorization header of another
-/// key. Linear in the length of `bytes`: one pass of a KMP matcher over each form.
+/// case of hex, `+` for a space), as HTML character references, and JSON-escaped and percent-encoded at
+/// once (a URL in a JSON string). A key of any length is taken out, one character too; `key` is matched as
+/// it was sent (keys are trimmed where they enter, so an API that echoes what HTTP trimmed echoes this).
+/// Whatever follows `OAApiKey` (any case) goes too, up to white space or a quote: a server may echo the
+/// Authorization header of another key. Linear in the length of `bytes`: one pass of a KMP matcher over
+/// each form, and memory for the spans it finds.
 pub fn redact_key_bytes<'a>(bytes: &'a [u8], key: &str) -> Cow<'a, [u8]> {
     let mut found = scheme_credentials(bytes);
     if !key.is_empty() {
         let matcher = Matcher::new(key.as_bytes());
-        let raw = || {
-            bytes.iter().enumerate().map(|(at, &byte)| Unit {
-                byte,
-                from: at,
-                to: at + 1,
-            })
-        };
-        matcher.find(raw(), &mut found);
-        for rule in [json_escape as Rule, percent, form, html] {
-            matcher.find(Decode::new(raw(), rule), &mut found);
+        for rule in [as_sent as Rule, json_escape, percent, form, html, json_or_percent] {
+            found = union(&found, &matcher.find(bytes, rule));
         }
-        matcher.find(Decode::new(Decode::new(raw(), json_escape), percent), &mut found);
     }
     if found.is_empty() {
         return Cow::Borrowed(bytes);
     }
-    // Each form's spans come in order: a stable sort merges those runs in linear time.
-    found.sort_by_key(|span| span.start);
     let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;
     for span in found {
-        if span.end <= at {
-            continue;
-        }
-        // A span that overlaps or touches the last one extends it: one mark for a run.
-        if at == 0 || span.start > at {
-            out.extend_from_slice(&bytes[at..span.start]);
-            out.extend_from_slice(REDACTED.as_bytes());
-        }
+        out.extend_from_slice(&bytes[at..span.start]);
+        out.extend_from_slice(REDACTED.as_bytes());
         at = span.end;
     }
     out.extend_from_slice(&bytes[at..]);
     Cow::Owned(out)
+}
+
+/// The spans of `a` and `b` (each in order, apart), in order and apart: spans that overlap or touch join,
+/// so a run of matches is one mark.
+fn union(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    while let Some(next) = match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if x.start <= y.start => a.next(),
+        (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+        (Some(_), None) => a.next(),
+        (None, None) => None,
+    } {
+        match out.last_mut() {
+            Some(last) if next.start <= last.end => last.end = last.end.max(next.end),
+            _ => out.push(next.clone()),
+        }
+    }
+    out
 }
 
 /// The credential after each `OAApiKey` (any case): up to white space, a quote or an escaped quote (`\"`),
@@ -84,14 +86,6 @@ fn scheme_credentials(bytes: &[u8]) -> Vec<Range<usize>> {
         at = end.max(at + 1);
     }
     found
-}
-
-/// A byte of a text as one of its forms reads it, and the bytes of the text it was read from.
-#[derive(Clone, Copy)]
-struct Unit {
-    byte: u8,
-    from: usize,
-    to: usize,
 }
 
 /// How a form writes a character or byte: from the next bytes of the text (at most [`LOOKAHEAD`]), how
@@ -122,58 +116,9 @@ impl Decoded {
     }
 }
 
-/// A text's units as a form reads them: each escape `rule` knows becomes what it stands for, spanning the
-/// escape's bytes; anything else stays as it is.
-struct Decode<I> {
-    input: I,
-    rule: Rule,
-    ahead: VecDeque<Unit>,
-    out: VecDeque<Unit>,
-}
-
-impl<I: Iterator<Item = Unit>> Decode<I> {
-    fn new(input: I, rule: Rule) -> Self {
-        Self {
-            input,
-            rule,
-            ahead: VecDeque::with_capacity(LOOKAHEAD),
-            out: VecDeque::with_capacity(4),
-        }
-    }
-}
-
-impl<I: Iterator<Item = Unit>> Iterator for Decode<I> {
-    type Item = Unit;
-
-    fn next(&mut self) -> Option<Unit> {
-        if let Some(unit) = self.out.pop_front() {
-            return Some(unit);
-        }
-        while self.ahead.len() < LOOKAHEAD {
-            match self.input.next() {
-                Some(unit) => self.ahead.push_back(unit),
-                None => break,
-            }
-        }
-        let first = *self.ahead.front()?;
-        let mut window = [0; LOOKAHEAD];
-        for (slot, unit) in window.iter_mut().zip(&self.ahead) {
-            *slot = unit.byte;
-        }
-        let Some((used, decoded)) = (self.rule)(&window[..self.ahead.len()]) else {
-            self.ahead.pop_front();
-            return Some(first);
-        };
-        let to = self.ahead[used - 1].to;
-        self.ahead.drain(..used);
-        let units = decoded.bytes[..decoded.len].iter().map(|&byte| Unit {
-            byte,
-            from: first.from,
-            to,
-        });
-        self.out.extend(units);
-        self.out.pop_front()
-    }
+/// The text as it is: no escapes.
+fn as_sent(_: &[u8]) -> Option<(usize, Decoded)> {
+    None
 }
 
 fn hex_value(digits: &[u8]) -> Option<u32> {
@@ -224,6 +169,12 @@ fn percent(bytes: &[u8]) -> Option<(usize, Decoded)> {
     Some((3, Decoded::byte(byte as u8)))
 }
 
+/// A JSON escape or a percent-encoded byte, wherever either stands: a URL in a JSON string, its `/`
+/// written `\/` and its other reserved characters `%XX`.
+fn json_or_percent(bytes: &[u8]) -> Option<(usize, Decoded)> {
+    json_escape(bytes).or_else(|| percent(bytes))
+}
+
 /// A form field's encoding: `%XX`, and `+` for a space.
 fn form(bytes: &[u8]) -> Option<(usize, Decoded)> {
     if bytes.first() == Some(&b'+') {
@@ -256,8 +207,8 @@ fn html(bytes: &[u8]) -> Option<(usize, Decoded)> {
     Some((end + 1, Decoded::char(c)))
 }
 
-/// Knuth–Morris–Pratt over a stream of units: every match in one pass, each unit looked at a bounded
-/// number of times on average.
+/// Knuth–Morris–Pratt over a text as a form reads it: every match in one pass, each byte looked at a
+/// bounded number of times on average.
 struct Matcher<'k> {
     key: &'k [u8],
     /// For each prefix of the key, the length of its longest proper prefix that is also its suffix.
@@ -280,31 +231,40 @@ impl<'k> Matcher<'k> {
         Self { key, fallback }
     }
 
-    /// Pushes the text's span of each match in `units`, a run that touches the one before joined to it.
-    fn find(&self, units: impl Iterator<Item = Unit>, found: &mut Vec<Range<usize>>) {
+    /// The spans of `bytes` where the key stands as `rule` reads them, in order and apart (a match that
+    /// overlaps or touches the one before joins it).
+    fn find(&self, bytes: &[u8], rule: Rule) -> Vec<Range<usize>> {
         let len = self.key.len();
-        // Where each of the last `len` units began in the text: a match's start, once it is whole.
+        let mut found: Vec<Range<usize>> = Vec::new();
+        // Where each of the last `len` bytes read began in the text: a match's start, once it is whole.
         let mut starts = vec![0; len];
+        let mut count = 0;
         let mut matched = 0;
-        for (count, unit) in units.enumerate() {
-            starts[count % len] = unit.from;
-            while matched > 0 && self.key[matched] != unit.byte {
-                matched = self.fallback[matched - 1];
-            }
-            if self.key[matched] == unit.byte {
-                matched += 1;
-            }
-            if matched == len {
-                let span = starts[(count + 1) % len]..unit.to;
-                match found.last_mut() {
-                    Some(last) if last.start <= span.start && span.start <= last.end => {
-                        last.end = last.end.max(span.end)
-                    }
-                    _ => found.push(span),
+        let mut at = 0;
+        while at < bytes.len() {
+            let (used, decoded) =
+                rule(&bytes[at..bytes.len().min(at + LOOKAHEAD)]).unwrap_or_else(|| (1, Decoded::byte(bytes[at])));
+            for &byte in &decoded.bytes[..decoded.len] {
+                starts[count % len] = at;
+                count += 1;
+                while matched > 0 && self.key[matched] != byte {
+                    matched = self.fallback[matched - 1];
                 }
-                matched = self.fallback[len - 1];
+                if self.key[matched] == byte {
+                    matched += 1;
+                }
+                if matched == len {
+                    let span = starts[count % len]..at + used;
+                    match found.last_mut() {
+                        Some(last) if span.start <= last.end => last.end = span.end,
+                        _ => found.push(span),
+                    }
+                    matched = self.fallback[len - 1];
+                }
             }
+            at += used;
         }
+        found
     }
 }
 
@@ -386,7 +346,7 @@ mod tests {
     /// How a test writes a text: each form below, choosing per character (from `choices`) between the
     /// spellings the form allows.
     #[derive(Debug, Clone, Copy)]
-    enum Form {
+    enum Spelling {
         Raw,
         Json,
         Percent,
@@ -395,45 +355,18 @@ mod tests {
         PercentInJson,
     }
 
-    fn write(form: Form, text: &str, choices: &mut impl Iterator<Item = u8>) -> String {
+    fn write(form: Spelling, text: &str, choices: &mut impl Iterator<Item = u8>) -> String {
         let mut out = String::new();
         match form {
-            Form::Raw => out.push_str(text),
-            Form::Json => {
-                for c in text.chars() {
-                    let choice = choices.next().unwrap_or(0);
-                    let short = match c {
-                        '"' => Some("\\\""),
-                        '\\' => Some("\\\\"),
-                        '/' if choice % 3 == 1 => Some("\\/"),
-                        '\n' => Some("\\n"),
-                        '\r' => Some("\\r"),
-                        '\t' => Some("\\t"),
-                        _ => None,
-                    };
-                    match short {
-                        Some(escape) if choice % 3 != 2 => out.push_str(escape),
-                        _ if choice % 3 == 0 && !c.is_control() && c != '"' && c != '\\' => out.push(c),
-                        _ => {
-                            for unit in c.encode_utf16(&mut [0; 2]) {
-                                let hex = if choice & 8 == 0 {
-                                    format!("\\u{unit:04x}")
-                                } else {
-                                    format!("\\u{unit:04X}")
-                                };
-                                out.push_str(&hex);
-                            }
-                        }
-                    }
-                }
-            }
-            Form::Percent | Form::FormField => {
+            Spelling::Raw => out.push_str(text),
+            Spelling::Json => out = json(text, choices, |_| false),
+            Spelling::Percent | Spelling::FormField => {
                 for &byte in text.as_bytes() {
                     let choice = choices.next().unwrap_or(0);
                     let plain = byte.is_ascii() && byte != b'%' && byte != b'+';
-                    if matches!(form, Form::FormField) && byte == b' ' && choice % 2 == 0 {
+                    if matches!(form, Spelling::FormField) && byte == b' ' && choice.is_multiple_of(2) {
                         out.push('+');
-                    } else if plain && choice % 3 == 0 {
+                    } else if plain && choice.is_multiple_of(3) {
                         out.push(char::from(byte));
                     } else if choice & 8 == 0 {
                         out.push_str(&format!("%{byte:02X}"));
@@ -442,7 +375,7 @@ mod tests {
                     }
                 }
             }
-            Form::Html => {
+            Spelling::Html => {
                 for c in text.chars() {
                     let choice = choices.next().unwrap_or(0);
                     let named = match c {
@@ -461,22 +394,59 @@ mod tests {
                     }
                 }
             }
-            Form::PercentInJson => {
-                let percent = write(Form::Percent, text, choices);
-                out = write(Form::Json, &percent, choices);
+            // A JSON encoder escapes a URL's `/` and quotes, never a `%XX` it holds.
+            Spelling::PercentInJson => {
+                let percent = write(Spelling::Percent, text, choices);
+                out = json(&percent, choices, |c| c == '%' || c.is_ascii_alphanumeric());
             }
         }
         out
     }
 
-    fn forms() -> impl Strategy<Value = Form> {
+    /// `text` JSON-escaped, each character `plain` names as it is.
+    fn json(text: &str, choices: &mut impl Iterator<Item = u8>, plain: impl Fn(char) -> bool) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            if plain(c) {
+                out.push(c);
+                continue;
+            }
+            let choice = choices.next().unwrap_or(0);
+            let short = match c {
+                '"' => Some("\\\""),
+                '\\' => Some("\\\\"),
+                '/' if choice % 3 == 1 => Some("\\/"),
+                '\n' => Some("\\n"),
+                '\r' => Some("\\r"),
+                '\t' => Some("\\t"),
+                _ => None,
+            };
+            match short {
+                Some(escape) if choice % 3 != 2 => out.push_str(escape),
+                _ if choice.is_multiple_of(3) && !c.is_control() && c != '"' && c != '\\' => out.push(c),
+                _ => {
+                    for unit in c.encode_utf16(&mut [0; 2]) {
+                        let hex = if choice & 8 == 0 {
+                            format!("\\u{unit:04x}")
+                        } else {
+                            format!("\\u{unit:04X}")
+                        };
+                        out.push_str(&hex);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn forms() -> impl Strategy<Value = Spelling> {
         prop_oneof![
-            Just(Form::Raw),
-            Just(Form::Json),
-            Just(Form::Percent),
-            Just(Form::FormField),
-            Just(Form::Html),
-            Just(Form::PercentInJson),
+            Just(Spelling::Raw),
+            Just(Spelling::Json),
+            Just(Spelling::Percent),
+            Just(Spelling::FormField),
+            Just(Spelling::Html),
+            Just(Spelling::PercentInJson),
         ]
     }
 

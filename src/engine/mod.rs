@@ -7,6 +7,7 @@ mod dense;
 mod distinct;
 mod gzip;
 mod interner;
+mod names;
 mod parser;
 mod people;
 mod records;

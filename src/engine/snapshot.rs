@@ -81,7 +81,7 @@ impl Tally {
     pub fn merge_snapshot(&mut self, bytes: &[u8]) -> Result<()> {
         // The merge and the snapshot being read never hold more than MAX_TALLY_BYTES together.
         let tally = Tally::from_snapshot_within(bytes, MAX_TALLY_BYTES.saturating_sub(self.held_bytes()))?;
-        if tally.rows().saturating_add(self.rows()) > MAX_MERGED_ROWS {
+        if tally.rows().saturating_add(self.rows()) > MAX_MERGED_ROWS || self.too_wide_with(&tally) {
             return Err(too_large());
         }
         self.merge(tally);

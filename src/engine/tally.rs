@@ -8,6 +8,7 @@ use hashbrown::HashMap;
 
 use crate::engine::columns::Columns;
 use crate::engine::interner::{COUNTER_VALUE, Counter, same_bytes};
+use crate::engine::names::Names;
 use crate::engine::people::{Event, People};
 use crate::engine::records::Record;
 use crate::engine::snapshot::{Item, Reader, Snap, Writer, ensure, sum};
@@ -71,7 +72,7 @@ impl Labelled {
 /// The counts of one report (or of several merged): what a Summary is made from.
 #[derive(Clone, Default)]
 pub struct Tally {
-    columns: Vec<String>,
+    columns: Names,
     rows: u64,
     skipped_rows: u64,
     times: EventTimes,
@@ -93,7 +94,9 @@ pub struct Tally {
     people: People,
     resources: Counter,
     resource_details: Vec<ResourceDetail>,
-    custom: Vec<(String, Counter)>,
+    /// `attribute.*` counters, by the place of their name in `custom_names`.
+    custom_names: Names,
+    custom: Vec<Counter>,
     /// For each `Columns::custom` entry of the file being read, its place in `custom`.
     custom_slots: Vec<usize>,
     /// Where in the report the rows being read lie, when shares of one report are counted apart and
@@ -145,7 +148,7 @@ impl Tally {
             &self.resources,
         ]
         .into_iter()
-        .chain(self.custom.iter().map(|(_, counter)| counter))
+        .chain(&self.custom)
         .map(Counter::held_bytes)
         .sum::<usize>();
         let details: usize = self
@@ -196,7 +199,7 @@ impl Tally {
         );
 
         for (&slot, (column, _)) in self.custom_slots.iter().zip(&columns.custom) {
-            self.custom[slot].1.add(row.field(*column));
+            self.custom[slot].add(row.field(*column));
         }
     }
 
@@ -221,24 +224,29 @@ impl Tally {
         id
     }
 
-    fn note_column_names(&mut self, names: &[String]) {
+    fn note_column_names<'a>(&mut self, names: impl IntoIterator<Item = &'a String>) {
         for name in names {
-            if !self.columns.contains(name) {
-                self.columns.push(name.clone());
-            }
+            self.columns.place(name);
         }
     }
 
     fn custom_slot(&mut self, name: &str) -> usize {
-        self.custom.iter().position(|(n, _)| n == name).unwrap_or_else(|| {
-            self.custom.push((name.to_string(), Counter::default()));
-            self.custom.len() - 1
-        })
+        let (slot, new) = self.custom_names.place(name);
+        if new {
+            self.custom.push(Counter::default());
+        }
+        slot
+    }
+
+    /// Whether merging `other` would hold more column names or `attribute.*` counters than a report may.
+    pub(crate) fn too_wide_with(&self, other: &Tally) -> bool {
+        self.columns.len() + self.columns.unseen(&other.columns) > MAX_SNAPSHOT_COLUMNS
+            || self.custom_names.len() + self.custom_names.unseen(&other.custom_names) > MAX_SNAPSHOT_COLUMNS
     }
 
     /// Adds `other` (another organisation's report of the same day); distinct sets union exactly.
     pub fn merge(&mut self, other: Tally) {
-        self.note_column_names(&other.columns);
+        self.note_column_names(other.columns.iter());
         self.rows += other.rows;
         self.skipped_rows += other.skipped_rows;
         self.times.merge(&other.times);
@@ -276,9 +284,9 @@ impl Tally {
             })
             .collect();
         self.people.merge(&other.people, &countries, &resources);
-        for (name, counter) in &other.custom {
+        for (name, counter) in other.custom_names.iter().zip(&other.custom) {
             let slot = self.custom_slot(name);
-            self.custom[slot].1.merge(counter);
+            self.custom[slot].merge(counter);
         }
     }
 
@@ -362,7 +370,7 @@ impl Tally {
 
         // Inserted one by one: collecting into a BTreeMap would sort the names with a stable sort of its own.
         let mut custom_attributes = BTreeMap::new();
-        for (name, counter) in &self.custom {
+        for (name, counter) in self.custom_names.iter().zip(&self.custom) {
             custom_attributes.insert(name.clone(), counts(counter));
         }
 
@@ -371,7 +379,7 @@ impl Tally {
             rows: self.rows,
             skipped_rows: self.skipped_rows,
             undated_rows: self.rows - times.dated,
-            columns: self.columns.clone(),
+            columns: self.columns.to_vec(),
             first_event: times.first_event,
             last_event: times.last_event,
             by_action: counts(&self.actions),
@@ -398,17 +406,17 @@ impl Tally {
     }
 }
 
-/// A column name in a snapshot: its length at least, and its `String`.
+/// A column name in a snapshot: its length at least; its `String` and place in `Names`' table.
 const COLUMN: Item = Item {
     bytes: 1,
-    memory: 2 * size_of::<String>(),
+    memory: 2 * (size_of::<String>() + size_of::<usize>() + 1),
     cap: MAX_SNAPSHOT_COLUMNS,
 };
 
 /// An `attribute.*` counter in a snapshot: its name's length and its count of values at least.
 const CUSTOM: Item = Item {
     bytes: 2,
-    memory: 2 * size_of::<(String, Counter)>(),
+    memory: 2 * (size_of::<String>() + size_of::<usize>() + 1 + size_of::<Counter>()),
     cap: MAX_SNAPSHOT_COLUMNS,
 };
 
@@ -452,6 +460,7 @@ impl Snap for Tally {
             people,
             resources,
             resource_details,
+            custom_names,
             custom,
             // Where the columns of the file being read go, and where its rows lie; a finished tally reads
             // no file.
@@ -459,7 +468,7 @@ impl Snap for Tally {
             place: _,
         } = self;
         w.len(columns.len());
-        for name in columns {
+        for name in columns.iter() {
             w.bytes(name.as_bytes());
         }
         w.uint(*rows);
@@ -477,7 +486,7 @@ impl Snap for Tally {
             counter.put(w);
         }
         w.len(custom.len());
-        for (name, counter) in custom {
+        for (name, counter) in custom_names.iter().zip(custom) {
             w.bytes(name.as_bytes());
             counter.put(w);
         }
@@ -519,7 +528,14 @@ impl Snap for Tally {
 
     fn take(r: &mut Reader<'_>) -> Result<Self> {
         let mut tally = Tally {
-            columns: (0..r.count(COLUMN)?).map(|_| r.text()).collect::<Result<_>>()?,
+            columns: {
+                // A name listed twice is kept once, as a parse keeps it.
+                let mut names = Names::default();
+                for _ in 0..r.count(COLUMN)? {
+                    names.place(&r.text()?);
+                }
+                names
+            },
             rows: r.uint()?,
             skipped_rows: r.uint()?,
             times: EventTimes::take(r)?,
@@ -534,16 +550,20 @@ impl Snap for Tally {
             account_statuses: Counter::take(r)?,
             organisations: Counter::take(r)?,
             permission_sets: Counter::take(r)?,
-            custom: (0..r.count(CUSTOM)?)
-                .map(|_| Ok((r.text()?, Counter::take(r)?)))
-                .collect::<Result<_>>()?,
-            // Read below, after what they are checked against.
+            // Read below: the `attribute.*` counters next, then the rest after what it is checked against.
+            custom_names: Names::default(),
+            custom: Vec::new(),
             people: People::default(),
             resources: Counter::default(),
             resource_details: Vec::new(),
             custom_slots: Vec::new(),
             place: 0,
         };
+        for _ in 0..r.count(CUSTOM)? {
+            let (_, new) = tally.custom_names.place(&r.text()?);
+            ensure(new, "an attribute is counted twice")?;
+            tally.custom.push(Counter::take(r)?);
+        }
         let rows = tally.rows;
         // The counts must add up as a parse makes them: then no sum a Summary or a merge makes can overflow,
         // and `undatedRows` is never negative.
@@ -563,7 +583,7 @@ impl Snap for Tally {
         ];
         ensure(
             columns.iter().all(|counter| counter.total() == rows)
-                && tally.custom.iter().all(|(_, counter)| counter.total() <= rows),
+                && tally.custom.iter().all(|counter| counter.total() <= rows),
             "its counts by value do not add up to its rows",
         )?;
 

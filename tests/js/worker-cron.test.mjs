@@ -53,16 +53,17 @@ const scheduledTime = Math.floor(Date.now() / DAY_MS) * DAY_MS + 3.5 * 3_600_000
 const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
 const yesterday = dayOf(scheduledTime - DAY_MS);
 
-// The run's log, once its last line (made N subrequests, or failed) has come: workerd's log may trail the answer.
+// The run's log, once its last line (made N subrequests, or failed) has come: workerd's log may trail the
+// answer; and whether the run counted as failed.
 async function runCron(worker) {
   const before = worker.output().length;
   const answer = await fetch(`${worker.cronUrl}/?scheduledTime=${scheduledTime}`, { method: 'POST' });
-  await answer.text();
+  const { outcome } = await answer.json();
   const log = () => worker.output().slice(before);
   for (let polls = 0; polls < 100 && !/History: the run (made \d+ subrequests|failed)/.test(log()); polls += 1) {
     await new Promise((done) => setTimeout(done, 20));
   }
-  return log();
+  return { log: log(), failed: outcome !== 'ok' };
 }
 
 function leftIn(log) {
@@ -94,7 +95,7 @@ test('a run through 503s stops within CRON_MAX_SUBREQUESTS (default 45), names t
     // Every task request fails, retried at once: 5 tries per key and day, 120 requests for 8 days of 3 keys.
     api.fault = { status: 503, retryAfter: 0 };
     api.requests = 0;
-    const first = await runCron(worker);
+    const { log: first } = await runCron(worker);
     assert.ok(api.requests <= 45, `${api.requests} requests in one run`);
     assert.match(first, /stopped early: .*CRON_MAX_SUBREQUESTS/);
     const left = leftIn(first);
@@ -103,7 +104,7 @@ test('a run through 503s stops within CRON_MAX_SUBREQUESTS (default 45), names t
 
     api.fault = null;
     api.requests = 0;
-    const second = await runCron(worker);
+    const { log: second } = await runCron(worker);
     // A day of 3 keys costs 6 requests (task and download each): 7 days fit in 45.
     const stored = storedIn(second);
     assert.equal(stored.length, 7, second);
@@ -125,7 +126,7 @@ test('a 429 whose Retry-After ends past CRON_MAX_SECONDS is not waited out, and 
     // The issue's API: 429 with Retry-After: 120 (within the engine's 2 minutes, but past the run's 60 s).
     api.fault = { status: 429, retryAfter: 120 };
     api.requests = 0;
-    const log = await runCron(worker);
+    const { log } = await runCron(worker);
     // Yesterday's three keys, once each.
     assert.equal(api.requests, KEYS.length, log);
     assert.match(log, new RegExp(`the report for ${yesterday} could not be fetched \\(RATE_LIMITED\\)`));
@@ -140,11 +141,28 @@ test('a 429 whose Retry-After ends past CRON_MAX_SECONDS is not waited out, and 
   }
 });
 
+test('a day the budget cuts short is left for the next run and fails this one', async () => {
+  const worker = await workerFor({ CRON_MAX_SUBREQUESTS: '4' });
+  try {
+    api.fault = { status: 503, retryAfter: 0 };
+    api.requests = 0;
+    const { log, failed } = await runCron(worker);
+    assert.ok(failed);
+    // The request that would have been the fifth is never sent; one in flight beside it may be aborted unsent.
+    assert.ok(api.requests >= 3 && api.requests <= 4, `${api.requests} requests`);
+    assert.match(log, new RegExp(`the report for ${yesterday} was cut short, as it used its 4 subrequests`));
+    assert.equal(leftIn(log)[0], yesterday);
+  } finally {
+    api.fault = null;
+    await worker.close();
+  }
+});
+
 test('CRON_MAX_SUBREQUESTS that is not a whole number fails the run with CONFIG, before any request', async () => {
   const worker = await workerFor({ CRON_MAX_SUBREQUESTS: '4.5' });
   try {
     api.requests = 0;
-    const log = await runCron(worker);
+    const { log } = await runCron(worker);
     assert.match(log, /CRON_MAX_SUBREQUESTS must be a whole number/);
     assert.equal(api.requests, 0);
   } finally {

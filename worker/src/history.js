@@ -119,9 +119,11 @@ export async function runDaily(env, scheduledTime, budget) {
     try {
       fetched = await budget.day((limits) => fetchDayForArchive(env, date, limits));
     } catch (error) {
-      // Cut short by the budget: not the day's fault, and the next run fetches it.
+      // Cut short by the budget: the next run fetches it, and this one shows as failed, since a day did
+      // not fit (a slow or rate-limiting API, or a budget too small for a day).
       if (budget.stopped) {
         left.push(date);
+        problems.push(`the report for ${date} was cut short, as ${budget.stopped}`);
         continue;
       }
       const { code, message } = describeFailure(error);
@@ -246,7 +248,6 @@ export async function history(url, env, reader) {
     days,
     missing: dates.filter((_, at) => !records[at]),
     partial: dates.filter((_, at) => records[at]?.failedParts),
-    // Through `answer` with `merged`: a reader without the security right gets no month's security either.
     ...(months ? { groups: months.finish((summary) => ({ headline: headlineOf(summary), summary })) } : {}),
   }, {}, { tellReader: true });
 }

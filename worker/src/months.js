@@ -6,8 +6,8 @@ import { SnapshotMerge } from '../../www/pkg/openathens_rawstats.js';
 
 /**
  * Merges, month by month, the snapshots that pass through `tap(read)`, which must be read in date order.
- * `finish(describe)` gives [{month: "yyyy-MM", ...describe(summary)}] for each month that had a readable
- * snapshot; `free()` lets go of a merge left open by an error.
+ * `finish(describe)` gives [{month: "yyyy-MM", ...describe(summary)}] for each month that had a snapshot;
+ * `free()` lets go of a merge left open by an error.
  */
 export class MonthMerges {
   #groups = [];
@@ -31,7 +31,7 @@ export class MonthMerges {
       this.#merge.add(bytes);
       this.#added += 1;
     } catch (error) {
-      // A damaged day leaves the merge as it was; the range's merge lists it under `unreadable`.
+      // A damaged day leaves the month's merge as it was; the range's own merge lists it under `unreadable`.
       if (error?.code !== 'BAD_SNAPSHOT') throw error;
     }
   }

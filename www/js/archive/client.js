@@ -29,15 +29,18 @@ export async function archiveState(yesterday) {
 
 /**
  * /history for `from`..`to` (with `group=month` when `months`), as {body, bytes}; rejects with the
- * Worker's {code, message}, or NETWORK when it cannot be reached.
- * @param {{from: string, to: string}} period
- * @param {{months?: boolean, signal?: AbortSignal}} [options]
+ * Worker's {code, message}, or NETWORK when it cannot be reached. `base`: the Worker's origin when it is not
+ * the page's (the element's `archive`); `viewToken`: a view link's token, sent as `Authorization: View`.
+ * Without from and to, the Worker answers its default: a view link's range, or the 30 days to yesterday.
+ * @param {{from?: string, to?: string}} period
+ * @param {{months?: boolean, signal?: AbortSignal, base?: string, viewToken?: string}} [options]
  */
-export async function fetchHistory({ from, to }, { months = false, signal } = {}) {
-  const query = new URLSearchParams({ from, to, ...(months ? { group: 'month' } : {}) });
+export async function fetchHistory({ from, to }, { months = false, signal, base, viewToken } = {}) {
+  const query = new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}), ...(months ? { group: 'month' } : {}) });
+  const url = base ? new URL(`history?${query}`, base).href : `history?${query}`;
   let response;
   try {
-    response = await fetch(`history?${query}`, { signal });
+    response = await fetch(url, { signal, ...(viewToken ? { headers: { Authorization: `View ${viewToken}` } } : {}) });
   } catch (error) {
     if (signal?.aborted) throw { code: 'ABORTED', message: 'Cancelled.' };
     throw { code: 'NETWORK', message: `The archive could not be reached: ${error.message}` };
