@@ -3,6 +3,8 @@
 // for a reader with the right; group of another value refused.
 
 import assert from 'node:assert/strict';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startDemoApi } from '../../demo-api/server.mjs';
 import { ensureGenReport } from './gen-report.mjs';
@@ -91,4 +93,24 @@ test('a month with no stored day has no group; without group, no groups; another
   const refused = await fetch(`${trusted.url}/history?group=week`, authorised);
   assert.equal(refused.status, 400);
   assert.equal((await refused.json()).error.code, 'BAD_REQUEST');
+});
+
+test('a damaged day is left out of its month as out of the range’s merge; a month of only that day has no group', async () => {
+  const damaged = daysAgo(5);
+  const path = join(trusted.historyDir, `${damaged}.snapshot`);
+  const whole = readFileSync(path);
+  truncateSync(path, Math.floor(whole.length / 2));
+  try {
+    const body = await (await fetch(`${trusted.url}/history?from=${daysAgo(12)}&to=${daysAgo(1)}&group=month`, authorised)).json();
+    assert.deepEqual(body.unreadable.map(({ date }) => date), [damaged]);
+    const months = monthsOf(body);
+    for (const group of body.groups) {
+      const dates = months.get(group.month).filter((date) => date !== damaged);
+      assert.deepEqual(group.summary, await demo.rangeTruth({ dates }), group.month);
+    }
+    const alone = await (await fetch(`${trusted.url}/history?from=${damaged}&to=${damaged}&group=month`, authorised)).json();
+    assert.deepEqual(alone.groups, []);
+  } finally {
+    writeFileSync(path, whole);
+  }
 });

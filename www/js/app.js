@@ -327,7 +327,7 @@ async function openSavedSummary(file) {
     daysView?.destroy();
     daysView = null;
     held = null;
-    view = renderResult(resultRoot, summary, { label: 'Saved summary', period: savedPeriod(summary), hideIds, onHideIds: (hidden) => { hideIds = hidden; } });
+    view = renderResult(resultRoot, summary, { label: 'Saved summary', period: savedPeriod(summary), hideIds, onHideIds: keepHideIds });
     resultRoot.querySelector('h2').focus();
   } catch (error) {
     showError(explainSavedSummaryError(error));
@@ -351,7 +351,7 @@ async function showArchive() {
     daysView?.destroy();
     daysView = null;
     held = null;
-    view = renderArchive(resultRoot, shown, { hideIds, onHideIds: (hidden) => { hideIds = hidden; } });
+    view = renderArchive(resultRoot, shown, { hideIds, onHideIds: keepHideIds });
     progressBar.value = 1;
     finishJob(job, view.status);
     resultRoot.querySelector('h2').focus();

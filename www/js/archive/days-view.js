@@ -22,7 +22,8 @@ function chartHeadline(headline) {
 function daysOf(period, body) {
   const stored = new Map(body.days.map((day) => [day.date, day]));
   const partial = new Set(body.partial);
-  const unreadable = new Set(body.unreadable ?? []);
+  // Each {date, error}: a day whose stored snapshot is damaged.
+  const unreadable = new Set(body.unreadable.map((day) => day.date));
   const unmerged = new Set(body.unmerged);
   const days = [];
   for (let ms = Date.parse(`${period.from}T00:00:00Z`); dayOf(ms) <= period.to; ms += DAY_MS) {

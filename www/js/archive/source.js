@@ -20,7 +20,7 @@ const dateInput = () => h('input', { type: 'date' });
 const select = (choices) => h('select', {}, choices.map(({ value, label }) => h('option', { value }, label)));
 
 export class ArchiveSource {
-  #form;
+  #source;
   #heading;
   #submit;
   #apiParts;
@@ -33,7 +33,6 @@ export class ArchiveSource {
   constructor(form) {
     /** A view link's token (the page opened with `#view=`): then the archive is the only source. */
     this.viewToken = viewTokenFrom(location.hash);
-    this.#form = form;
     this.#heading = form.querySelector('h2');
     this.#submit = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
     this.#wording = { heading: this.#heading.textContent, submit: this.#submit.textContent };
@@ -60,13 +59,12 @@ export class ArchiveSource {
       field('Compare with', compare, 'Show a second range beside this one, with the change.'),
       compareDates,
     ]);
-    const source = h('fieldset', { class: 'sub-keys archive-source', hidden: true }, [
+    this.#source = h('fieldset', { class: 'sub-keys archive-source', hidden: true }, [
       h('legend', {}, 'Source'),
       ...this.#radios,
       h('p', { class: 'hint' }, 'Archive: the days this site’s Worker stored, for any dates it holds, with no API key. OpenAthens API: a day or a range of the last 30 days, with your key.'),
     ]);
     this.#apiParts = /** @type {HTMLElement[]} */ ([...form.children]).filter((child) => child !== this.#heading && child !== this.#submit);
-    this.source = source;
   }
 
   /**
@@ -79,8 +77,8 @@ export class ArchiveSource {
     if (!state) return false;
     for (const input of Object.values(this.#controls)) if (input instanceof HTMLInputElement) input.max = yesterday;
     // Put in the form only now: a page without the Worker keeps the form (and its labels) as it was.
-    this.#heading.after(this.source, this.#fields);
-    this.source.hidden = false;
+    this.#heading.after(this.#source, this.#fields);
+    this.#source.hidden = false;
     this.#applyPreset(now);
     if (this.viewToken) {
       // A link reads the archive only, for its own dates; a refused one says why when the page shows it.
