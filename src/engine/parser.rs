@@ -347,19 +347,20 @@ fn sniff_prefix<'a>(head: &mut Vec<u8>, wanted: &[u8], chunk: &'a [u8]) -> Optio
     (!undecided).then_some(&chunk[take..])
 }
 
-/// The header's columns, and the value each filtered column must have; `None` when filters ask one column
-/// for two values, which no row has.
+/// The value each filtered column must have, by the column's place.
+type Wanted = Vec<(usize, Vec<u8>)>;
+
+/// The header's columns, and what filters want of them; `None` when filters ask one column for two
+/// values, which no row has.
 struct Layout {
     columns: Columns,
-    filters: Option<Vec<(usize, Vec<u8>)>>,
+    filters: Option<Wanted>,
 }
 
 fn read_record(layout: &mut Option<Layout>, filters: &[Filter], tally: &mut Tally, record: Record<'_>) -> Result<()> {
     match layout {
         Some(Layout { columns, filters }) if record.len() == columns.width => {
-            let wanted = |filters: &Vec<(usize, Vec<u8>)>| {
-                filters.iter().all(|(at, value)| same_bytes(record.field(*at), value))
-            };
+            let wanted = |filters: &Wanted| filters.iter().all(|(at, value)| same_bytes(record.field(*at), value));
             if filters.as_ref().is_some_and(wanted) {
                 tally.add_row(columns, &record);
             }
@@ -383,7 +384,7 @@ fn read_record(layout: &mut Option<Layout>, filters: &[Filter], tally: &mut Tall
 /// The value each filtered column must have, each column once: a row is counted only when it meets every
 /// filter, so a filter given twice is one, and a row costs at most one test per column however long the
 /// list. `None` when one column is asked for two values.
-fn places_of(columns: &Columns, filters: &[Filter]) -> Result<Option<Vec<(usize, Vec<u8>)>>> {
+fn places_of(columns: &Columns, filters: &[Filter]) -> Result<Option<Wanted>> {
     if filters.len() > MAX_FILTERS {
         return Err(too_many_filters());
     }
