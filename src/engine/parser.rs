@@ -261,9 +261,9 @@ impl CsvStage {
         CsvStage {
             head: Some(Vec::new()),
             records: RecordSplitter::default(),
+            tally: Tally::new(report_date).sliced(&filters),
             filters,
             layout: None,
-            tally: Tally::new(report_date),
             unchecked_bytes: 0,
         }
     }
