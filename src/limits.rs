@@ -31,3 +31,7 @@ pub const MAX_SNAPSHOT_PAYLOAD_BYTES: usize = 1 << 30;
 /// hold: a report's own cap (`MAX_COLUMNS`). Beyond it a snapshot is refused with `BAD_SNAPSHOT`, a merge
 /// with `TOO_LARGE`.
 pub const MAX_SNAPSHOT_COLUMNS: usize = MAX_COLUMNS;
+
+/// Filters (`{column, value}` slices) one parse may take. A row is counted when it meets them all, so
+/// more than one per column is never needed; the page makes a handful.
+pub const MAX_FILTERS: usize = 256;

@@ -7,6 +7,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::{Read, Write};
 
+use openathens_rawstats::engine::Filter;
 use openathens_rawstats::engine::SNAPSHOT_VERSION;
 use openathens_rawstats::limits::MAX_SNAPSHOT_COLUMNS;
 use openathens_rawstats::{ErrorCode, ReportParser, Summary, Tally};
@@ -145,8 +146,12 @@ fn payload_of(snapshot: &[u8]) -> Vec<u8> {
 
 /// A well-formed envelope around any payload.
 fn sealed(payload: &[u8]) -> Vec<u8> {
+    sealed_as(SNAPSHOT_VERSION, payload)
+}
+
+fn sealed_as(version: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = b"OARS".to_vec();
-    out.push(SNAPSHOT_VERSION);
+    out.push(version);
     out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     let mut deflate = flate2::write::DeflateEncoder::new(out, flate2::Compression::default());
     deflate.write_all(payload).unwrap();
@@ -252,8 +257,13 @@ fn no_snapshots_merge_to_an_empty_day_and_one_bad_one_fails_the_merge() {
 /// of payload to stream a reader accepts, as the red team's did (the reader refuses them, once it gets there).
 fn with_empty_names(names: usize, padding: usize) -> Vec<u8> {
     let empty = payload_of(&Tally::new(None).to_snapshot());
-    assert_eq!(empty[0], 0, "an empty tally's payload starts with no column names");
+    assert_eq!(
+        empty[..2],
+        [0, 0],
+        "an empty tally's payload starts with no filters and no column names"
+    );
     let mut payload = Vec::with_capacity(names + empty.len() + 10);
+    payload.push(0);
     let mut n = names;
     while n >= 0x80 {
         payload.push(n as u8 | 0x80);
@@ -261,7 +271,7 @@ fn with_empty_names(names: usize, padding: usize) -> Vec<u8> {
     }
     payload.push(n as u8);
     payload.resize(payload.len() + names, 0);
-    payload.extend_from_slice(&empty[1..]);
+    payload.extend_from_slice(&empty[2..]);
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     payload.extend((0..padding).map(|_| {
         state ^= state << 13;
@@ -326,4 +336,73 @@ fn a_merge_holds_no_more_columns_than_a_report() {
     assert_eq!((before.columns.len(), before.custom_attributes.len()), (3000, 2998));
     assert_eq!(merge.merge_snapshot(&b).unwrap_err().code, ErrorCode::TooLarge);
     assert_eq!(merge.summary(), before);
+}
+
+/// A payload per docs/snapshot.md: one row, a failed sign-in of account "u", and `failures` entries in the
+/// failure log (the account's, with no IP and no time).
+fn one_failed_sign_in(failures: u64) -> Vec<u8> {
+    let mut p = vec![0, 0, 1, 0, 0];
+    for _ in 0..2 {
+        p.extend_from_slice(&[0, 0, 0]);
+        p.extend_from_slice(&[0; 72]);
+        p.push(0);
+    }
+    p.push(0);
+    for _ in 0..7 {
+        p.extend_from_slice(&[1, 0, 1]);
+    }
+    p.push(0);
+    p.extend_from_slice(&[1, 12]);
+    p.extend_from_slice(b"AUTHENTICATE");
+    p.extend_from_slice(&[6]);
+    p.extend_from_slice(b"FAILED");
+    p.push(1);
+    p.push(0);
+    p.extend_from_slice(&[1, 0, 1, b'u', 0, 0, 0, 0, 0]);
+    p.extend_from_slice(&[0; 6]);
+    p.extend_from_slice(&[0, 0, 0, 0, 0]);
+    p.extend_from_slice(&[0, 0, 0]);
+    assert!(failures < 128);
+    p.push(failures as u8);
+    for at in 0..failures {
+        p.extend_from_slice(&[u8::from(at == 0), 0, 0]);
+    }
+    p
+}
+
+#[test]
+fn a_failure_log_longer_than_the_failed_sign_ins_is_refused() {
+    let one = Tally::from_snapshot(&sealed(&one_failed_sign_in(1))).unwrap().summary();
+    assert_eq!(
+        (
+            one.rows,
+            one.authentications.failed,
+            one.security.accounts_with_failed_sign_ins
+        ),
+        (1, 1, 1)
+    );
+    assert!(refused(&sealed(&one_failed_sign_in(100))));
+}
+
+#[test]
+fn snapshots_of_different_filters_do_not_merge_and_old_ones_still_read() {
+    let csv = b"action,status\nAUTHENTICATE,SUCCESS\nLOGOUT,SUCCESS\n";
+    let sliced = |column: &str| {
+        let filter = Filter {
+            column: column.into(),
+            value: b"AUTHENTICATE".to_vec(),
+        };
+        let mut parser = ReportParser::filtered(None, vec![filter]);
+        parser.push(csv).unwrap();
+        parser.finish().unwrap().to_snapshot()
+    };
+    let whole = tally_of(csv).to_snapshot();
+    assert_eq!(merged(&[sliced("action"), whole.clone()]), Err(ErrorCode::BadSnapshot));
+    assert_eq!(merged(&[whole.clone(), sliced("action")]), Err(ErrorCode::BadSnapshot));
+    // One filter, however its column is written.
+    assert_eq!(merged(&[sliced("action"), sliced(" ACTION")]).unwrap().rows, 2);
+    // Version 1 had no filters: such snapshots (the Worker's archive) read as unfiltered.
+    let old = sealed_as(1, &payload_of(&whole)[1..]);
+    assert_eq!(merged(std::slice::from_ref(&old)), merged(std::slice::from_ref(&whole)));
+    assert_eq!(merged(&[old, sliced("action")]), Err(ErrorCode::BadSnapshot));
 }

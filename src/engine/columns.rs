@@ -48,14 +48,14 @@ impl Columns {
             .collect();
         let mut first: HashMap<String, usize, FixedState> = HashMap::with_hasher(FixedState::with_seed(hash_seed()));
         for (i, name) in names.iter().enumerate() {
-            first.entry(trim(name).to_ascii_lowercase()).or_insert(i);
+            first.entry(key_of(name)).or_insert(i);
         }
         let find = |wanted: &str| first.get(wanted).copied();
         let custom = names
             .iter()
             .enumerate()
             .filter_map(|(i, name)| {
-                let key = trim(name).to_ascii_lowercase();
+                let key = key_of(name);
                 let custom = key.len() > ATTRIBUTE_PREFIX.len()
                     && key.starts_with(ATTRIBUTE_PREFIX)
                     && !STANDARD_ATTRIBUTES.contains(&key.as_str())
@@ -90,6 +90,11 @@ impl Columns {
         let name = trim(name);
         self.names.iter().position(|n| trim(n).eq_ignore_ascii_case(name))
     }
+}
+
+/// A header name as columns are matched: trimmed of ASCII spaces and tabs, in ASCII lower case.
+pub(crate) fn key_of(name: &str) -> String {
+    trim(name).to_ascii_lowercase()
 }
 
 fn trim(name: &str) -> &str {

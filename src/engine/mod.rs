@@ -19,7 +19,7 @@ mod timestamp;
 
 pub use cuts::{header_line, last_cut};
 pub use gzip::{GzipDecoder, Inflated};
-pub use parser::{CsvSide, Filter, ReportDecoder, ReportParser, guard};
+pub use parser::{CsvSide, Filter, ReportDecoder, ReportParser, guard, too_many_filters};
 pub use seed::set_hash_seed;
 pub use snapshot::SNAPSHOT_VERSION;
 pub use summary::{

@@ -1,12 +1,15 @@
 //! ReportParser: wires gzip → records → columns → tally for bytes pushed in any chunking.
 
+use foldhash::fast::FixedState;
+use hashbrown::HashMap;
+
 use crate::engine::columns::Columns;
 use crate::engine::gzip::Inflated;
 use crate::engine::interner::same_bytes;
 use crate::engine::records::{Record, RecordSplitter};
 use crate::engine::{GzipDecoder, ReportDate, Tally};
 use crate::error::{Error, ErrorCode, Result, quoted};
-use crate::limits::MAX_TALLY_BYTES;
+use crate::limits::{MAX_FILTERS, MAX_TALLY_BYTES};
 
 /// Record bytes read between two checks of the tables' size: small enough that one stretch cannot add
 /// much past `MAX_TALLY_BYTES`, large enough that the check costs nothing per row.
@@ -258,9 +261,9 @@ impl CsvStage {
         CsvStage {
             head: Some(Vec::new()),
             records: RecordSplitter::default(),
+            tally: Tally::new(report_date).sliced(&filters),
             filters,
             layout: None,
-            tally: Tally::new(report_date),
             unchecked_bytes: 0,
         }
     }
@@ -344,16 +347,21 @@ fn sniff_prefix<'a>(head: &mut Vec<u8>, wanted: &[u8], chunk: &'a [u8]) -> Optio
     (!undecided).then_some(&chunk[take..])
 }
 
-/// The header's columns, and each filter's place and value.
+/// The value each filtered column must have, by the column's place.
+type Wanted = Vec<(usize, Vec<u8>)>;
+
+/// The header's columns, and what filters want of them; `None` when filters ask one column for two
+/// values, which no row has.
 struct Layout {
     columns: Columns,
-    filters: Vec<(usize, Vec<u8>)>,
+    filters: Option<Wanted>,
 }
 
 fn read_record(layout: &mut Option<Layout>, filters: &[Filter], tally: &mut Tally, record: Record<'_>) -> Result<()> {
     match layout {
         Some(Layout { columns, filters }) if record.len() == columns.width => {
-            if filters.iter().all(|(at, value)| same_bytes(record.field(*at), value)) {
+            let wanted = |filters: &Wanted| filters.iter().all(|(at, value)| same_bytes(record.field(*at), value));
+            if filters.as_ref().is_some_and(wanted) {
                 tally.add_row(columns, &record);
             }
         }
@@ -365,24 +373,47 @@ fn read_record(layout: &mut Option<Layout>, filters: &[Filter], tally: &mut Tall
                     "This is not an OpenAthens raw statistics report: its first line has no \"action\" and \"status\" columns. Open the .csv or .csv.gz file downloaded from the raw statistics API.",
                 )
             })?;
-            let filters = filters
-                .iter()
-                .map(|filter| match columns.position(&filter.column) {
-                    Some(at) => Ok((at, filter.value.clone())),
-                    None => Err(Error::new(
-                        ErrorCode::BadFilter,
-                        format!(
-                            "The report has no column {} to slice by. Remove that slice, or choose a column the report has.",
-                            quoted(&filter.column)
-                        ),
-                    )),
-                })
-                .collect::<Result<_>>()?;
+            let filters = places_of(&columns, filters)?;
             tally.start_file(&columns);
             *layout = Some(Layout { columns, filters });
         }
     }
     Ok(())
+}
+
+/// The value each filtered column must have, each column once: a row is counted only when it meets every
+/// filter, so a filter given twice is one, and a row costs at most one test per column however long the
+/// list. `None` when one column is asked for two values.
+fn places_of(columns: &Columns, filters: &[Filter]) -> Result<Option<Wanted>> {
+    if filters.len() > MAX_FILTERS {
+        return Err(too_many_filters());
+    }
+    let mut wanted: HashMap<usize, &[u8], FixedState> = HashMap::default();
+    for filter in filters {
+        let at = columns.position(&filter.column).ok_or_else(|| {
+            Error::new(
+                ErrorCode::BadFilter,
+                format!(
+                    "The report has no column {} to slice by. Remove that slice, or choose a column the report has.",
+                    quoted(&filter.column)
+                ),
+            )
+        })?;
+        if *wanted.entry(at).or_insert(&filter.value) != filter.value.as_slice() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(
+        wanted.into_iter().map(|(at, value)| (at, value.to_vec())).collect(),
+    ))
+}
+
+/// The error for a list of filters longer than `MAX_FILTERS`.
+pub fn too_many_filters() -> Error {
+    Error::new(
+        ErrorCode::BadFilter,
+        format!("A report can be sliced by at most {MAX_FILTERS} filters at once: remove some."),
+    )
 }
 
 #[cfg(test)]
@@ -587,6 +618,22 @@ too,few,fields\r\n";
             0,
             "values match exactly"
         );
+    }
+
+    #[test]
+    fn filters_are_met_once_per_column_and_at_most_max_filters_are_taken() {
+        let twice = [("action", "FEDERATED_TRANSFER"), ("ACTION ", "FEDERATED_TRANSFER")];
+        assert_eq!(sliced(&twice).unwrap().rows, 2);
+        assert_eq!(
+            sliced(&[("action", "FEDERATED_TRANSFER"), ("action", "AUTHENTICATE")])
+                .unwrap()
+                .rows,
+            0
+        );
+        let many = vec![("action", "FEDERATED_TRANSFER"); MAX_FILTERS];
+        assert_eq!(sliced(&many).unwrap().rows, 2);
+        let too_many = vec![("action", "FEDERATED_TRANSFER"); MAX_FILTERS + 1];
+        assert_eq!(sliced(&too_many).unwrap_err().code, ErrorCode::BadFilter);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use hashbrown::HashTable;
 use crate::engine::dense::Dense;
 use crate::engine::distinct::{DistinctSet, PARTS, mix, part_of};
 use crate::engine::seed::hash_seed;
-use crate::engine::snapshot::{Item, Reader, Snap, Writer, bad};
+use crate::engine::snapshot::{Item, Reader, Snap, Writer, bad, ensure};
 use crate::engine::summary::{AccountFailures, FailureTimes, IpFailures, Security, Spread};
 use crate::engine::timestamp::{EventTimes, Stamp, format_utc};
 use crate::error::Result;
@@ -412,8 +412,9 @@ impl People {
         }
     }
 
-    /// Reads what `put` wrote, for a tally with `countries` countries and `resources` resources.
-    pub(crate) fn take(r: &mut Reader<'_>, countries: usize, resources: usize) -> Result<Self> {
+    /// Reads what `put` wrote, for a tally with `countries` countries and `resources` resources, whose
+    /// actions say `totals`.
+    pub(crate) fn take(r: &mut Reader<'_>, countries: usize, resources: usize, totals: Totals) -> Result<Self> {
         let mut people = People {
             accounts: DistinctSet::take(r, size_of::<Account>())?,
             ips: DistinctSet::take(r, size_of::<u32>())?,
@@ -421,20 +422,35 @@ impl People {
         };
         let mut limits = [0usize; LINKS];
         (limits[IP], limits[COUNTRY], limits[RESOURCE]) = (people.ips.len() as usize, countries, resources);
+        // An account's or IP's sign-ins and transfers are some of the tally's.
+        let (mut succeeded_seen, mut transfers_seen) = (0u64, 0u64);
         for _ in 0..people.accounts.len() {
             let mut first = [NONE; LINKS];
             for (kind, first) in first.iter_mut().enumerate() {
                 *first = take_id(r, limits[kind])?;
             }
             let (succeeded, transfers) = (take_u32(r)?, take_u32(r)?);
+            succeeded_seen += u64::from(succeeded);
+            transfers_seen += u64::from(transfers);
+            ensure(
+                succeeded_seen <= totals.succeeded && transfers_seen <= totals.transfers,
+                "its accounts count more sign-ins or transfers than its actions",
+            )?;
             people.records.push(Account {
                 first,
                 succeeded,
                 transfers,
             });
         }
+        let mut succeeded_seen = 0u64;
         for _ in 0..people.ips.len() {
-            people.ip_succeeded.push(take_u32(r)?);
+            let succeeded = take_u32(r)?;
+            succeeded_seen += u64::from(succeeded);
+            ensure(
+                succeeded_seen <= totals.succeeded,
+                "its IP addresses count more sign-ins than its actions",
+            )?;
+            people.ip_succeeded.push(succeeded);
         }
         let accounts = people.accounts.len() as usize;
         for (kind, limit) in limits.into_iter().enumerate() {
@@ -456,7 +472,12 @@ impl People {
             }
         }
         let mut previous = 0u64;
-        for _ in 0..r.count(FAILURE)? {
+        let failures = r.count(FAILURE)?;
+        ensure(
+            failures as u64 <= totals.failed,
+            "it lists more failed sign-ins than its actions count",
+        )?;
+        for _ in 0..failures {
             previous = previous
                 .checked_add(r.uint()?)
                 .ok_or_else(|| bad("a failed sign-in names an account it does not have"))?;
@@ -471,6 +492,13 @@ impl People {
         }
         Ok(people)
     }
+}
+
+/// What a tally's actions say of its people: rows a snapshot's people may not exceed.
+pub(crate) struct Totals {
+    pub succeeded: u64,
+    pub failed: u64,
+    pub transfers: u64,
 }
 
 /// A pair in a snapshot: two numbers; in memory a u64 slot (and control byte) of a table that may have just

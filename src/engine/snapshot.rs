@@ -11,7 +11,9 @@ use crate::limits::{MAX_MERGED_ROWS, MAX_SNAPSHOT_PAYLOAD_BYTES, MAX_TALLY_BYTES
 
 const MAGIC: &[u8; 4] = b"OARS";
 /// Bumped whenever the payload's layout changes: an older reader must refuse a newer snapshot, not misread it.
-pub const SNAPSHOT_VERSION: u8 = 1;
+/// Version 2 added the slice (the filters a snapshot's rows were counted under) at the payload's start;
+/// version 1 snapshots (the Worker's archive) are still read, as unfiltered.
+pub const SNAPSHOT_VERSION: u8 = 2;
 const HEADER: usize = MAGIC.len() + 1 + 4;
 const TRAILER: usize = 4;
 /// How much larger than its deflate stream a payload may be. Our payloads inflate by at most about 10
@@ -64,8 +66,9 @@ impl Tally {
     /// `from_snapshot`, refusing before it allocates a snapshot whose tables would hold more than `budget`
     /// bytes of memory.
     fn from_snapshot_within(bytes: &[u8], budget: usize) -> Result<Tally> {
-        let payload = open(bytes)?;
+        let (version, payload) = open(bytes)?;
         let mut r = Reader::new(&payload, budget);
+        r.version = version;
         let tally = Tally::take(&mut r)?;
         if !r.rest.is_empty() {
             return Err(bad("it has bytes after its last part"));
@@ -81,6 +84,11 @@ impl Tally {
     pub fn merge_snapshot(&mut self, bytes: &[u8]) -> Result<()> {
         // The merge and the snapshot being read never hold more than MAX_TALLY_BYTES together.
         let tally = Tally::from_snapshot_within(bytes, MAX_TALLY_BYTES.saturating_sub(self.held_bytes()))?;
+        if !self.same_slice(&tally) {
+            return Err(bad(
+                "it was counted under other filters than the snapshots merged before it",
+            ));
+        }
         if tally.rows().saturating_add(self.rows()) > MAX_MERGED_ROWS || self.too_wide_with(&tally) {
             return Err(too_large());
         }
@@ -99,15 +107,15 @@ impl Tally {
     }
 }
 
-/// Checks the envelope and inflates the payload.
-fn open(bytes: &[u8]) -> Result<Vec<u8>> {
+/// Checks the envelope and inflates the payload; gives it with its version.
+fn open(bytes: &[u8]) -> Result<(u8, Vec<u8>)> {
     if bytes.len() < HEADER + TRAILER || &bytes[..MAGIC.len()] != MAGIC {
         return Err(bad("it does not start as a snapshot does"));
     }
     let version = bytes[MAGIC.len()];
-    if version != SNAPSHOT_VERSION {
+    if !(1..=SNAPSHOT_VERSION).contains(&version) {
         return Err(bad(&format!(
-            "it is of format version {version}, and this engine reads version {SNAPSHOT_VERSION}"
+            "it is of format version {version}, and this engine reads versions 1 to {SNAPSHOT_VERSION}"
         )));
     }
     let (body, trailer) = bytes.split_at(bytes.len() - TRAILER);
@@ -124,7 +132,7 @@ fn open(bytes: &[u8]) -> Result<Vec<u8>> {
     if payload.len() != declared {
         return Err(bad("its content is not the length it claims"));
     }
-    Ok(payload)
+    Ok((version, payload))
 }
 
 fn too_large() -> Error {
@@ -204,11 +212,21 @@ pub(crate) struct Reader<'a> {
     /// Bytes of memory the lists still unread may take (`Item::memory` each), so that a few bytes claiming
     /// millions of items are refused before the first is allocated.
     budget: usize,
+    version: u8,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(rest: &'a [u8], budget: usize) -> Self {
-        Reader { rest, budget }
+        Reader {
+            rest,
+            budget,
+            version: SNAPSHOT_VERSION,
+        }
+    }
+
+    /// The format version of the snapshot being read.
+    pub fn version(&self) -> u8 {
+        self.version
     }
 
     /// Nothing is left to read: an optional last part is absent.

@@ -6,16 +6,17 @@ use std::collections::BTreeMap;
 use foldhash::fast::FixedState;
 use hashbrown::HashMap;
 
-use crate::engine::columns::Columns;
+use crate::engine::columns::{Columns, key_of};
 use crate::engine::interner::{COUNTER_VALUE, Counter, same_bytes};
 use crate::engine::names::Names;
-use crate::engine::people::{Event, People};
+use crate::engine::parser::Filter;
+use crate::engine::people::{Event, People, Totals};
 use crate::engine::records::Record;
 use crate::engine::snapshot::{Item, Reader, Snap, Writer, ensure, sum};
 use crate::engine::summary::{Authentications, Counts, Resource, Summary, Transfers};
 use crate::engine::timestamp::{EventTimes, ReportDate, SERIES};
 use crate::error::Result;
-use crate::limits::{MAX_SNAPSHOT_COLUMNS, MAX_SNAPSHOT_ROWS};
+use crate::limits::{MAX_FILTERS, MAX_SNAPSHOT_COLUMNS, MAX_SNAPSHOT_ROWS};
 
 const SUCCESS: &[u8] = b"SUCCESS";
 const FAILURE_RESTRICTIVE: &[u8] = b"FAILURE_RESTRICTIVE";
@@ -69,9 +70,15 @@ impl Labelled {
     }
 }
 
+/// A slice as a snapshot keeps it: `(column as matched, value)`, sorted, each once.
+type Slice = Vec<(String, Vec<u8>)>;
+
 /// The counts of one report (or of several merged): what a Summary is made from.
 #[derive(Clone, Default)]
 pub struct Tally {
+    /// The filters its rows were counted under; `None` for a merge that has taken nothing yet, which takes
+    /// the first snapshot's. Snapshots of different slices are never merged.
+    slice: Option<Slice>,
     columns: Names,
     rows: u64,
     skipped_rows: u64,
@@ -111,6 +118,23 @@ impl Tally {
         Tally {
             times: EventTimes::new(report_date),
             ..Default::default()
+        }
+    }
+
+    /// The same tally, counting under `filters` (a parser's).
+    pub(crate) fn sliced(mut self, filters: &[Filter]) -> Self {
+        let mut slice: Slice = filters.iter().map(|f| (key_of(&f.column), f.value.clone())).collect();
+        slice.sort_unstable();
+        slice.dedup();
+        self.slice = Some(slice);
+        self
+    }
+
+    /// Whether `other` was counted under the same filters, as far as both know.
+    pub(crate) fn same_slice(&self, other: &Tally) -> bool {
+        match (&self.slice, &other.slice) {
+            (Some(mine), Some(theirs)) => mine == theirs,
+            _ => true,
         }
     }
 
@@ -246,6 +270,9 @@ impl Tally {
 
     /// Adds `other` (another organisation's report of the same day); distinct sets union exactly.
     pub fn merge(&mut self, other: Tally) {
+        if self.slice.is_none() {
+            self.slice.clone_from(&other.slice);
+        }
         self.note_column_names(other.columns.iter());
         self.rows += other.rows;
         self.skipped_rows += other.skipped_rows;
@@ -302,19 +329,12 @@ impl Tally {
         self.action_kinds[a as usize]
     }
 
-    /// The counts so far as a Summary.
-    pub fn summary(&self) -> Summary {
-        let times = self.times.chosen();
-        let mut by_action_status: BTreeMap<String, Counts> = BTreeMap::new();
+    /// Sign-ins and transfers by outcome.
+    fn outcomes(&self) -> (Authentications, Transfers) {
         let mut authentications = Authentications::default();
         let mut transfers = Transfers::default();
         for (&(action, status), &n) in &self.action_status {
             let status = self.statuses.key(status);
-            *by_action_status
-                .entry(text(self.actions.key(action)))
-                .or_default()
-                .entry(text(status))
-                .or_default() += n;
             match self.action_kinds[action as usize] {
                 Kind::SignIn => {
                     authentications.total += n;
@@ -335,6 +355,21 @@ impl Tally {
                 Kind::Other => {}
             }
         }
+        (authentications, transfers)
+    }
+
+    /// The counts so far as a Summary.
+    pub fn summary(&self) -> Summary {
+        let times = self.times.chosen();
+        let mut by_action_status: BTreeMap<String, Counts> = BTreeMap::new();
+        for (&(action, status), &n) in &self.action_status {
+            *by_action_status
+                .entry(text(self.actions.key(action)))
+                .or_default()
+                .entry(text(self.statuses.key(status)))
+                .or_default() += n;
+        }
+        let (authentications, transfers) = self.outcomes();
 
         let users = self.people.users_by_resource(self.resource_details.len());
         let mut resources: Vec<Resource> = self
@@ -406,6 +441,13 @@ impl Tally {
     }
 }
 
+/// A filter in a snapshot: its column and value.
+const FILTER: Item = Item {
+    bytes: 2,
+    memory: 2 * size_of::<(String, Vec<u8>)>(),
+    cap: MAX_FILTERS,
+};
+
 /// A column name in a snapshot: its length at least; its `String` and place in `Names`' table.
 const COLUMN: Item = Item {
     bytes: 1,
@@ -441,6 +483,7 @@ const RESOURCE: Item = Item {
 impl Snap for Tally {
     fn put(&self, w: &mut Writer) {
         let Tally {
+            slice,
             columns,
             rows,
             skipped_rows,
@@ -467,6 +510,13 @@ impl Snap for Tally {
             custom_slots: _,
             place: _,
         } = self;
+        // A merge that has taken nothing holds no rows, of any slice.
+        let slice = slice.as_deref().unwrap_or_default();
+        w.len(slice.len());
+        for (column, value) in slice {
+            w.bytes(column.as_bytes());
+            w.bytes(value);
+        }
         w.len(columns.len());
         for name in columns.iter() {
             w.bytes(name.as_bytes());
@@ -528,6 +578,17 @@ impl Snap for Tally {
 
     fn take(r: &mut Reader<'_>) -> Result<Self> {
         let mut tally = Tally {
+            // Snapshots of version 1 carry no slice: they come from the Worker's archive, unfiltered.
+            slice: Some(if r.version() < 2 {
+                Slice::new()
+            } else {
+                let mut slice = (0..r.count(FILTER)?)
+                    .map(|_| Ok((r.text()?, r.bytes()?.to_vec())))
+                    .collect::<Result<Slice>>()?;
+                slice.sort_unstable();
+                slice.dedup();
+                slice
+            }),
             columns: {
                 // A name listed twice is kept once, as a parse keeps it.
                 let mut names = Names::default();
@@ -596,21 +657,33 @@ impl Snap for Tally {
         }
         ensure(paired == rows, "its actions do not add up to its rows")?;
 
-        let mut transfers_seen = 0u64;
+        // Every transfer row names a resource (maybe ""), and is blocked when its status says so.
+        let (authentications, transfer_rows) = tally.outcomes();
+        let (mut transfers_seen, mut blocked_seen) = (0u64, 0u64);
         for at in 0..r.count(RESOURCE)? {
             let id = r.bytes()?;
             let (transfers, blocked) = (r.uint()?, r.uint()?);
             let (title, federation) = (r.bytes()?, r.bytes()?);
             transfers_seen = sum(transfers_seen, transfers)?;
+            blocked_seen = sum(blocked_seen, blocked)?;
             ensure(
-                blocked <= transfers && transfers_seen <= rows,
-                "its resources count more transfers than it has rows",
+                blocked <= transfers && transfers_seen <= transfer_rows.total,
+                "its resources count more transfers than its actions",
             )?;
             let placed = tally.add_resource(id, transfers, blocked, (title, 0), (federation, 0));
             ensure(placed as usize == at, "a resource is listed twice")?;
         }
+        ensure(
+            transfers_seen == transfer_rows.total && blocked_seen == transfer_rows.blocked_restrictive,
+            "its resources do not add up to its transfers",
+        )?;
+        let totals = Totals {
+            succeeded: authentications.succeeded,
+            failed: authentications.failed,
+            transfers: transfer_rows.total,
+        };
 
-        tally.people = People::take(r, tally.countries.len(), tally.resource_details.len())?;
+        tally.people = People::take(r, tally.countries.len(), tally.resource_details.len(), totals)?;
         if !r.is_empty() {
             for detail in &mut tally.resource_details {
                 detail.title.place = r.uint()?;

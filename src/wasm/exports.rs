@@ -6,8 +6,9 @@ use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{Filter, ReportDate, ReportParser, Summary, Tally};
+use crate::engine::{Filter, ReportDate, ReportParser, Summary, Tally, too_many_filters};
 use crate::error::{Error, ErrorCode, Result};
+use crate::limits::MAX_FILTERS;
 use crate::wasm::errors::to_js;
 use crate::wasm::options::option;
 
@@ -134,6 +135,8 @@ fn filters_of(options: &JsValue) -> Result<Vec<Filter>> {
         return Ok(Vec::new());
     };
     let list = match filter.dyn_ref::<Array>() {
+        // Refused before a single entry is read: a million filters would cost hundreds of MB to hold.
+        Some(list) if list.length() as usize > MAX_FILTERS => return Err(too_many_filters()),
         Some(list) => list.iter().collect(),
         None => vec![filter],
     };
