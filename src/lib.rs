@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+mod crc32;
 pub mod engine;
 mod error;
 pub mod limits;

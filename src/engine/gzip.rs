@@ -1,7 +1,7 @@
 //! Streaming gzip: any number of members, each header parsed incrementally, the deflate body inflated
 //! by miniz_oxide, the CRC32 and length trailer checked.
 
-use crc32fast::Hasher;
+use crate::crc32::Hasher;
 use miniz_oxide::inflate::stream::{InflateState, ZeroReset, inflate};
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 

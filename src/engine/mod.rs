@@ -12,6 +12,7 @@ mod parser;
 mod people;
 mod records;
 mod seed;
+mod sort;
 mod snapshot;
 mod summary;
 mod tally;

@@ -574,7 +574,7 @@ struct Group {
 fn failure_groups(items: impl Iterator<Item = (u32, Option<i64>)>) -> Vec<Group> {
     let mut items: Vec<(u32, Option<i64>)> = items.filter(|&(id, _)| id != NONE).collect();
     // None sorts first, so each id's dated times follow its undated failures in time order.
-    items.sort_unstable();
+    super::sort::sort(&mut items);
     items
         .chunk_by(|a, b| a.0 == b.0)
         .map(|group| {
@@ -607,11 +607,7 @@ fn most_within_window(sorted: &[i64]) -> u64 {
 
 /// Keeps the first `TOP` items in `order`, sorted.
 fn top<T>(items: &mut Vec<T>, order: impl Fn(&T, &T) -> std::cmp::Ordering) {
-    if items.len() > TOP {
-        items.select_nth_unstable_by(TOP - 1, &order);
-        items.truncate(TOP);
-    }
-    items.sort_unstable_by(order);
+    super::sort::first_by(items, TOP, order);
 }
 
 fn by_bytes(set: &DistinctSet, a: u32, b: u32) -> std::cmp::Ordering {

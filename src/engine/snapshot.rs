@@ -53,7 +53,7 @@ impl Tally {
         // tables is a few hundred MB of payload at most), so it fits in 32 bits.
         out.extend_from_slice(&(payload.out.len() as u32).to_le_bytes());
         out.extend_from_slice(&deflated);
-        let crc = crc32fast::hash(&out);
+        let crc = crate::crc32::hash(&out);
         out.extend_from_slice(&crc.to_le_bytes());
         out
     }
@@ -119,7 +119,7 @@ fn open(bytes: &[u8]) -> Result<(u8, Vec<u8>)> {
         )));
     }
     let (body, trailer) = bytes.split_at(bytes.len() - TRAILER);
-    if crc32fast::hash(body).to_le_bytes() != trailer {
+    if crate::crc32::hash(body).to_le_bytes() != trailer {
         return Err(bad("its checksum does not match (damaged or cut short)"));
     }
     let declared = u32::from_le_bytes([bytes[5], bytes[6], bytes[7], bytes[8]]) as usize;

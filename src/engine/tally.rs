@@ -545,7 +545,7 @@ impl Snap for Tally {
             .iter()
             .map(|(&(a, s), &n)| (self.actions.key(a), self.statuses.key(s), n))
             .collect();
-        pairs.sort_unstable();
+        super::sort::sort(&mut pairs);
         w.len(pairs.len());
         for (action, status, n) in pairs {
             w.bytes(action);
