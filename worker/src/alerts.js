@@ -1,23 +1,18 @@
-// Alerts: after a day is stored, its Burst and Spraying rows (the page's flags, www/js/security-flags.js)
-// are POSTed as JSON {text, date, org, bursts, spraying, link} to the secret ALERT_WEBHOOK_URL, whose one
+// Alerts: after a day is stored, its Burst and Spraying rows (the page's flags, as access.js's alertRows
+// gives them) are POSTed as JSON {text, date, org, bursts, spraying, link} to the secret ALERT_WEBHOOK_URL, whose one
 // sentence of `text` Slack and Teams incoming webhooks show as it is. Account ids and IP addresses go in
 // only with var ALERT_INCLUDE_IDS = "true": a chat channel is read by more people than the Security section.
 
-import { burstFlag, ipFlag } from '../../www/js/security-flags.js';
+import { alertRows } from './access.js';
 
 const plural = (count, one, many) => `${count} ${count === 1 ? one : many}`;
 
 /** The alert for `summary` of `org` on `date`, or null when nothing in it is flagged. */
 export function alertOf(env, date, org, summary) {
-  const security = summary?.security;
-  if (!security) return null;
-  const withIds = env.ALERT_INCLUDE_IDS === 'true';
-  const bursts = [
-    ...security.byAccount.filter(burstFlag).map((row) => ({ kind: 'account', ...(withIds ? { account: row.account } : {}), failed: row.failed, maxFailedIn10Min: row.maxFailedIn10Min })),
-    ...security.byIp.filter((row) => ipFlag(row) === 'Burst').map((row) => ({ kind: 'ip', ...(withIds ? { ip: row.ip } : {}), failed: row.failed, maxFailedIn10Min: row.maxFailedIn10Min })),
-  ];
-  const spraying = security.byIp.filter((row) => ipFlag(row) === 'Spraying')
-    .map((row) => ({ ...(withIds ? { ip: row.ip } : {}), accounts: row.accounts, failed: row.failed }));
+  // Which rows, and whether with ids, is the gate's to say (access.js).
+  const rows = alertRows(env, summary);
+  if (!rows) return null;
+  const { bursts, spraying } = rows;
   if (bursts.length === 0 && spraying.length === 0) return null;
   const found = [
     ...(bursts.length > 0 ? [`${plural(bursts.length, 'burst', 'bursts')} of failed sign-ins`] : []),
