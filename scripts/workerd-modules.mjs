@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes target/workerd-modules.capnp: every module of the Worker (each worker/src/*.js, index.js first as
-// workerd's main module, then the wasm package), which worker/workerd.capnp imports, and wrangler.toml's
-// compatibility_date. Generated from the directory rather than listed by hand, so a module added to
+// workerd's main module, then the page's module it shares and the wasm package), which worker/workerd.capnp
+// imports, and wrangler.toml's compatibility_date. Generated from the directory rather than listed by hand, so a module added to
 // worker/src is in the tests' workerd at once; the date is read rather than copied, so workerd and wrangler
 // run the Worker under one date. tests/js/workerd.mjs runs it before starting workerd; run it yourself
 // before `workerd serve`.
@@ -27,6 +27,8 @@ export function writeWorkerdModules() {
   // embed paths are relative to this file, in target/.
   const modules = [
     ...ordered.map((file) => `(name = "worker/src/${file}", esModule = embed "../worker/src/${file}")`),
+    // The page's flags for Burst and Spraying rows, which alerts.js shares.
+    '(name = "www/js/security-flags.js", esModule = embed "../www/js/security-flags.js")',
     '(name = "www/pkg/openathens_rawstats.js", esModule = embed "../www/pkg/openathens_rawstats.js")',
     '(name = "www/pkg/openathens_rawstats_bg.wasm", wasm = embed "../www/pkg/openathens_rawstats_bg.wasm")',
   ];

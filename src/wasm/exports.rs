@@ -273,6 +273,12 @@ impl SnapshotMerge {
     pub fn finish(&self) -> JsValue {
         summary_to_js(&self.merged.summary())
     }
+
+    /// The exact, mergeable state of every snapshot added so far (docs/snapshot.md): the Worker makes a
+    /// day's snapshot from its sub-organisations' ones, each fetched by a queue message of its own.
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.merged.to_snapshot()
+    }
 }
 
 impl SnapshotMerge {

@@ -12,11 +12,12 @@ import { startDemoApi } from '../../demo-api/server.mjs';
 import { archivePreset, comparedPeriod } from '../../www/js/archive/periods.js';
 import { freePort, startWranglerDev } from '../../scripts/wrangler-dev.mjs';
 import { launchChromium } from './chromium.mjs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureGenReport } from './gen-report.mjs';
 import { REPO } from './workerd.mjs';
 
-// The cron fetches yesterday and 7 more days a run; more runs than this means they fail.
-const MAX_CRON_RUNS = 8;
+// Waiting for the queue to store the days: polls a second apart, far more than it needs.
+const MAX_POLLS = 600;
 
 let demo;
 let worker;
@@ -39,10 +40,12 @@ before(async () => {
       ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,
     },
   });
-  for (let run = 0; run < MAX_CRON_RUNS; run += 1) {
+  // wrangler.toml's DAYS queue: one cron run enqueues every day, and the queue's consumer stores them.
+  await worker.cron();
+  for (let poll = 0; poll < MAX_POLLS; poll += 1) {
     const { missing } = await (await fetch(`${worker.url}/history`)).json();
     if (missing.length === 0) break;
-    await worker.cron();
+    await sleep(1000);
   }
   browser = await launchChromium();
 });

@@ -4,6 +4,7 @@
 
 import { canonicalOrigin } from '../../www/pkg/openathens_rawstats.js';
 import { allowedOrigins } from './config.js';
+import { burstFlag, ipFlag } from '../../www/js/security-flags.js';
 import { parseDay } from './dates.js';
 import { errorResponse, json } from './http.js';
 import { AccessError, verifyAccessJwt } from './jwt.js';
@@ -151,4 +152,23 @@ export function answer(reader, body, headers = {}, { tellReader = false } = {}) 
   const told = { kind: reader.kind, security: reader.security, mayShare: reader.mayShare };
   const sent = tellReader ? { ...body, reader: told } : body;
   return json(200, sent, headers, reader.security ? undefined : withoutSecurityBut(told));
+}
+
+/**
+ * What an alert (alerts.js) may carry of a stored day's security lists: its Burst rows (accounts and IPs)
+ * and Spraying rows (IPs), as counts, with the account id or IP address only when the operator set
+ * ALERT_INCLUDE_IDS = "true": the webhook's chat channel is a reader too, and this gate decides for it.
+ * Null when the summary has no security lists.
+ */
+export function alertRows(env, summary) {
+  const lists = summary?.security;
+  if (!lists) return null;
+  const withIds = env.ALERT_INCLUDE_IDS === 'true';
+  const bursts = [
+    ...lists.byAccount.filter(burstFlag).map((row) => ({ kind: 'account', ...(withIds ? { account: row.account } : {}), failed: row.failed, maxFailedIn10Min: row.maxFailedIn10Min })),
+    ...lists.byIp.filter((row) => ipFlag(row) === 'Burst').map((row) => ({ kind: 'ip', ...(withIds ? { ip: row.ip } : {}), failed: row.failed, maxFailedIn10Min: row.maxFailedIn10Min })),
+  ];
+  const spraying = lists.byIp.filter((row) => ipFlag(row) === 'Spraying')
+    .map((row) => ({ ...(withIds ? { ip: row.ip } : {}), accounts: row.accounts, failed: row.failed }));
+  return { bursts, spraying };
 }

@@ -46,10 +46,11 @@ export function fetchDay(env, date, signal) {
 
 /**
  * `date` for the archive: fetchDay's result (not shared with other callers) and the day's snapshot, the
- * exact state /history merges. `limits` are the cron run's (budget.js): its fetch, signal and timeoutMs.
+ * exact state /history merges. `limits` are the cron run's (budget.js) or a queue message's (queue.js): its
+ * fetch, signal and timeoutMs; `keyed`, the credentials (a queue message fetches one sub-organisation's).
  */
-export async function fetchDayForArchive(env, date, limits) {
-  const options = { ...credentials(env), baseUrl: apiBaseUrl(env), from: date, to: date, snapshots: true, ...limits };
+export async function fetchDayForArchive(env, date, limits, keyed = credentials(env)) {
+  const options = { ...keyed, baseUrl: apiBaseUrl(env), from: date, to: date, snapshots: true, ...limits };
   // A range of one day rejects when that day fails, so its one day is a success.
   const day = /** @type {Extract<import('../../www/pkg/openathens_rawstats.js').RangeDay, {summary: unknown}>} */ ((await fetchRange(options)).days[0]);
   return { result: day.parts ? { merged: day.summary, parts: day.parts } : day.summary, snapshot: day.snapshot };

@@ -9,6 +9,7 @@ import { answer, outOfScope } from './access.js';
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
 import { describeFailure, fetchDay, fetchDayForArchive, mergeSnapshotsOf } from './engine.js';
 import { errorResponse } from './http.js';
+import { sendAlert } from './alerts.js';
 import { MonthMerges } from './months.js';
 
 // One KV read per day asked for: a year stays well within a Worker's per-request operation limits.
@@ -30,6 +31,8 @@ const MAX_FETCHES_PER_RUN = 8;
 
 const headlineKey = (date) => `${date}.headline`;
 const snapshotKey = (date) => `${date}.snapshot`;
+/** The KV key of the (date, label)s the dead-letter queue received (queue.js). */
+export const FAILED_KEY = 'failed';
 
 /** The figures /history gives for each day: sums that add up across days. */
 function headlineOf(result) {
@@ -51,15 +54,18 @@ function failedPartsOf(result) {
 
 /**
  * Stores a day's result (the Summary, or a sub-organisation result), its headline and, when given, its
- * snapshot (first, so a record naming `snapshotBytes` always has it); resolves to failedParts.
+ * snapshot (first, so a record naming `snapshotBytes` always has it); resolves to failedParts. `labels`:
+ * the sub-organisations whose parts a day the queue stored holds (queue.js).
+ * @param {string[]} [labels]
  */
-async function storeDay(env, date, result, snapshot) {
+export async function storeDay(env, date, result, snapshot, labels) {
   const failedParts = failedPartsOf(result);
   if (snapshot) await env.HISTORY.put(snapshotKey(date), snapshot);
   const record = { date, storedAt: new Date().toISOString(), summary: result };
   const partial = {
     ...(failedParts.length > 0 ? { failedParts } : {}),
     ...(snapshot ? { snapshotBytes: snapshot.length } : {}),
+    ...(labels ? { labels } : {}),
   };
   await env.HISTORY.put(date, JSON.stringify({ ...record, ...partial }));
   await env.HISTORY.put(headlineKey(date), JSON.stringify({ date, storedAt: record.storedAt, headline: headlineOf(result), ...partial }));
@@ -98,10 +104,7 @@ export async function summaryOf(env, date, signal, now = Date.now()) {
  * why: the budget, a rate limit (the API asked to wait, so no further day is asked for), or the cap on days.
  */
 export async function runDaily(env, scheduledTime, budget) {
-  const yesterday = dayBefore(scheduledTime);
-  const yesterdayMs = parseDay(yesterday);
-  const earlier = daysBetween(yesterdayMs - (API_WINDOW_DAYS - 1) * DAY_MS, yesterdayMs - DAY_MS);
-  const records = await inBatches(earlier, (date) => headlineRecord(env, date));
+  const { yesterday, earlier, records } = await windowOf(env, scheduledTime);
   const partial = earlier.filter((_, at) => records[at]?.failedParts);
   const lacking = earlier.filter((_, at) => !records[at] || (!records[at].failedParts && !records[at].snapshotBytes));
   const lacks = new Map(earlier.map((date, at) => [date, records[at]?.failedParts?.map(({ label }) => label)]));
@@ -133,6 +136,7 @@ export async function runDaily(env, scheduledTime, budget) {
     }
     const failedParts = await storeDay(env, date, fetched.result, fetched.snapshot);
     stored.push(date);
+    await sendAlert(env, date, env.OPENATHENS_API_NAME, fetched.result.merged ?? fetched.result);
     if (failedParts.length > 0) {
       const which = failedParts.map(({ label, code }) => `${label} (${code})`).join(', ');
       problems.push(`${date} is stored partial, without ${which}; the next run fetches it again while the API still has it`);
@@ -145,6 +149,17 @@ export async function runDaily(env, scheduledTime, budget) {
   left.push(...due.slice(MAX_FETCHES_PER_RUN));
   const named = left.map((date) => (lacks.get(date) ? `${date} (lacking ${lacks.get(date).join(', ')})` : date));
   return { stored, problems, left: named, why };
+}
+
+/**
+ * The days a scheduled run at `scheduledTime` looks at: yesterday, and the `earlier` days of the API's
+ * window with their headline `records` (null: not stored).
+ */
+export async function windowOf(env, scheduledTime) {
+  const yesterday = dayBefore(scheduledTime);
+  const yesterdayMs = parseDay(yesterday);
+  const earlier = daysBetween(yesterdayMs - (API_WINDOW_DAYS - 1) * DAY_MS, yesterdayMs - DAY_MS);
+  return { yesterday, earlier, records: await inBatches(earlier, (date) => headlineRecord(env, date)) };
 }
 
 // At most this many KV reads at once: a day without its headline yet is read whole (a few hundred kB).
@@ -179,7 +194,8 @@ async function headlineRecord(env, date) {
  * (`totals`), `merged`: the exact Summary of every stored day from `from` to `to` merged from their
  * snapshots (null when none has a readable one; `unmerged` lists the stored days without one, `unreadable` those whose
  * snapshot is damaged, with its error, both left out of `merged`), the days missing, and
- * the stored days that are partial (each names its failedParts). With full=1, each stored day's whole
+ * the stored days that are partial (each names its failedParts), and `failed`: each {date, label, code, message,
+ * tries} the dead-letter queue gave up on (queue.js) and no later fetch stored. With full=1, each stored day's whole
  * Summary too, for at most FULL_PAGE_DAYS days from `from`: `next` is then the `from` of the next page, or
  * null; every figure of such a page (`merged`, `totals`, `unmerged`, `unreadable`, `missing`, `partial`) is
  * of the page's days only, from `from` to its `to`. The answer goes to `reader` (access.js) through `answer`,
@@ -237,6 +253,12 @@ export async function history(url, env, reader) {
   }
   const { merged, without, unreadable } = snapshots;
   const listed = new Set(stored.map((record) => record.date));
+  // Dead-lettered (queue.js), until a later fetch stores the label: one KV read, whatever the span.
+  const failed = Object.values((await env.HISTORY.get(FAILED_KEY, 'json')) ?? {}).filter(({ date, label }) => {
+    const record = records[dates.indexOf(date)];
+    return dates.includes(date) && !(label === null ? record && !record.failedParts : record?.labels?.includes(label));
+  }).map(({ date, label, code, message, tries }) => ({ date, label, code, message, tries }))
+    .sort((a, b) => a.date.localeCompare(b.date) || String(a.label).localeCompare(String(b.label)));
   return answer(reader, {
     from,
     to: dayOf(pageEndMs),
@@ -248,6 +270,7 @@ export async function history(url, env, reader) {
     days,
     missing: dates.filter((_, at) => !records[at]),
     partial: dates.filter((_, at) => records[at]?.failedParts),
+    failed,
     ...(months ? { groups: months.finish((summary) => ({ headline: headlineOf(summary), summary })) } : {}),
   }, {}, { tellReader: true });
 }

@@ -9,6 +9,7 @@ import { describeFailure } from './engine.js';
 import { history, runDaily, summaryOf } from './history.js';
 import { errorResponse, preflight, withCors } from './http.js';
 import { isProxyPath, proxy } from './proxy.js';
+import { DEAD_LETTER_QUEUE, consumeDays, enqueueDays, recordDeadLetters } from './queue.js';
 import { serveSite } from './site.js';
 
 // The routes that answer only to a reader (access.js).
@@ -56,6 +57,12 @@ export default {
   },
 
   async scheduled(controller, env) {
+    // With a DAYS queue the run only says what is due; queue() below fetches it (queue.js).
+    if (env.DAYS) {
+      const sent = await enqueueDays(env, controller.scheduledTime);
+      console.log(`History: enqueued ${sent.length} (label, day) messages on DAYS.`);
+      return;
+    }
     let budget;
     let run;
     try {
@@ -78,5 +85,10 @@ export default {
       console.error(error.message);
       throw error;
     }
+  },
+
+  async queue(batch, env) {
+    if (batch.queue === DEAD_LETTER_QUEUE) return recordDeadLetters(batch, env);
+    return consumeDays(batch, env);
   },
 };

@@ -5,13 +5,8 @@
 import { h, uniqueId } from './dom.js';
 import { formatCount } from './format.js';
 import { renderTable } from './table.js';
+import { BURST_THRESHOLD, SPRAY_THRESHOLD, burstFlag, ipFlag } from '../security-flags.js';
 /** @typedef {ReturnType<typeof import('./identifiers.js').identifiers>} Identifiers */
-
-// Failed sign-ins within 10 minutes from which an account or address is marked as a burst: people mistype
-// a password a few times, not ten times in ten minutes.
-export const BURST_THRESHOLD = 10;
-// Accounts failing from one address from which it is marked as spraying.
-const SPRAY_THRESHOLD = 5;
 
 const when = (instant) => (instant === null ? '' : instant.replace('T', ' ').replace('Z', ' UTC'));
 
@@ -36,7 +31,6 @@ export function renderSecurity(summary, { ids, fileBase, onSlice }) {
     { key: 'lastFailure', label: 'Last failure' },
   ];
   const timed = (row) => ({ ...row, firstFailure: when(row.firstFailure), lastFailure: when(row.lastFailure) });
-  const burst = (row) => (row.maxFailedIn10Min >= BURST_THRESHOLD ? 'Burst' : null);
 
   const byAccount = renderTable({
     title: 'Failed sign-ins by account',
@@ -51,7 +45,7 @@ export function renderSecurity(summary, { ids, fileBase, onSlice }) {
     rows: security.byAccount.map((row) => ({ ...timed(row), id: row.account, account: ids.account(row.account) })),
     keepOrder: true,
     wide: true,
-    flag: burst,
+    flag: burstFlag,
     onSlice,
     fileName: `${fileBase}-failed-sign-ins-by-account.csv`,
   });
@@ -67,7 +61,7 @@ export function renderSecurity(summary, { ids, fileBase, onSlice }) {
     rows: security.byIp.map((row) => ({ ...timed(row), id: row.ip, ip: ids.ip(row.ip) })),
     keepOrder: true,
     wide: true,
-    flag: (row) => (row.accounts >= SPRAY_THRESHOLD ? 'Spraying' : burst(row)),
+    flag: ipFlag,
     onSlice,
     fileName: `${fileBase}-failed-sign-ins-by-ip.csv`,
   });
