@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest } from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,8 @@ before(async () => {
 });
 
 after(async () => {
+  // QUEUE_LOG=<file> keeps wrangler's output (the Worker's log lines) of a measured run.
+  if (process.env.QUEUE_LOG && worker) writeFileSync(process.env.QUEUE_LOG, worker.output());
   await worker?.close();
   for (const server of [front, hook]) await new Promise((done) => (server ? server.close(done) : done()));
   await demo?.close();

@@ -5,6 +5,9 @@
 
 import { alertRows } from './access.js';
 
+// A webhook that does not answer in this long is given up (and logged): the queue's consumer waits for it.
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
 const plural = (count, one, many) => `${count} ${count === 1 ? one : many}`;
 
 /** The alert for `summary` of `org` on `date`, or null when nothing in it is flagged. */
@@ -42,7 +45,7 @@ export async function sendAlert(env, date, org, summary) {
   const alert = alertOf(env, date, org, summary);
   if (!alert) return false;
   try {
-    const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(alert) });
+    const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(alert), signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
     await response.body?.cancel();
     if (response.ok) return true;
     console.error(`Alerts: the webhook at ${originOf(url)} answered HTTP ${response.status} for ${org} on ${date}.`);
