@@ -5,13 +5,13 @@
 
 use openathens_rawstats::wasm::exports::{JsReportParser, merge_snapshots, summarize};
 use rawstats_gen::{Config, report_bytes};
-use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn to_json(summary: JsValue) -> Value {
-    serde_wasm_bindgen::from_value(summary).expect("a plain JSON-able object")
+    let text = js_sys::JSON::stringify(&summary).expect("a plain JSON-able object");
+    serde_json::from_str(&String::from(text)).expect("JSON")
 }
 
 fn error_code(error: JsValue) -> String {
@@ -138,11 +138,7 @@ fn oversized_records_are_refused_and_the_module_keeps_working() {
 
 fn options(filter: Value) -> Option<JsValue> {
     let options = serde_json::json!({ "filter": filter });
-    Some(
-        options
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .unwrap(),
-    )
+    Some(js_sys::JSON::parse(&options.to_string()).unwrap())
 }
 
 #[wasm_bindgen_test]

@@ -358,6 +358,18 @@ impl Tally {
         (authentications, transfers)
     }
 
+    /// About the most memory `summary` allocates, beyond the tally itself: each action × status pair costs an
+    /// inner map of its own (a B-tree leaf, about 400 bytes, even for one status) and each action its name,
+    /// while every other list is one map whose nodes are shared by many entries. A host whose memory grows
+    /// in costly steps (wasm in V8, where many small grows made a Summary of 500,000 pairs quadratic) can
+    /// take it at once.
+    pub fn summary_bytes_hint(&self) -> usize {
+        const PER_PAIR: usize = 512;
+        const PER_VALUE: usize = 96;
+        let values = self.actions.len() + self.statuses.len() + self.countries.len() + self.isps.len() + self.resources.len();
+        self.action_status.len() * PER_PAIR + values * PER_VALUE
+    }
+
     /// The counts so far as a Summary.
     pub fn summary(&self) -> Summary {
         let times = self.times.chosen();

@@ -113,7 +113,7 @@ pub(crate) struct Day {
 impl Day {
     /// What `fetchReport` resolves to: the Summary, or with keys `{merged, parts}`.
     pub fn result_js(&self) -> JsValue {
-        let summary = summary_to_js(&self.tally.summary());
+        let summary = summary_to_js(&self.tally);
         match &self.parts {
             None => summary,
             Some(parts) => {

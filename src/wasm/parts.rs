@@ -75,7 +75,7 @@ pub(super) async fn fetch_parts(
         set(&part, "label", &label.into());
         match result {
             Ok(tally) => {
-                set(&part, "summary", &summary_to_js(&tally.summary()));
+                set(&part, "summary", &summary_to_js(&tally));
                 match &mut merged {
                     Some(merged) => merged.merge(tally),
                     None => merged = Some(tally),

@@ -238,7 +238,7 @@ impl BatchParser {
     #[wasm_bindgen(unchecked_return_type = "Summary")]
     pub fn finish(self) -> Result<JsValue, JsValue> {
         self.tally()
-            .map(|tally| summary_to_js(&tally.summary()))
+            .map(|tally| summary_to_js(&tally))
             .map_err(|e| to_js(&e))
     }
 }

@@ -109,7 +109,7 @@ async fn fetch_range_with(options: JsValue) -> Result<JsValue> {
                 set(&entry, "date", &tag.date.as_str().into());
                 let result = match result {
                     Ok(day) => {
-                        set(&entry, "summary", &summary_to_js(&day.tally.summary()));
+                        set(&entry, "summary", &summary_to_js(&day.tally));
                         if let Some(parts) = &day.parts {
                             set(&entry, "parts", parts);
                         }
@@ -142,7 +142,7 @@ async fn fetch_range_with(options: JsValue) -> Result<JsValue> {
 
     let merged = merge.replace(OrderedMerge::new(0)).done(&days)?;
     let report = Object::new();
-    set(&report, "merged", &summary_to_js(&merged.summary()));
+    set(&report, "merged", &summary_to_js(&merged));
     set(&report, "days", &entries.take().into_iter().collect::<Array>());
     Ok(report.into())
 }

@@ -74,7 +74,7 @@ async fn summarize_js_source(source: JsValue, options: JsValue) -> Result<JsValu
     let mut progress = Progress::new(callback, None, None);
     let source = open_js_source(source, &abort, &reading).await?;
     let tally = tally_source(source, reading.parser(report_date), &abort, &mut progress, "parsing").await?;
-    Ok(summary_to_js(&tally.summary()))
+    Ok(summary_to_js(&tally))
 }
 
 /// A stream of report bytes, read once.

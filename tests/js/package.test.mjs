@@ -56,7 +56,7 @@ export function isAuth(error: unknown): boolean {
 const element = document.querySelector('openathens-report')!;
 element.setAttribute('api-name', 'example.org');
 element.apiKey = 'key';
-element.addEventListener('report', (event) => console.log('merged' in event.detail ? event.detail.merged.rows : event.detail.rows));
+element.addEventListener('report', (event) => console.log('merged' in event.detail ? event.detail.merged?.rows : event.detail.rows));
 element.addEventListener('reporterror', (event) => console.log(event.detail.code === 'ENGINE_UNAVAILABLE', event.detail.message));
 `;
 

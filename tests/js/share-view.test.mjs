@@ -84,7 +84,7 @@ async function freshBrowser(headers = {}) {
 
 test('a signed-in colleague makes a view link; a fresh browser with no key opens it, and only its dates', async () => {
   const maker = await freshBrowser(signedIn());
-  await maker.page.goto(`${worker.url}/`);
+  await maker.page.goto(`${worker.url}/`, { timeout: 60_000 });
   const archive = maker.page.locator('.archive-fields');
   await maker.page.getByRole('radio', { name: 'Archive' }).waitFor();
   await archive.getByLabel('Date range', { exact: true }).selectOption('custom');
@@ -95,6 +95,8 @@ test('a signed-in colleague makes a view link; a fresh browser with no key opens
   // Access's reader sees no Security section, so the link cannot carry one.
   assert.equal(await maker.page.getByLabel(/Include the Security section/).count(), 0);
   await maker.page.getByRole('button', { name: 'Share view' }).click();
+  // The link shows once the Worker has made it.
+  await maker.page.getByLabel('View link').waitFor({ timeout: 30_000 });
   const link = await maker.page.getByLabel('View link').inputValue();
   assert.match(link, new RegExp(`^${worker.url}/#view=v1\\.[\\w-]+\\.[\\w-]+$`));
   // Share view and the link it made pass axe (evaluated, not added as a script tag, which the CSP refuses).
@@ -106,7 +108,7 @@ test('a signed-in colleague makes a view link; a fresh browser with no key opens
   assert.deepEqual(violations, []);
 
   const viewer = await freshBrowser();
-  await viewer.page.goto(link);
+  await viewer.page.goto(link, { timeout: 60_000 });
   await viewer.page.getByRole('heading', { name: `Archive, ${FROM} to ${TO}` }).waitFor({ timeout: 30_000 });
   const { security, ...truth } = await demo.rangeTruth({ dates: [30, 29, 28, 27, 26].map(daysAgo) });
   assert.ok(security);
@@ -136,9 +138,11 @@ test('an expired link and an altered one are refused in plain words', async () =
   // The payload widened to yesterday, the signature kept: what someone editing a link would try.
   const [version, , signature] = good.split('.');
   const altered = `${version}.${Buffer.from(JSON.stringify({ from: FROM, to: daysAgo(1), security: false, exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url')}.${signature}`;
+  const { page } = await freshBrowser();
   for (const [token, title, code] of [[expired, 'This view link has expired.', 'EXPIRED'], [altered, 'This view link is not valid.', 'AUTH']]) {
-    const { page } = await freshBrowser();
-    await page.goto(`${worker.url}/#view=${token}`);
+    // Each link opened as a new document: from one fragment to another would not load the page again.
+    await page.goto('about:blank');
+    await page.goto(`${worker.url}/#view=${token}`, { timeout: 60_000 });
     const alert = page.getByRole('alert');
     await alert.getByText(title).waitFor({ timeout: 30_000 });
     assert.match(await alert.textContent(), new RegExp(code));
