@@ -366,7 +366,8 @@ impl Tally {
     pub fn summary_bytes_hint(&self) -> usize {
         const PER_PAIR: usize = 512;
         const PER_VALUE: usize = 96;
-        let values = self.actions.len() + self.statuses.len() + self.countries.len() + self.isps.len() + self.resources.len();
+        let values =
+            self.actions.len() + self.statuses.len() + self.countries.len() + self.isps.len() + self.resources.len();
         self.action_status.len() * PER_PAIR + values * PER_VALUE
     }
 

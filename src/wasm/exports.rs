@@ -107,7 +107,9 @@ pub(crate) fn summary_to_js(tally: &Tally) -> JsValue {
     // would make: each grow costs V8 time that rises with the memory already held (500,000 action × status
     // pairs took 4.3 s for 250,000 without it, 1.6 s with; make bench's pairs lines). Freed at once, it stays
     // with the allocator for the Summary's maps.
-    drop(std::hint::black_box(Vec::<u8>::with_capacity(tally.summary_bytes_hint())));
+    drop(std::hint::black_box(Vec::<u8>::with_capacity(
+        tally.summary_bytes_hint(),
+    )));
     let summary = tally.summary();
     // One text across the boundary and one JSON.parse: V8 builds a large object graph far faster that way than
     // property by property from wasm. Counts stay far below 2^53, and a Summary holds nothing (no map with

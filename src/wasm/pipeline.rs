@@ -237,9 +237,7 @@ impl BatchParser {
     /// used up).
     #[wasm_bindgen(unchecked_return_type = "Summary")]
     pub fn finish(self) -> Result<JsValue, JsValue> {
-        self.tally()
-            .map(|tally| summary_to_js(&tally))
-            .map_err(|e| to_js(&e))
+        self.tally().map(|tally| summary_to_js(&tally)).map_err(|e| to_js(&e))
     }
 }
 
