@@ -3,7 +3,7 @@
 // Linear memory only grows, so each line's figure is the high-water mark of everything the module has done
 // so far (the lines after the first include the snapshot read back). Memory per distinct account id and IP
 // is measured apart, in a fresh module: scripts/bench-distinct.mjs.
-// Then the report's snapshot: its size against the gzipped report (SPEC: under 5%), and the time to make
+// Then the report's snapshot: its size against the gzipped report (the target: under 5%), and the time to make
 // and to read it back.
 import fs from 'node:fs';
 import { initSync, mergeSnapshots, ReportParser, summarizeStream } from '../www/pkg/openathens_rawstats.js';
