@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `make serve-worker`: the Worker as Cloudflare would run it (wrangler dev --local), serving the page, /summary
-// and /history, in front of the demo reports API, with its archive filled from the demo's last 30 days by
-// running the cron until nothing is missing. Its KV stays in target/worker-state between runs.
+// and /history, in front of the demo reports API, with its archive filled from the demo's last 30 days by one
+// cron run and the queue it fills. Its KV and queues stay in target/worker-state between runs.
 
 import { fileURLToPath } from 'node:url';
 import { startDemoApi } from '../demo-api/server.mjs';
@@ -9,9 +9,9 @@ import { startWranglerDev } from './wrangler-dev.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PORT = Number(process.env.PORT ?? 8787);
-// The cron fetches a bounded number of days a run; an empty archive fills in a few runs. More than this
-// means the runs are failing, and the log says why.
-const MAX_CRON_RUNS = 8;
+// wrangler.toml's DAYS queue: one cron run enqueues every day due and the queue's consumer stores them. Past
+// this many seconds of polling, the consumer is failing, and wrangler's log above says why.
+const MAX_WAIT_SECONDS = 300;
 
 const demo = await startDemoApi({ port: 0 });
 const worker = await startWranglerDev({
@@ -34,10 +34,11 @@ const shutdown = async () => {
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
 
-for (let run = 1; run <= MAX_CRON_RUNS; run += 1) {
+await worker.cron();
+for (let waited = 0; waited < MAX_WAIT_SECONDS; waited += 1) {
   const { missing } = await (await fetch(`${worker.url}/history`)).json();
   if (missing.length === 0) break;
-  console.log(`Filling the archive: ${missing.length} of the last 30 days missing, cron run ${run}...`);
-  await worker.cron();
+  if (waited % 10 === 0) console.log(`Filling the archive from the demo API: ${30 - missing.length} of the last 30 days stored...`);
+  await new Promise((done) => setTimeout(done, 1000));
 }
 console.log(`The Worker, its page and its archive: ${worker.url}/ (the demo API at ${demo.baseUrl}). Ctrl-C ends both.`);
