@@ -57,7 +57,7 @@ serve: build
 	node demo-api/main.mjs --port 8080
 
 # The Worker as Cloudflare runs it (wrangler dev --local): the page, /summary and /history on one origin, in
-# front of the demo reports API, its archive filled with the demo's last 30 days; see README's Worker section.
+# front of the demo reports API, its archive filled with the demo's last 30 days; see docs/worker.md.
 serve-worker: build
 	cargo build --release -p rawstats-gen
 	node scripts/serve-worker.mjs

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The page's figures, measured rather than tested: the time from a 1M-row report file chosen to its summary
-// drawn in headless Chromium, the gzipped size of www/ as served, and the README's screenshots
+// drawn in headless Chromium, the gzipped size of www/ as served, and docs/page.md's screenshots
 // (docs/page-desktop.png, docs/page-phone.png, docs/tables-desktop.png, docs/tables-phone.png, and a
 // 30-day range in docs/range-desktop.png). Needs
 // `make build` and gen-report.

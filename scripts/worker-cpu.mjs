@@ -3,7 +3,7 @@
 // from /proc, 10 ms ticks), for a 20,000-row and a 1,000,000-row day of the demo API; the demo runs in this
 // process, so its own work is not counted. Each request asks for a day not yet stored, so every one
 // downloads, parses and stores. The figures decide wrangler.toml's [limits] cpu_ms and which Workers plan a
-// day of a given size needs (README, "The Cloudflare Worker"). Needs `make build` and gen-report.
+// day of a given size needs (docs/worker.md). Needs `make build` and gen-report.
 // Usage: node scripts/worker-cpu.mjs [--sizes 20000,1000000] [--runs 3]
 
 import { mkdtemp, rm } from 'node:fs/promises';

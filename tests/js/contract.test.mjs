@@ -1,6 +1,6 @@
 // The contract stated once: the engine's own lists (errorCodes(), the report-date window, the Summary serde
 // writes) against every copy that has to follow them: the page's words, the Worker's statuses, docs/api.md,
-// README and the Summary's TypeScript type. Each check names what is missing and where.
+// docs/worker.md and the Summary's TypeScript type. Each check names what is missing and where.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,7 +18,7 @@ const wasm = await loadWasm();
 const ENGINE_CODES = wasm.errorCodes();
 const read = (path) => readFileSync(join(REPO, path), 'utf8');
 const API_DOC = read('docs/api.md');
-const README = read('README.md');
+const WORKER_DOC = read('docs/worker.md');
 
 /** The names in `names` that `isKnown` does not accept, for an assertion that lists them. */
 const unknown = (names, isKnown) => names.filter((name) => !isKnown(name));
@@ -76,7 +76,7 @@ test('the Worker has a status for every engine code, and documents its own codes
   const answered = [...new Set([...source.matchAll(/errorResponse\(\d{3}, '([A-Z_]+)'/g)].map((match) => match[1]))];
   assert.ok(answered.includes('BAD_PATH'), `the scan found no Worker codes: ${answered}`);
   assert.deepEqual(unknown(answered, known), [], "codes the Worker answers with that are neither engine codes nor in status.js's WORKER_CODES");
-  assert.deepEqual(unknown(WORKER_CODES, (code) => README.includes(`\`${code}\``)), [], 'Worker codes README does not name');
+  assert.deepEqual(unknown(WORKER_CODES, (code) => WORKER_DOC.includes(`\`${code}\``)), [], 'Worker codes docs/worker.md does not name');
 });
 
 test('reportDateWindow gives exactly the dates validateReportDate accepts', () => {

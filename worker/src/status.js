@@ -24,7 +24,7 @@ export const STATUS_OF = {
   BAD_FILTER: 400,
 };
 
-// The Worker's own codes, next to the engine's (README, "The Cloudflare Worker"): the contract test checks
+// The Worker's own codes, next to the engine's (docs/worker.md): the contract test checks
 // that every code the Worker's source answers with is one of these or an engine code.
 // OUT_OF_SCOPE (403): outside a view link's range, or a link asking for more than its maker sees; EXPIRED
 // (401): a view link past its expiry.
