@@ -95,7 +95,11 @@ fn header_len(gz: &[u8]) -> usize {
     }
     for flag in [8, 16] {
         if flags & flag != 0 {
-            at += gz[at..].iter().position(|&b| b == 0).expect("unterminated header field") + 1;
+            at += gz[at..]
+                .iter()
+                .position(|&b| b == 0)
+                .expect("unterminated header field")
+                + 1;
         }
     }
     if flags & 2 != 0 {
@@ -114,7 +118,12 @@ struct Records {
 
 impl Default for Records {
     fn default() -> Records {
-        Records { reader: Reader::new(), field_bytes: vec![0; OUT_LEN], ends: vec![0; 256], count: 0 }
+        Records {
+            reader: Reader::new(),
+            field_bytes: vec![0; OUT_LEN],
+            ends: vec![0; 256],
+            count: 0,
+        }
     }
 }
 
@@ -139,5 +148,8 @@ impl Records {
 }
 
 fn print_line(label: &str, seconds: f64, plain_bytes: f64, rows: u64) {
-    println!("{label:<9} {seconds:>7.3} s  {:>6.1} MB/s  ({rows} rows)", plain_bytes / seconds / 1e6);
+    println!(
+        "{label:<9} {seconds:>7.3} s  {:>6.1} MB/s  ({rows} rows)",
+        plain_bytes / seconds / 1e6
+    );
 }

@@ -96,7 +96,9 @@ mod sliced {
         /// crc32fast's checksums, for every length around the 16-byte blocks and in any split.
         #[test]
         fn agrees_with_crc32fast() {
-            let data: Vec<u8> = (0..4099u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+            let data: Vec<u8> = (0..4099u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect();
             for len in (0..70).chain([1000, 4099]) {
                 let bytes = &data[..len];
                 assert_eq!(hash(bytes), crc32fast::hash(bytes), "length {len}");
@@ -105,7 +107,11 @@ mod sliced {
                     let mut hasher = Hasher::new();
                     hasher.update(&bytes[..split]);
                     hasher.update(&bytes[split..]);
-                    assert_eq!(hasher.finalize(), crc32fast::hash(bytes), "length {len} split at {split}");
+                    assert_eq!(
+                        hasher.finalize(),
+                        crc32fast::hash(bytes),
+                        "length {len} split at {split}"
+                    );
                 }
             }
         }
