@@ -148,6 +148,35 @@ test('one cron run enqueues one message per (label, day); every day is stored de
   assert.equal(day.days[0].headline.events, truth.rows);
 });
 
+test('/history?org=<label> answers one sub-organisation\'s parts: exactly its key\'s days; an unknown label is 400', async () => {
+  const get = async (query) => {
+    const response = await fetch(`${worker.url}/history?${query}`, { headers: { Authorization: 'Bearer queues-read-token' } });
+    return { status: response.status, body: await response.json() };
+  };
+  const range = `from=${DATES[0]}&to=${DATES.at(-1)}`;
+  const all = await get(range);
+  assert.deepEqual(all.body.orgs, KEYS.map(({ label }) => label));
+  const { label, key } = KEYS.find(({ label: which }) => which !== DOOMED.label);
+  const one = await get(`${range}&org=${label}`);
+  assert.equal(one.status, 200, JSON.stringify(one.body));
+  assert.equal(one.body.org, label);
+  assert.deepEqual(one.body.days.map(({ date }) => date), DATES);
+  const truth = await demo.rangeTruth({ dates: DATES, keys: [key] });
+  assert.equal(one.body.merged.rows, truth.rows);
+  assert.equal(one.body.merged.distinctAccounts, truth.distinctAccounts);
+  assert.equal(one.body.totals.events, truth.rows);
+  assert.deepEqual(one.body.failed, []);
+  // The doomed label lacks its doomed day, which is listed under its failed, not another label's.
+  const doomed = await get(`${range}&org=${DOOMED.label}&group=month`);
+  assert.deepEqual(doomed.body.missing, [DOOMED.date]);
+  assert.deepEqual(doomed.body.failed.map(({ date, label: which }) => `${date}/${which}`), [`${DOOMED.date}/${DOOMED.label}`]);
+  assert.equal(doomed.body.groups.reduce((sum, group) => sum + group.headline.events, 0), doomed.body.totals.events);
+  const unknown = await get(`${range}&org=nobody`);
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.body.error.code, 'BAD_REQUEST');
+  assert.match(unknown.body.error.message, new RegExp(`"${KEYS[0].label}"`));
+});
+
 test('the webhook gets one alert per stored (label, day) with flagged rows, without ids, its secret path never logged', async () => {
   const expected = [];
   for (const date of DATES) {

@@ -360,7 +360,7 @@ describe('the daily cron and /history', () => {
     assert.equal(response.status, 200);
     const totals = { days: 0, events: 0, signIns: 0, failedSignIns: 0, transfers: 0, blocked: 0 };
     assert.deepEqual(await response.json(), {
-      from: daysAgo(1), to: daysAgo(1), totals, merged: null, unmerged: [], unreadable: [], days: [], missing: [daysAgo(1)], partial: [], failed: [],
+      from: daysAgo(1), to: daysAgo(1), totals, merged: null, unmerged: [], unreadable: [], days: [], missing: [daysAgo(1)], partial: [], failed: [], orgs: ['main'],
       reader: { kind: 'token', security: true, mayShare: true },
     });
   });

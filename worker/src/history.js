@@ -5,7 +5,9 @@
 // the cron fetched, under `<date>.snapshot`, the day's snapshot (docs/snapshot.md), from which /history
 // merges any range exactly.
 
+import { SnapshotMerge } from '../../www/pkg/openathens_rawstats.js';
 import { answer, outOfScope } from './access.js';
+import { credentials } from './config.js';
 import { DAY_MS, dayBefore, dayOf, daysBetween, parseDay } from './dates.js';
 import { describeFailure, fetchDay, fetchDayForArchive, mergeSnapshotsOf } from './engine.js';
 import { errorResponse } from './http.js';
@@ -31,6 +33,8 @@ const MAX_FETCHES_PER_RUN = 8;
 
 const headlineKey = (date) => `${date}.headline`;
 const snapshotKey = (date) => `${date}.snapshot`;
+/** A sub-organisation's part of a day (queue.js describes the layout). */
+export const partKey = (date, label) => `${date}/${label}`;
 /** The KV key of the (date, label)s the dead-letter queue received (queue.js). */
 export const FAILED_KEY = 'failed';
 
@@ -70,6 +74,50 @@ export async function storeDay(env, date, result, snapshot, labels) {
   await env.HISTORY.put(date, JSON.stringify({ ...record, ...partial }));
   await env.HISTORY.put(headlineKey(date), JSON.stringify({ date, storedAt: record.storedAt, headline: headlineOf(result), ...partial }));
   return failedParts;
+}
+
+/**
+ * Stores one sub-organisation's part of a day: its snapshot first, then its record {date, label, storedAt,
+ * summary} and headline (so /history?org= over a year reads headlines, not whole Summaries).
+ */
+export async function storePart(env, date, label, fetched) {
+  const storedAt = new Date().toISOString();
+  await env.HISTORY.put(snapshotKey(partKey(date, label)), fetched.snapshot);
+  await env.HISTORY.put(partKey(date, label), JSON.stringify({ date, label, storedAt, summary: fetched.result }));
+  await env.HISTORY.put(headlineKey(partKey(date, label)), JSON.stringify({ date, storedAt, headline: headlineOf(fetched.result), snapshotBytes: fetched.snapshot.length }));
+}
+
+/**
+ * The day's record, headline and snapshot merged again from the parts of `labels` stored, so a part stored
+ * later never loses one stored before. A label without a part is among the day's failedParts, with the
+ * error `errors` gives it (this try's) or PENDING. Resolves to the day's result.
+ * @param {Map<string, {code: string, message: string}>} [errors]
+ */
+export async function mergeDay(env, date, labels, errors = new Map()) {
+  const merge = new SnapshotMerge();
+  try {
+    const parts = [];
+    const present = [];
+    for (const label of labels) {
+      const [part, snapshot] = await Promise.all([
+        env.HISTORY.get(partKey(date, label), 'json'),
+        env.HISTORY.get(snapshotKey(partKey(date, label)), 'arrayBuffer'),
+      ]);
+      if (!part || !snapshot) {
+        const pending = { code: 'PENDING', message: 'This sub-organisation\'s report is not stored yet: its queue message is waiting or failed.' };
+        parts.push({ label, error: errors.get(label) ?? pending });
+        continue;
+      }
+      merge.add(new Uint8Array(snapshot));
+      parts.push({ label, summary: part.summary });
+      present.push(label);
+    }
+    const result = { merged: merge.finish(), parts };
+    await storeDay(env, date, result, merge.snapshot(), present);
+    return result;
+  } finally {
+    merge.free();
+  }
 }
 
 // Results already on their way into KV: callers sharing one fetch (engine.js) store it once.
@@ -171,11 +219,12 @@ async function inBatches(items, read) {
   return results;
 }
 
-// A day's headline record; a day stored before headlines were kept is read whole, once, and given one.
-async function headlineRecord(env, date) {
-  const headline = await env.HISTORY.get(headlineKey(date), 'json');
+// A day's headline record (or, under `key`, a sub-organisation's part's); a day stored before headlines
+// were kept is read whole, once, and given one.
+async function headlineRecord(env, date, key = date) {
+  const headline = await env.HISTORY.get(headlineKey(key), 'json');
   if (headline) return headline;
-  const record = await env.HISTORY.get(date, 'json');
+  const record = await env.HISTORY.get(key, 'json');
   if (!record) return null;
   const { storedAt, summary, failedParts, snapshotBytes } = record;
   const made = {
@@ -185,8 +234,19 @@ async function headlineRecord(env, date) {
     ...(failedParts ? { failedParts } : {}),
     ...(snapshotBytes ? { snapshotBytes } : {}),
   };
-  await env.HISTORY.put(headlineKey(date), JSON.stringify(made));
+  await env.HISTORY.put(headlineKey(key), JSON.stringify(made));
   return made;
+}
+
+/** The labels of the Worker's sub-organisation keys (OPENATHENS_API_KEYS); [] for one key or none. */
+function orgsOf(env) {
+  try {
+    const keyed = credentials(env);
+    return 'keys' in keyed ? keyed.keys.map(({ label }) => label) : [];
+  } catch {
+    // A Worker without keys still serves what its archive holds.
+    return [];
+  }
 }
 
 /**
@@ -200,6 +260,9 @@ async function headlineRecord(env, date) {
  * null; every figure of such a page (`merged`, `totals`, `unmerged`, `unreadable`, `missing`, `partial`) is
  * of the page's days only, from `from` to its `to`. The answer goes to `reader` (access.js) through `answer`,
  * which adds `reader`, what the asker is; a view link's holder asks inside its range (403 OUT_OF_SCOPE).
+ * `orgs`: the labels of the sub-organisation keys ([] with one key). With org=<label> (one of `orgs`, else
+ * 400 BAD_REQUEST naming them), every figure is of that sub-organisation's parts of the days instead of the
+ * merged days (`org` says which): a day without its part is missing, `failed` lists only its label.
  */
 export async function history(url, env, reader) {
   // A view link's holder is given its range by default, up to yesterday.
@@ -213,6 +276,14 @@ export async function history(url, env, reader) {
   if (full !== null && full !== '1') return errorResponse(400, 'BAD_REQUEST', 'full takes the value 1 (whole Summaries, a page at a time), or is left out.');
   const group = url.searchParams.get('group');
   if (group !== null && group !== 'month') return errorResponse(400, 'BAD_REQUEST', 'group takes the value month (each month\'s Summary), or is left out.');
+  const orgs = orgsOf(env);
+  const org = url.searchParams.get('org');
+  if (org !== null && !orgs.includes(org)) {
+    const known = orgs.length > 0 ? `one of ${orgs.map((label) => JSON.stringify(label)).join(', ')}` : 'left out: the Worker has one key, no sub-organisations';
+    return errorResponse(400, 'BAD_REQUEST', `org takes a sub-organisation's label (OPENATHENS_API_KEYS), ${known}.`);
+  }
+  // Where the asked-for archive keeps a day: the merged day, or the sub-organisation's part of it.
+  const keyOf = org === null ? (date) => date : (date) => partKey(date, org);
   if (fromMs === null || toMs === null) {
     return errorResponse(400, 'BAD_DATE', 'Give from and to as yyyy-MM-dd dates, e.g. /history?from=2023-06-01&to=2023-06-30.');
   }
@@ -228,7 +299,7 @@ export async function history(url, env, reader) {
   }
   const pageEndMs = full ? Math.min(toMs, fromMs + (FULL_PAGE_DAYS - 1) * DAY_MS) : toMs;
   const dates = daysBetween(fromMs, pageEndMs);
-  const records = await inBatches(dates, (date) => (full ? env.HISTORY.get(date, 'json') : headlineRecord(env, date)));
+  const records = await inBatches(dates, (date) => (full ? env.HISTORY.get(keyOf(date), 'json') : headlineRecord(env, date, keyOf(date))));
   const stored = records.filter(Boolean);
   const days = stored.map((record) => {
     const { date, storedAt, failedParts } = record;
@@ -241,7 +312,7 @@ export async function history(url, env, reader) {
   }
   let snapshots;
   const months = group ? new MonthMerges() : null;
-  const readSnapshot = (date) => env.HISTORY.get(snapshotKey(date), 'arrayBuffer');
+  const readSnapshot = (date) => env.HISTORY.get(snapshotKey(keyOf(date)), 'arrayBuffer');
   try {
     // A page merges its own days only: merging the whole range again would cost every page of a year the
     // CPU of the year's merge (170 ms a 1M-row day, a minute in all), 53 times over.
@@ -256,6 +327,7 @@ export async function history(url, env, reader) {
   // Dead-lettered (queue.js), until a later fetch stores the label: one KV read, whatever the span.
   const failed = Object.values((await env.HISTORY.get(FAILED_KEY, 'json')) ?? {}).filter(({ date, label }) => {
     const record = records[dates.indexOf(date)];
+    if (org !== null) return label === org && dates.includes(date) && !record;
     return dates.includes(date) && !(label === null ? record && !record.failedParts : record?.labels?.includes(label));
   }).map(({ date, label, code, message, tries }) => ({ date, label, code, message, tries }))
     .sort((a, b) => a.date.localeCompare(b.date) || String(a.label).localeCompare(String(b.label)));
@@ -271,6 +343,8 @@ export async function history(url, env, reader) {
     missing: dates.filter((_, at) => !records[at]),
     partial: dates.filter((_, at) => records[at]?.failedParts),
     failed,
+    orgs,
+    ...(org !== null ? { org } : {}),
     ...(months ? { groups: months.finish((summary) => ({ headline: headlineOf(summary), summary })) } : {}),
   }, {}, { tellReader: true });
 }

@@ -5,8 +5,8 @@
 //
 // KV layout, beside history.js's `<date>`, `<date>.headline` and `<date>.snapshot`, which stay the whole
 // day's record for every reader. With sub-organisation keys (OPENATHENS_API_KEYS):
-// - `<date>/<label>`: {date, label, storedAt, summary}, one sub-organisation's part of the day, and
-//   `<date>/<label>.snapshot`, its snapshot. After a part is stored, the day's record, headline and snapshot
+// - `<date>/<label>`: {date, label, storedAt, summary}, one sub-organisation's part of the day,
+//   `<date>/<label>.snapshot`, its snapshot, and `<date>/<label>.headline`, its headline (/history?org=). After a part is stored, the day's record, headline and snapshot
 //   are merged again from every part present (its `labels`), so a part stored later never loses one stored
 //   before; a label not stored yet is among the day's failedParts with code PENDING.
 // - `<date>/<label>.failure`: {code, message, tries} of the label's last failed try, for the dead-letter
@@ -17,11 +17,10 @@
 // Only one consumer invocation runs at a time (max_concurrency = 1): KV has no transactions, and merging a
 // day again is a read-modify-write.
 
-import { SnapshotMerge } from '../../www/pkg/openathens_rawstats.js';
 import { sendAlert } from './alerts.js';
 import { ConfigError, credentials } from './config.js';
 import { describeFailure, fetchDayForArchive } from './engine.js';
-import { FAILED_KEY, storeDay, windowOf } from './history.js';
+import { FAILED_KEY, mergeDay, partKey, storeDay, storePart, windowOf } from './history.js';
 
 /** The dead-letter queue's name (wrangler.toml), to tell its batches from the DAYS queue's. */
 export const DEAD_LETTER_QUEUE = 'openathens-days-dlq';
@@ -32,7 +31,6 @@ const FIRST_RETRY_DELAY_S = 30;
 // Queues delays a message at most 12 hours.
 const MAX_RETRY_DELAY_S = 12 * 60 * 60;
 
-const partKey = (date, label) => `${date}/${label}`;
 const failureKey = (date, label) => `${date}/${label ?? ''}.failure`;
 
 /** The labels of the Worker's keys: its sub-organisations', or [null] for its one key. */
@@ -112,40 +110,13 @@ async function fetchOne(env, { label, date }, attempts, count) {
  * Stores a label's part and merges the day again from every part present. Resolves to the summary the
  * alert is about: the label's own (or the day's, with one key).
  */
-async function storePart(env, date, label, fetched) {
-  if (label === null) {
-    await storeDay(env, date, fetched.result, fetched.snapshot);
-    return fetched.result;
+async function storeFetched(env, date, label, fetched) {
+  if (label === null) await storeDay(env, date, fetched.result, fetched.snapshot);
+  else {
+    await storePart(env, date, label, fetched);
+    await mergeDay(env, date, labelsOf(env));
   }
-  await env.HISTORY.put(`${partKey(date, label)}.snapshot`, fetched.snapshot);
-  await env.HISTORY.put(partKey(date, label), JSON.stringify({ date, label, storedAt: new Date().toISOString(), summary: fetched.result }));
-  await mergeDay(env, date, labelsOf(env));
   return fetched.result;
-}
-
-/** The day's record, headline and snapshot from the parts of `labels` stored (history.js's layout). */
-async function mergeDay(env, date, labels) {
-  const merge = new SnapshotMerge();
-  try {
-    const parts = [];
-    const present = [];
-    for (const label of labels) {
-      const [part, snapshot] = await Promise.all([
-        env.HISTORY.get(partKey(date, label), 'json'),
-        env.HISTORY.get(`${partKey(date, label)}.snapshot`, 'arrayBuffer'),
-      ]);
-      if (!part || !snapshot) {
-        parts.push({ label, error: { code: 'PENDING', message: 'This sub-organisation\'s report is not stored yet: its queue message is waiting or failed.' } });
-        continue;
-      }
-      merge.add(new Uint8Array(snapshot));
-      parts.push({ label, summary: part.summary });
-      present.push(label);
-    }
-    await storeDay(env, date, { merged: merge.finish(), parts }, merge.snapshot(), present);
-  } finally {
-    merge.free();
-  }
 }
 
 /**
@@ -177,7 +148,7 @@ export async function consumeDays(batch, env) {
       console.error(`Queue: ${date} for ${labelled(label)} failed (${got.failure.code}), try ${message.attempts}; retried in ${got.delaySeconds} s: ${got.failure.message}`);
       message.retry({ delaySeconds: got.delaySeconds });
     } else {
-      const summary = await storePart(env, date, label, got);
+      const summary = await storeFetched(env, date, label, got);
       await env.HISTORY.delete(failureKey(date, label));
       console.log(`Queue: stored ${date} for ${labelled(label)}.`);
       message.ack();
