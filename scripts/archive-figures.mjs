@@ -18,8 +18,6 @@ import { freePort, startWranglerDev } from './wrangler-dev.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, 'no-screenshots': { type: 'boolean', default: false } } });
-// Waiting for the queue to store the days: polls a second apart.
-const MAX_POLLS = 900;
 
 ensureGenReport();
 // Kept between runs (as make serve-worker keeps target/worker-state), so a second run need not fill it again.
@@ -55,13 +53,7 @@ async function show(page, { preset, compare = 'none' }) {
 }
 
 try {
-  // wrangler.toml's DAYS queue: one cron run enqueues every day missing, and the queue's consumer stores them.
-  await worker.cron();
-  for (let poll = 0; poll < MAX_POLLS; poll += 1) {
-    const { missing } = await (await fetch(`${worker.url}/history`)).json();
-    if (missing.length === 0) break;
-    await new Promise((done) => setTimeout(done, 1000));
-  }
+  await worker.fillArchive({ maxSeconds: 900 });
   const { from, to } = archivePreset('last-12-months');
   for (const query of ['', '&group=month']) {
     const started = performance.now();

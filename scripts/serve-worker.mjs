@@ -34,11 +34,10 @@ const shutdown = async () => {
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
 
-await worker.cron();
-for (let waited = 0; waited < MAX_WAIT_SECONDS; waited += 1) {
-  const { missing } = await (await fetch(`${worker.url}/history`)).json();
-  if (missing.length === 0) break;
-  if (waited % 10 === 0) console.log(`Filling the archive from the demo API: ${30 - missing.length} of the last 30 days stored...`);
-  await new Promise((done) => setTimeout(done, 1000));
-}
+await worker.fillArchive({
+  maxSeconds: MAX_WAIT_SECONDS,
+  onWait: (missing, waited) => {
+    if (waited % 10 === 0) console.log(`Filling the archive from the demo API: ${30 - missing.length} of the last 30 days stored...`);
+  },
+});
 console.log(`The Worker, its page and its archive: ${worker.url}/ (the demo API at ${demo.baseUrl}). Ctrl-C ends both.`);

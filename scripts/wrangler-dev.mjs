@@ -1,5 +1,5 @@
 // `wrangler dev --local` on worker/ (the pinned wrangler, offline): the Worker as Cloudflare's own local
-// runtime runs it, with its static assets, KV and the cron trigger (--test-scheduled). Used by
+// runtime runs it, with its static assets, KV, queues and the cron trigger (--test-scheduled). Used by
 // `make serve-worker` (scripts/serve-worker.mjs) and the tests that must see what a Cloudflare developer sees.
 
 import { spawn } from 'node:child_process';
@@ -56,6 +56,24 @@ export async function startWranglerDev({ vars = {}, port = 0, persistTo }) {
     async cron(timeMs = Date.now()) {
       const response = await fetch(`${url}/__scheduled?cron=${encodeURIComponent('30 3 * * *')}&time=${timeMs}`);
       return { status: response.status, text: await response.text() };
+    },
+    /**
+     * Fills the archive as the deployed Worker does: one cron run enqueues every day due (wrangler.toml's DAYS
+     * queue) and the queue's consumer stores them; resolves once `/history?<query>` (asked with `headers`)
+     * misses no day, polling a second apart, and rejects after `maxSeconds`. `onWait(missing)` hears each poll.
+     */
+    async fillArchive({ query = '', headers = {}, maxSeconds = 600, onWait } = {}) {
+      const ran = await this.cron();
+      if (ran.status !== 200) throw new Error(`the cron run answered ${ran.status}: ${ran.text}`);
+      for (let waited = 0; waited < maxSeconds; waited += 1) {
+        const response = await fetch(`${url}/history${query ? `?${query}` : ''}`, { headers });
+        if (!response.ok) throw new Error(`/history answered ${response.status}: ${await response.text()}`);
+        const { missing } = await response.json();
+        if (missing.length === 0) return;
+        onWait?.(missing, waited);
+        await new Promise((done) => setTimeout(done, 1000));
+      }
+      throw new Error(`the queue did not store the archive's days within ${maxSeconds} s:\n${output.slice(-4000)}`);
     },
     async close() {
       if (child.exitCode !== null) return;

@@ -12,12 +12,8 @@ import { startDemoApi } from '../../demo-api/server.mjs';
 import { archivePreset, comparedPeriod } from '../../www/js/archive/periods.js';
 import { freePort, startWranglerDev } from '../../scripts/wrangler-dev.mjs';
 import { launchChromium } from './chromium.mjs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureGenReport } from './gen-report.mjs';
 import { REPO } from './workerd.mjs';
-
-// Waiting for the queue to store the days: polls a second apart, far more than it needs.
-const MAX_POLLS = 600;
 
 let demo;
 let worker;
@@ -40,13 +36,7 @@ before(async () => {
       ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,
     },
   });
-  // wrangler.toml's DAYS queue: one cron run enqueues every day, and the queue's consumer stores them.
-  await worker.cron();
-  for (let poll = 0; poll < MAX_POLLS; poll += 1) {
-    const { missing } = await (await fetch(`${worker.url}/history`)).json();
-    if (missing.length === 0) break;
-    await sleep(1000);
-  }
+  await worker.fillArchive();
   browser = await launchChromium();
 });
 

@@ -7,7 +7,7 @@
 
 import { redactKey } from '../../www/pkg/openathens_rawstats.js';
 import { apiBaseUrl } from './config.js';
-import { errorResponse } from './http.js';
+import { errorResponse, readCapped } from './http.js';
 
 const PROXY_ROOT = '/api/v1';
 
@@ -70,20 +70,8 @@ export async function proxy(request, env) {
 
 /** The body as text, or null past MAX_DOCUMENT_BYTES (the rest is not read). */
 async function readDocument(body) {
-  const reader = body.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_DOCUMENT_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
+  const bytes = await readCapped(body, MAX_DOCUMENT_BYTES);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
 }
 
 /** `text` without the caller's key (in any form) or anything written as an OAApiKey credential: the
